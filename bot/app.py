@@ -1,0 +1,80 @@
+"""The composition root: settings -> engine (+ migrate) -> services -> scheduler -> bot."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.client import EXTENSIONS, HearthBot
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import upgrade
+from bot.scheduling.scheduler import JobScheduler
+from bot.services import Services, build_services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Hearth:
+    """Everything one running Hearth is made of."""
+
+    settings: Settings
+    engine: AsyncEngine
+    services: Services
+    scheduler: JobScheduler
+    bot: HearthBot
+
+    async def close(self) -> None:
+        """Disconnect and release the database."""
+        if not self.bot.is_closed():
+            await self.bot.close()
+        await self.engine.dispose()
+
+
+def build(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    autostart_jobs: bool = True,
+    extensions: tuple[str, ...] = EXTENSIONS,
+) -> Hearth:
+    """Build Hearth from settings (the database must already be migrated)."""
+    engine = create_engine(settings.database_url)
+    services = build_services(create_session_factory(engine), clock or SystemClock())
+    scheduler = JobScheduler(autostart=autostart_jobs)
+    bot = HearthBot(settings, services, scheduler, extensions)
+    return Hearth(settings, engine, services, scheduler, bot)
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply migrations to head without blocking the event loop."""
+    await asyncio.to_thread(upgrade, settings.database_url)
+
+
+async def run(settings: Settings) -> None:
+    """Migrate, build and run until SIGTERM or SIGINT, then shut down cleanly."""
+    await migrate(settings)
+    hearth = build(settings)
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    runner = asyncio.create_task(hearth.bot.start(settings.discord_token), name="hearth-bot")
+    waiter = asyncio.create_task(stopping.wait(), name="hearth-stop")
+    try:
+        done, _ = await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if runner in done:
+            runner.result()
+        else:
+            log.info("Shutting down")
+    finally:
+        waiter.cancel()
+        await hearth.close()
+        if not runner.done():
+            runner.cancel()

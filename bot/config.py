@@ -1,0 +1,123 @@
+"""Settings read once from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A missing or malformed setting; the message is one line and never contains the token."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Hearth reads from its environment."""
+
+    discord_token: str = field(repr=False)
+    database_url: str
+    data_dir: Path
+    dev_guild_id: int | None = None
+    log_level: str = "INFO"
+    api_base: str | None = None
+    gateway_url: str | None = None
+    guild_ready_timeout: float = 2.0
+    dm_interval_seconds: float = 1.0
+
+    @property
+    def log_level_number(self) -> int:
+        """Return the numeric logging level."""
+        return logging.getLevelNamesMapping()[self.log_level]
+
+
+def read_environment(
+    env: Mapping[str, str] | None = None, dotenv_path: str | Path = ".env"
+) -> dict:
+    """Merge `.env` (if present) under the real environment; the environment wins."""
+    merged: dict[str, str] = {}
+    path = Path(dotenv_path)
+    if path.is_file():
+        merged.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+    merged.update(os.environ if env is None else env)
+    return merged
+
+
+def database_url_from(values: Mapping[str, str]) -> str:
+    """Return DATABASE_URL, or the default SQLite file under HEARTH_DATA_DIR."""
+    url = values.get("DATABASE_URL", "").strip()
+    if url:
+        if "://" not in url:
+            raise ConfigError("DATABASE_URL must look like sqlite+aiosqlite:///path/to/hearth.db")
+        return url
+    data_dir = Path(values.get("HEARTH_DATA_DIR", "").strip() or "./data")
+    return f"sqlite+aiosqlite:///{data_dir / 'hearth.db'}"
+
+
+def _optional_int(values: Mapping[str, str], key: str) -> int | None:
+    raw = values.get(key, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ConfigError(f"{key} must be a numeric Discord id (got something else)")
+    return int(raw)
+
+
+def _float(values: Mapping[str, str], key: str, default: float) -> float:
+    raw = values.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        number = float(raw)
+    except ValueError:
+        raise ConfigError(f"{key} must be a number of seconds") from None
+    if number < 0:
+        raise ConfigError(f"{key} must not be negative")
+    return number
+
+
+def _url(values: Mapping[str, str], key: str, schemes: tuple[str, ...]) -> str | None:
+    raw = values.get(key, "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(schemes):
+        raise ConfigError(f"{key} must start with {' or '.join(schemes)}")
+    return raw.rstrip("/")
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, dotenv_path: str | Path = ".env"
+) -> Settings:
+    """Read and validate the settings; raise ConfigError with one clear line."""
+    values = read_environment(env, dotenv_path)
+    token = values.get("DISCORD_TOKEN", "").strip()
+    if not token:
+        raise ConfigError("DISCORD_TOKEN is not set: put the bot token in the environment or .env")
+    if any(ch.isspace() for ch in token):
+        raise ConfigError("DISCORD_TOKEN must not contain spaces")
+    level = values.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    api_base = _url(values, "HEARTH_DISCORD_API_BASE", ("http://", "https://"))
+    gateway = _url(values, "HEARTH_DISCORD_GATEWAY_URL", ("ws://", "wss://"))
+    if (api_base is None) != (gateway is None):
+        raise ConfigError(
+            "HEARTH_DISCORD_API_BASE and HEARTH_DISCORD_GATEWAY_URL must be set together"
+        )
+    return Settings(
+        discord_token=token,
+        database_url=database_url_from(values),
+        data_dir=Path(values.get("HEARTH_DATA_DIR", "").strip() or "./data"),
+        dev_guild_id=_optional_int(values, "DEV_GUILD_ID"),
+        log_level=level,
+        api_base=api_base,
+        gateway_url=gateway,
+        guild_ready_timeout=_float(values, "HEARTH_GUILD_READY_TIMEOUT", 2.0),
+        dm_interval_seconds=_float(values, "HEARTH_DM_INTERVAL", 1.0),
+    )

@@ -1,0 +1,89 @@
+"""One place every feature plugs into, so members can see and erase what Hearth keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.db.engine import SessionFactory
+
+
+class PersonalDataSource(Protocol):
+    """A service that stores something about members."""
+
+    section: str
+
+    def describe(self) -> str:
+        """Say in plain words what is stored, for how long, and who can see it."""
+        ...
+
+    async def export_user(self, session: AsyncSession, user_id: int) -> Any:
+        """Return everything stored about the member, as JSON-ready data."""
+        ...
+
+    async def delete_user(self, session: AsyncSession, user_id: int) -> int:
+        """Erase what is stored about the member; return how many records were touched."""
+        ...
+
+
+@dataclass(frozen=True)
+class DeletionReport:
+    """How many records each part erased."""
+
+    per_section: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        """Return the number of records touched."""
+        return sum(self.per_section.values())
+
+
+class DataRightsService:
+    """Exports and deletes a member's data across every feature in one unit of work."""
+
+    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._sources: list[PersonalDataSource] = []
+
+    def register(self, source: PersonalDataSource) -> None:
+        """Add a feature's data to export, deletion and the privacy notice."""
+        if any(existing.section == source.section for existing in self._sources):
+            raise ValueError(f"data section {source.section!r} registered twice")
+        self._sources.append(source)
+
+    @property
+    def sections(self) -> list[str]:
+        """Return the registered sections, in order."""
+        return [source.section for source in self._sources]
+
+    def describe(self) -> list[str]:
+        """Return each feature's plain description."""
+        return [source.describe() for source in self._sources]
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Return everything Hearth stores about the member."""
+        async with self._sessions() as session:
+            data = {
+                source.section: await source.export_user(session, user_id)
+                for source in self._sources
+            }
+        return {
+            "about": "Everything Hearth stores about you, across every server that uses it.",
+            "user_id": str(user_id),
+            "exported_at": self._clock.now().isoformat(),
+            "data": data,
+        }
+
+    async def delete(self, user_id: int) -> DeletionReport:
+        """Erase the member's data across all features, all or nothing."""
+        async with self._sessions() as session:
+            counts = {
+                source.section: await source.delete_user(session, user_id)
+                for source in self._sources
+            }
+            await session.commit()
+        return DeletionReport(counts)

@@ -1,0 +1,152 @@
+"""Data rights: `/privacy` explains, `/mydata export` hands over, `/mydata delete` erases."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import HearthBot
+from bot.errors import NotAllowed
+from bot.services.data_rights import DataRightsService
+from bot.ui import WARM, guarded, reply_private
+
+log = logging.getLogger(__name__)
+
+PRIVACY_INTRO = (
+    "Hearth keeps as little as it can, only to run this community's features. It never sells or "
+    "shares anything, keeps no record of messages you write in channels, and never puts your "
+    "name on an anonymous post. Here is what it stores:"
+)
+PRIVACY_RIGHTS = (
+    "You can see everything stored about you with `/mydata export`, and erase it with "
+    "`/mydata delete`. Discord itself also keeps data under its own policy."
+)
+
+
+class PrivacyCog(commands.Cog):
+    """Explaining, exporting and deleting what Hearth stores about a member."""
+
+    mydata = app_commands.Group(
+        name="mydata", description="See or erase what Hearth stores about you"
+    )
+
+    def __init__(self, data_rights: DataRightsService) -> None:
+        self.data_rights = data_rights
+        self.confirm_button, self.cancel_button = _make_items(self)
+
+    @app_commands.command(
+        name="privacy", description="What Hearth stores, for how long, and who sees it"
+    )
+    async def privacy(self, interaction: discord.Interaction) -> None:
+        """Explain privately what Hearth stores."""
+        embed = discord.Embed(
+            title="Your privacy with Hearth", description=PRIVACY_INTRO, colour=WARM
+        )
+        for part in self.data_rights.describe():
+            embed.add_field(name="\u200b", value=part, inline=False)
+        embed.add_field(name="Your rights", value=PRIVACY_RIGHTS, inline=False)
+        await reply_private(interaction, embed=embed)
+
+    @mydata.command(name="export", description="Get a file with everything Hearth stores about you")
+    async def export(self, interaction: discord.Interaction) -> None:
+        """Send the member a JSON file of their data, privately."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await self.data_rights.export(interaction.user.id)
+        payload = json.dumps(data, indent=2, ensure_ascii=False).encode()
+        await interaction.followup.send(
+            "Here is everything Hearth stores about you, across every server that uses it.",
+            file=discord.File(io.BytesIO(payload), filename="hearth-my-data.json"),
+            ephemeral=True,
+        )
+
+    @mydata.command(name="delete", description="Erase everything Hearth stores about you")
+    async def delete(self, interaction: discord.Interaction) -> None:
+        """Ask for confirmation before erasing."""
+        view = discord.ui.View(timeout=None)
+        view.add_item(self.confirm_button(interaction.user.id))
+        view.add_item(self.cancel_button(interaction.user.id))
+        await reply_private(
+            interaction,
+            "This erases everything Hearth stores about you, in every server that uses it: "
+            "your agreement acceptances and anything else listed in `/privacy`. It can't be undone. "
+            "Roles you already have stay as they are, but you may be asked to accept the group "
+            "agreement again.\n\nDo you want to go ahead?",
+            view=view,
+        )
+
+    async def confirmed(self, interaction: discord.Interaction, user_id: int) -> None:
+        """Erase the member's data after they confirmed."""
+        if interaction.user.id != user_id:
+            raise NotAllowed("Only the person who asked can confirm this.")
+        await interaction.response.defer()
+        report = await self.data_rights.delete(user_id)
+        log.info("Erased personal data on request (%d records)", report.total)
+        await interaction.edit_original_response(
+            content="Done. Everything Hearth stored about you has been erased.", view=None
+        )
+
+    async def cancelled(self, interaction: discord.Interaction) -> None:
+        """Leave everything as it was."""
+        await interaction.response.edit_message(content="Okay, nothing was erased.", view=None)
+
+
+def _make_items(cog: PrivacyCog) -> tuple[Any, Any]:
+    """Build the persistent confirmation buttons, bound to the loaded cog."""
+
+    class Confirm(
+        discord.ui.DynamicItem[discord.ui.Button], template=r"hearth:mydata:delete:(?P<user>\d+)"
+    ):
+        def __init__(self, user_id: int) -> None:
+            super().__init__(
+                discord.ui.Button(
+                    label="Yes, erase my data",
+                    style=discord.ButtonStyle.danger,
+                    custom_id=f"hearth:mydata:delete:{user_id}",
+                )
+            )
+            self.user_id = user_id
+
+        @classmethod
+        async def from_custom_id(
+            cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+        ) -> Confirm:
+            return cls(int(match["user"]))
+
+        async def callback(self, interaction: discord.Interaction) -> None:
+            await guarded(interaction, cog.confirmed(interaction, self.user_id))
+
+    class Cancel(
+        discord.ui.DynamicItem[discord.ui.Button], template=r"hearth:mydata:keep:(?P<user>\d+)"
+    ):
+        def __init__(self, user_id: int) -> None:
+            super().__init__(
+                discord.ui.Button(
+                    label="No, keep it",
+                    style=discord.ButtonStyle.secondary,
+                    custom_id=f"hearth:mydata:keep:{user_id}",
+                )
+            )
+
+        @classmethod
+        async def from_custom_id(
+            cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
+        ) -> Cancel:
+            return cls(int(match["user"]))
+
+        async def callback(self, interaction: discord.Interaction) -> None:
+            await guarded(interaction, cog.cancelled(interaction))
+
+    return Confirm, Cancel
+
+
+async def setup(bot: HearthBot) -> None:
+    """Load the privacy cog and its persistent buttons."""
+    cog = PrivacyCog(bot.services.data_rights)
+    bot.add_dynamic_items(cog.confirm_button, cog.cancel_button)
+    await bot.add_cog(cog)

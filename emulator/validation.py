@@ -1,0 +1,399 @@
+"""Discord's limits on message bodies, components, modals and commands."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from emulator.errors import ApiError, FormErrors
+
+IS_COMPONENTS_V2 = 1 << 15
+EPHEMERAL = 1 << 6
+LOADING = 1 << 7
+SUPPRESS_EMBEDS = 1 << 2
+SUPPRESS_NOTIFICATIONS = 1 << 12
+IS_VOICE_MESSAGE = 1 << 13
+SENDABLE_FLAGS = SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS | IS_COMPONENTS_V2 | IS_VOICE_MESSAGE
+
+SELECT_TYPES = frozenset({3, 5, 6, 7, 8})
+INTERACTIVE_TYPES = frozenset({2, *SELECT_TYPES})
+_COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
+
+
+def _too_long(errors: FormErrors, path: str, value: Any, limit: int) -> None:
+    if isinstance(value, str) and len(value) > limit:
+        errors.add(path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
+
+
+def _required(errors: FormErrors, path: str, value: Any) -> bool:
+    if value is None or value == "":
+        errors.add(path, "BASE_TYPE_REQUIRED", "This field is required")
+        return False
+    return True
+
+
+def validate_message_body(
+    body: dict[str, Any],
+    *,
+    has_files: bool,
+    context: str,
+    allow_ephemeral: bool = False,
+    editing: bool = False,
+) -> None:
+    """Raise ApiError (50006 or 50035, recorded as a problem) if Discord would refuse the body."""
+    errors = FormErrors()
+    content = body.get("content")
+    embeds = body.get("embeds") or []
+    components = body.get("components") or []
+    flags = int(body.get("flags") or 0)
+    if not editing and not (
+        content or embeds or components or has_files or body.get("sticker_ids") or body.get("poll")
+    ):
+        raise ApiError(
+            400, 50006, "Cannot send an empty message", problem=f"{context}: empty message"
+        )
+    if content is not None and not isinstance(content, str):
+        errors.add("content", "BASE_TYPE_STRING", "Must be a string.")
+    _too_long(errors, "content", content, 2000)
+    allowed = SENDABLE_FLAGS | (EPHEMERAL if allow_ephemeral else 0)
+    if flags & ~allowed:
+        errors.add("flags", "MESSAGE_FLAGS_INVALID", f"Flags {flags & ~allowed} cannot be set.")
+    if flags & IS_COMPONENTS_V2:
+        if content or embeds:
+            errors.add(
+                "content",
+                "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
+                "The 'content' and 'embeds' fields cannot be used with IS_COMPONENTS_V2.",
+            )
+        validate_components_v2(errors, components)
+    else:
+        validate_action_rows(errors, components)
+    validate_embeds(errors, embeds)
+    validate_allowed_mentions(errors, body.get("allowed_mentions"))
+    errors.raise_if_any(context)
+
+
+def validate_embeds(errors: FormErrors, embeds: list[dict]) -> None:
+    """Check Discord's embed limits (10 embeds, 6000 characters in all, per-field limits)."""
+    if len(embeds) > 10:
+        errors.add("embeds", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
+    total = 0
+    for i, embed in enumerate(embeds):
+        path = f"embeds.{i}"
+        for key, limit in (("title", 256), ("description", 4096)):
+            _too_long(errors, f"{path}.{key}", embed.get(key), limit)
+            total += len(embed.get(key) or "")
+        footer = embed.get("footer") or {}
+        _too_long(errors, f"{path}.footer.text", footer.get("text"), 2048)
+        total += len(footer.get("text") or "")
+        author = embed.get("author") or {}
+        _too_long(errors, f"{path}.author.name", author.get("name"), 256)
+        total += len(author.get("name") or "")
+        fields = embed.get("fields") or []
+        if len(fields) > 25:
+            errors.add(f"{path}.fields", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+        for j, fld in enumerate(fields):
+            fpath = f"{path}.fields.{j}"
+            if _required(errors, f"{fpath}.name", fld.get("name")):
+                _too_long(errors, f"{fpath}.name", fld.get("name"), 256)
+            if _required(errors, f"{fpath}.value", fld.get("value")):
+                _too_long(errors, f"{fpath}.value", fld.get("value"), 1024)
+            total += len(fld.get("name") or "") + len(fld.get("value") or "")
+        url = embed.get("url")
+        if url is not None and not re.match(r"^https?://", str(url)):
+            errors.add(f"{path}.url", "URL_TYPE_INVALID_URL", "Not a well formed URL.")
+        color = embed.get("color")
+        if color is not None and not (isinstance(color, int) and 0 <= color <= 0xFFFFFF):
+            errors.add(f"{path}.color", "NUMBER_TYPE_MAX", "int value should be <= 16777215.")
+    if total > 6000:
+        errors.add("embeds", "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
+
+
+def validate_allowed_mentions(errors: FormErrors, allowed: Any) -> None:
+    """Check an allowed_mentions object."""
+    if allowed is None:
+        return
+    parse = allowed.get("parse") or []
+    for i, item in enumerate(parse):
+        if item not in ("users", "roles", "everyone"):
+            errors.add(f"allowed_mentions.parse.{i}", "BASE_TYPE_CHOICES", "Value must be one of.")
+    if "users" in parse and allowed.get("users"):
+        errors.add(
+            "allowed_mentions",
+            "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+            'parse:["users"] and users: [ids...] are mutually exclusive.',
+        )
+    if "roles" in parse and allowed.get("roles"):
+        errors.add(
+            "allowed_mentions",
+            "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+            'parse:["roles"] and roles: [ids...] are mutually exclusive.',
+        )
+
+
+def validate_action_rows(errors: FormErrors, components: list[dict]) -> None:
+    """Check classic components: up to 5 action rows of 5 buttons or one select."""
+    if len(components) > 5:
+        errors.add("components", "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
+    seen: set[str] = set()
+    for i, row in enumerate(components):
+        path = f"components.{i}"
+        if row.get("type") != 1:
+            errors.add(f"{path}.type", "UNION_TYPE_CHOICES", "Top-level components must be rows.")
+            continue
+        children = row.get("components") or []
+        if not children:
+            errors.add(f"{path}.components", "BASE_TYPE_MIN_LENGTH", "Must be 1 or more.")
+        if len(children) > 5:
+            errors.add(f"{path}.components", "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer.")
+        if any(c.get("type") in SELECT_TYPES for c in children) and len(children) > 1:
+            errors.add(
+                f"{path}.components",
+                "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
+                "The specified component exceeds the maximum width",
+            )
+        for j, child in enumerate(children):
+            validate_interactive(errors, f"{path}.components.{j}", child, seen)
+
+
+def validate_interactive(errors: FormErrors, path: str, comp: dict, seen: set[str]) -> None:
+    """Check a button or select component."""
+    ctype = comp.get("type")
+    custom_id = comp.get("custom_id")
+    if ctype == 2:
+        style = comp.get("style")
+        if style not in (1, 2, 3, 4, 5, 6):
+            errors.add(f"{path}.style", "BASE_TYPE_CHOICES", "Value must be one of (1..6).")
+        if style == 5:
+            if not comp.get("url"):
+                errors.add(f"{path}.url", "BASE_TYPE_REQUIRED", "Link buttons need a url")
+            if custom_id:
+                errors.add(
+                    f"{path}.custom_id",
+                    "BUTTON_COMPONENT_CUSTOM_ID_CANNOT_BE_SET",
+                    "Link buttons cannot have a custom_id",
+                )
+        elif style != 6 and not custom_id:
+            errors.add(f"{path}.custom_id", "BASE_TYPE_REQUIRED", "This field is required")
+        _too_long(errors, f"{path}.label", comp.get("label"), 80)
+        if not comp.get("label") and not comp.get("emoji") and style != 6:
+            errors.add(f"{path}.label", "BASE_TYPE_REQUIRED", "A button needs a label or emoji")
+    elif ctype in SELECT_TYPES:
+        if not custom_id:
+            errors.add(f"{path}.custom_id", "BASE_TYPE_REQUIRED", "This field is required")
+        _too_long(errors, f"{path}.placeholder", comp.get("placeholder"), 150)
+        low, high = comp.get("min_values", 1), comp.get("max_values", 1)
+        if not (0 <= low <= 25) or not (1 <= high <= 25) or low > high:
+            errors.add(f"{path}.min_values", "NUMBER_TYPE_MAX", "min/max_values out of range")
+        if ctype == 3:
+            options = comp.get("options") or []
+            if not 1 <= len(options) <= 25:
+                errors.add(f"{path}.options", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 25")
+            if high > len(options) and options:
+                errors.add(f"{path}.max_values", "NUMBER_TYPE_MAX", "More than options")
+            values = set()
+            for k, opt in enumerate(options):
+                opath = f"{path}.options.{k}"
+                if _required(errors, f"{opath}.label", opt.get("label")):
+                    _too_long(errors, f"{opath}.label", opt.get("label"), 100)
+                if _required(errors, f"{opath}.value", opt.get("value")):
+                    _too_long(errors, f"{opath}.value", opt.get("value"), 100)
+                _too_long(errors, f"{opath}.description", opt.get("description"), 100)
+                if opt.get("value") in values:
+                    errors.add(f"{opath}.value", "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED", "dup")
+                values.add(opt.get("value"))
+    else:
+        errors.add(f"{path}.type", "UNION_TYPE_CHOICES", f"Component type {ctype} not allowed here")
+        return
+    if custom_id:
+        _too_long(errors, f"{path}.custom_id", custom_id, 100)
+        if custom_id in seen:
+            errors.add(
+                f"{path}.custom_id",
+                "COMPONENT_CUSTOM_ID_DUPLICATED",
+                "Component custom id cannot be duplicated",
+            )
+        seen.add(custom_id)
+
+
+def validate_components_v2(errors: FormErrors, components: list[dict]) -> None:
+    """Check a components-v2 layout: at most 40 components, valid interactive parts."""
+    seen: set[str] = set()
+    count = 0
+
+    def walk(items: list[dict], path: str) -> None:
+        nonlocal count
+        for i, comp in enumerate(items):
+            count += 1
+            cpath = f"{path}.{i}"
+            ctype = comp.get("type")
+            if ctype in INTERACTIVE_TYPES:
+                validate_interactive(errors, cpath, comp, seen)
+            elif ctype == 10:
+                _too_long(errors, f"{cpath}.content", comp.get("content"), 4000)
+            for key in ("components",):
+                if comp.get(key):
+                    walk(comp[key], f"{cpath}.{key}")
+            if comp.get("accessory"):
+                walk([comp["accessory"]], f"{cpath}.accessory")
+
+    walk(components, "components")
+    if count > 40:
+        errors.add("components", "BASE_TYPE_MAX_LENGTH", "Must be 40 or fewer components.")
+
+
+def validate_modal(data: dict[str, Any], context: str) -> None:
+    """Raise ApiError 50035 (recorded as a problem) if Discord would refuse the modal."""
+    errors = FormErrors()
+    if _required(errors, "data.title", data.get("title")):
+        _too_long(errors, "data.title", data.get("title"), 45)
+    if _required(errors, "data.custom_id", data.get("custom_id")):
+        _too_long(errors, "data.custom_id", data.get("custom_id"), 100)
+    components = data.get("components") or []
+    if not 1 <= len(components) <= 5:
+        errors.add("data.components", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 5 in length.")
+    seen: set[str] = set()
+    for i, comp in enumerate(components):
+        path = f"data.components.{i}"
+        ctype = comp.get("type")
+        if ctype == 1:
+            inner = comp.get("components") or []
+            if len(inner) != 1 or inner[0].get("type") != 4:
+                errors.add(path, "MODAL_ROW_INVALID", "A modal row holds exactly one text input")
+            for j, child in enumerate(inner):
+                _validate_modal_input(errors, f"{path}.components.{j}", child, seen, labelled=False)
+        elif ctype == 18:
+            if _required(errors, f"{path}.label", comp.get("label")):
+                _too_long(errors, f"{path}.label", comp.get("label"), 45)
+            _too_long(errors, f"{path}.description", comp.get("description"), 100)
+            child = comp.get("component") or {}
+            _validate_modal_input(errors, f"{path}.component", child, seen, labelled=True)
+        elif ctype == 10:
+            _too_long(errors, f"{path}.content", comp.get("content"), 4000)
+        else:
+            errors.add(f"{path}.type", "UNION_TYPE_CHOICES", f"Type {ctype} not allowed in modals")
+    errors.raise_if_any(context)
+
+
+def _validate_modal_input(
+    errors: FormErrors, path: str, comp: dict, seen: set[str], *, labelled: bool
+) -> None:
+    ctype = comp.get("type")
+    custom_id = comp.get("custom_id")
+    if _required(errors, f"{path}.custom_id", custom_id):
+        _too_long(errors, f"{path}.custom_id", custom_id, 100)
+        if custom_id in seen:
+            errors.add(f"{path}.custom_id", "COMPONENT_CUSTOM_ID_DUPLICATED", "Duplicated id")
+        seen.add(custom_id)
+    if ctype == 4:
+        if not labelled and _required(errors, f"{path}.label", comp.get("label")):
+            _too_long(errors, f"{path}.label", comp.get("label"), 45)
+        if comp.get("style") not in (1, 2):
+            errors.add(f"{path}.style", "BASE_TYPE_CHOICES", "Value must be one of (1, 2).")
+        low, high = comp.get("min_length"), comp.get("max_length")
+        if low is not None and not 0 <= low <= 4000:
+            errors.add(f"{path}.min_length", "NUMBER_TYPE_MAX", "Must be between 0 and 4000")
+        if high is not None and not 1 <= high <= 4000:
+            errors.add(f"{path}.max_length", "NUMBER_TYPE_MAX", "Must be between 1 and 4000")
+        _too_long(errors, f"{path}.placeholder", comp.get("placeholder"), 100)
+        _too_long(errors, f"{path}.value", comp.get("value"), 4000)
+    elif ctype in SELECT_TYPES or ctype in (19, 21, 22, 23):
+        if not labelled:
+            errors.add(f"{path}.type", "UNION_TYPE_CHOICES", "Selects in modals need a label")
+    else:
+        errors.add(f"{path}.type", "UNION_TYPE_CHOICES", f"Type {ctype} not allowed in modals")
+
+
+def validate_autocomplete(data: dict[str, Any], context: str) -> None:
+    """Raise ApiError 50035 if the autocomplete choices break Discord's limits."""
+    errors = FormErrors()
+    choices = data.get("choices")
+    if choices is None:
+        errors.add("data.choices", "BASE_TYPE_REQUIRED", "This field is required")
+        choices = []
+    if len(choices) > 25:
+        errors.add("data.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+    for i, choice in enumerate(choices):
+        if _required(errors, f"data.choices.{i}.name", choice.get("name")):
+            _too_long(errors, f"data.choices.{i}.name", choice.get("name"), 100)
+        _too_long(errors, f"data.choices.{i}.value", choice.get("value"), 100)
+    errors.raise_if_any(context)
+
+
+def validate_commands(commands: list[dict[str, Any]], context: str) -> None:
+    """Raise ApiError 50035 if a bulk command registration breaks Discord's rules."""
+    errors = FormErrors()
+    seen: set[tuple[str, int]] = set()
+    counts = {1: 0, 2: 0, 3: 0}
+    for i, cmd in enumerate(commands):
+        path = str(i)
+        ctype = cmd.get("type", 1)
+        counts[ctype] = counts.get(ctype, 0) + 1
+        name = cmd.get("name") or ""
+        key = (name, ctype)
+        if key in seen:
+            errors.add(f"{path}.name", "APPLICATION_COMMANDS_DUPLICATE_NAME", "Duplicate name")
+        seen.add(key)
+        if ctype == 1:
+            _check_option_name(errors, f"{path}.name", name)
+            _check_description(errors, f"{path}.description", cmd.get("description"))
+            _validate_options(errors, f"{path}.options", cmd.get("options") or [], depth=0)
+        else:
+            if not 1 <= len(name) <= 32:
+                errors.add(f"{path}.name", "BASE_TYPE_BAD_LENGTH", "Must be 1 to 32 long")
+            if cmd.get("description"):
+                errors.add(
+                    f"{path}.description",
+                    "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION",
+                    "Context menu commands cannot have a description",
+                )
+    if counts.get(1, 0) > 100:
+        errors.add("", "APPLICATION_COMMAND_TOO_MANY", "Max 100 slash commands")
+    for ctype in (2, 3):
+        if counts.get(ctype, 0) > 15:
+            errors.add("", "APPLICATION_COMMAND_TOO_MANY", "Max 15 context menu commands")
+    errors.raise_if_any(context)
+
+
+def _check_option_name(errors: FormErrors, path: str, name: str) -> None:
+    if not _COMMAND_NAME.match(name or "") or name != name.lower():
+        errors.add(path, "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {name!r}")
+
+
+def _check_description(errors: FormErrors, path: str, description: Any) -> None:
+    if not description or not 1 <= len(description) <= 100:
+        errors.add(path, "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+
+
+def _validate_options(errors: FormErrors, path: str, options: list[dict], depth: int) -> None:
+    if len(options) > 25:
+        errors.add(path, "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+    seen_optional = False
+    names: set[str] = set()
+    for i, opt in enumerate(options):
+        opath = f"{path}.{i}"
+        otype = opt.get("type")
+        _check_option_name(errors, f"{opath}.name", opt.get("name") or "")
+        _check_description(errors, f"{opath}.description", opt.get("description"))
+        if opt.get("name") in names:
+            errors.add(f"{opath}.name", "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS", "dup")
+        names.add(opt.get("name"))
+        if otype in (1, 2):
+            if depth >= (1 if otype == 2 else 2):
+                errors.add(opath, "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Nested too deep")
+            _validate_options(errors, f"{opath}.options", opt.get("options") or [], depth + 1)
+            continue
+        if opt.get("required"):
+            if seen_optional:
+                errors.add(
+                    opath,
+                    "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                    "Required options must be placed before non-required options",
+                )
+        else:
+            seen_optional = True
+        choices = opt.get("choices") or []
+        if len(choices) > 25:
+            errors.add(f"{opath}.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer.")
+        if choices and opt.get("autocomplete"):
+            errors.add(opath, "APPLICATION_COMMAND_OPTION_CHOICES_AUTOCOMPLETE", "Not both")
