@@ -7,31 +7,31 @@ from typing import Any
 
 import yaml
 
-from bot.domain.crisis_detection import PhraseSet, parse_phrase_set
+from bot.domain.crisis_detection import PhraseSet, PhraseSetError, parse_phrase_set
 from bot.domain.helplines import DatasetError, HelplineDirectory, validate_dataset
 
 __all__ = ["load_crisis_phrases", "load_helplines"]
 
 
-def _read_yaml(path: Path) -> Any:
-    """Parse a YAML file safely, reporting unreadable or malformed files as DatasetError."""
+def _read_yaml(path: Path, error: type[DatasetError | PhraseSetError]) -> Any:
+    """Parse a YAML file safely, reporting an unreadable or malformed file as error."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise DatasetError([f"{path.name}: cannot read {path}: {exc.strerror or exc}"]) from exc
+        raise error([f"{path.name}: cannot read {path}: {exc.strerror or exc}"]) from exc
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise DatasetError([f"{path.name}: not valid YAML: {exc}"]) from exc
+        raise error([f"{path.name}: not valid YAML: {exc}"]) from exc
 
 
 def load_helplines(path: str | Path) -> HelplineDirectory:
     """Load and validate the helplines dataset at path."""
     path = Path(path)
-    return validate_dataset(_read_yaml(path), origin=path.name)
+    return validate_dataset(_read_yaml(path, DatasetError), origin=path.name)
 
 
 def load_crisis_phrases(path: str | Path) -> PhraseSet:
     """Load and parse the crisis phrase list at path."""
     path = Path(path)
-    return parse_phrase_set(_read_yaml(path), origin=path.name)
+    return parse_phrase_set(_read_yaml(path, PhraseSetError), origin=path.name)

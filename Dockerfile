@@ -1,0 +1,23 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    HEARTH_DATA_DIR=/data
+
+RUN useradd --create-home --uid 10001 hearth \
+    && mkdir -p /data \
+    && chown hearth:hearth /data
+
+WORKDIR /app
+COPY pyproject.toml README.md alembic.ini ./
+COPY bot ./bot
+COPY cogs ./cogs
+COPY emulator ./emulator
+COPY migrations ./migrations
+COPY data ./data
+RUN pip install --no-cache-dir -e .
+
+USER hearth
+VOLUME ["/data"]
+# `python -m bot` applies migrations to head before connecting.
+CMD ["python", "-m", "bot"]

@@ -1,0 +1,39 @@
+"""A test-only extension: a no-op command, a gated command, and one that fails unexpectedly."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import HearthBot
+from bot.services.agreement import AgreementService
+from bot.ui import guild_of, reply_private
+
+
+class ProbeCog(commands.Cog):
+    """Commands that exist only in tests."""
+
+    def __init__(self, agreement: AgreementService) -> None:
+        self.agreement = agreement
+
+    @app_commands.command(name="noop", description="Answer at once (for tests and benchmarks)")
+    async def noop(self, interaction: discord.Interaction) -> None:
+        """Reply privately and do nothing else."""
+        await interaction.response.send_message("ok", ephemeral=True)
+
+    @app_commands.command(name="gated", description="A feature that needs the agreement")
+    async def gated(self, interaction: discord.Interaction) -> None:
+        """Stand in for a later feature that calls require_agreement."""
+        await self.agreement.require_agreement(guild_of(interaction).id, interaction.user.id)
+        await reply_private(interaction, "You're in.")
+
+    @app_commands.command(name="boom", description="Fail unexpectedly")
+    async def boom(self, interaction: discord.Interaction) -> None:
+        """Raise an unexpected error."""
+        raise RuntimeError("something internal broke")
+
+
+async def setup(bot: HearthBot) -> None:
+    """Load the probe cog."""
+    await bot.add_cog(ProbeCog(bot.services.agreement))
