@@ -25,6 +25,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 
 __all__ = [
@@ -41,8 +42,8 @@ __all__ = [
     "remove_quoted_text",
 ]
 
-MAX_TEXT_CHARS = 20_000
-"""Only this many characters of a text are read, which bounds the work per message."""
+MAX_TEXT_CHARS = 8_000
+"""Only this many characters are read (twice Discord's longest message or modal field)."""
 
 
 class PhraseSetError(ValueError):
@@ -115,7 +116,9 @@ def remove_quoted_text(text: str) -> str:
 # --- Tokens --------------------------------------------------------------------------------
 
 _WORDISH = r"(?:[^\W_]|[@$])"
-_TEXT_TOKENS = re.compile(rf"(?P<word>{_WORDISH}+(?:!+{_WORDISH}+)*)|(?P<stop>[.,;:!?…\n()\[\]—–]+)")
+_TEXT_TOKENS = re.compile(
+    rf"(?P<word>{_WORDISH}+(?:!+{_WORDISH}+)*)|(?P<stop>[.,;:!?…\n()\[\]—–]+)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +134,11 @@ def _tokenise(text: str) -> _Tokens:
     breaks: list[bool] = []
     seen_break = True
     for match in _TEXT_TOKENS.finditer(text):
-        word = match.group("word")
-        if word is None:
+        if match.group("word") is None:
             seen_break = True
             continue
+        # Squeeze repeated characters ("killlll" -> "kil"); patterns are squeezed the same way.
+        word = _REPEATS.sub(r"\1", match.group("word"))
         if words and _canonical(word) == _canonical(words[-1]):
             # Repeated words ("want want to die") read as one.
             continue
@@ -165,10 +169,18 @@ def _alternative_regex(alternative: str, *, spaced: bool) -> str:
     prefix = alternative.endswith("*")
     letters = _REPEATS.sub(r"\1", alternative.rstrip("*"))
     joiner = " ?" if spaced else ""
-    body = joiner.join(f"{_char_class(ch)}+" for ch in letters)
+    # Text words arrive with repeated characters squeezed, so a letter is at most a short mix
+    # of look-alikes ("i1" in "ki1l"); the bound keeps matching linear on hostile input.
+    body = joiner.join(f"{_char_class(ch)}{{1,3}}" for ch in letters)
     if prefix:
         body += "[^ ]*"
     return body
+
+
+@lru_cache(maxsize=4096)
+def _word_regex(alternatives: tuple[str, ...]) -> re.Pattern[str]:
+    body = "|".join(_alternative_regex(alt, spaced=False) for alt in alternatives)
+    return re.compile(f"(?:{body})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,11 +189,6 @@ class TokenPattern:
 
     alternatives: tuple[str, ...]
     optional: bool = False
-    _word: re.Pattern[str] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        body = "|".join(_alternative_regex(alt, spaced=False) for alt in self.alternatives)
-        object.__setattr__(self, "_word", re.compile(f"(?:{body})"))
 
     def regex(self) -> str:
         """Return the pattern's regex over joined words, tolerating spaces inside the word."""
@@ -189,7 +196,7 @@ class TokenPattern:
 
     def matches(self, word: str) -> bool:
         """Return whether a single word of text matches this pattern."""
-        return self._word.fullmatch(word) is not None
+        return _word_regex(self.alternatives).fullmatch(word) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,9 +283,7 @@ def _phrase_holds(phrase: Phrase, tokens: _Tokens, phrases: PhraseSet) -> bool:
     for begin, end in phrase.spans(tokens.joined):
         first = bisect_right(tokens.starts, begin) - 1
         last = bisect_right(tokens.starts, end - 1) - 1
-        if any(
-            _sequence_at(tokens.words, first - len(seq), seq) for seq in phrase.unless_before
-        ):
+        if any(_sequence_at(tokens.words, first - len(seq), seq) for seq in phrase.unless_before):
             continue
         if any(_sequence_at(tokens.words, last + 1, seq) for seq in phrase.unless_after):
             continue
@@ -362,7 +367,9 @@ class _Checker:
             self.add(where, f"must be a non-empty list of words, got {_describe(raw)}")
             return None
         tokens = [
-            self.token(item, f"{where}[{i}]", may_be_optional=optional_inside and 0 < i < len(raw) - 1)
+            self.token(
+                item, f"{where}[{i}]", may_be_optional=optional_inside and 0 < i < len(raw) - 1
+            )
             for i, item in enumerate(raw)
         ]
         if any(token is None for token in tokens):

@@ -7,6 +7,11 @@ from typing import Any
 
 import yaml
 
+try:  # The same rules as yaml.safe_load, in C when libyaml is present (about ten times faster).
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader  # type: ignore[assignment]
+
 from bot.domain.crisis_detection import PhraseSet, PhraseSetError, parse_phrase_set
 from bot.domain.helplines import DatasetError, HelplineDirectory, validate_dataset
 
@@ -20,7 +25,7 @@ def _read_yaml(path: Path, error: type[DatasetError | PhraseSetError]) -> Any:
     except OSError as exc:
         raise error([f"{path.name}: cannot read {path}: {exc.strerror or exc}"]) from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:
         raise error([f"{path.name}: not valid YAML: {exc}"]) from exc
 
