@@ -18,6 +18,9 @@ Policies (mirroring RFC 5545 / iCalendar wherever it has an answer):
 - Index. `Occurrence.index` is the 0-based position of the meeting in the whole series,
   counting every generated meeting including skipped ones. Skipped meetings are left out of
   `occurrences` and `next_occurrences` but keep their index, so indices never shift.
+  A skip names a local date and cancels whatever meeting falls on that date in any segment:
+  it survives an edit that only changes the time; after an edit that moves the day it only
+  applies if a new meeting happens to fall on that date.
 - Count. `count` is the number of generated meetings, skipped ones included (iCalendar COUNT
   counts instances before EXDATE removes them). A 10-meeting series with one skip holds 9.
 - Monthly by weekday. "second Tuesday" style rules are derived from the first date unless
@@ -257,6 +260,10 @@ def validate_schedule(schedule: CircleSchedule) -> None:
             ScheduleErrorKind.BAD_COUNT,
             "The number of meetings must be a whole number of 1 or more.",
         )
+    if schedule.until is not None and (
+        not isinstance(schedule.until, date) or isinstance(schedule.until, datetime)
+    ):
+        raise ScheduleError(ScheduleErrorKind.BAD_RULE, "The end date must be a calendar date.")
     for position, segment in enumerate(schedule.segments):
         _validate_segment(segment)
         if schedule.until is not None and schedule.until < segment.first_date:
@@ -331,10 +338,10 @@ def _validate_follows(previous: Recurrence, segment: Recurrence) -> None:
         raise ScheduleError(ScheduleErrorKind.BAD_EDIT, "Changes must apply in meeting order.")
     last_index = segment.starts_at_index - 1
     last = next(
-        (occ for occ in _segment_occurrences(previous, None, None) if occ.index == last_index),
+        (occ for occ in _segment_occurrences(previous, None, None) if occ.index >= last_index),
         None,
     )
-    if last is None:
+    if last is None or last.index != last_index:
         raise ScheduleError(
             ScheduleErrorKind.NO_SUCH_MEETING, "The series has no meeting to change from."
         )
@@ -360,10 +367,12 @@ def _zone_names() -> dict[str, str]:
 
 
 def _load_zone(name: str) -> ZoneInfo:
+    if not isinstance(name, str):
+        name = repr(name)
     names = _zone_names()
-    if isinstance(name, str) and name in names.values():
+    if names.get(name.lower()) == name:
         return ZoneInfo(name)
-    hint = names.get(name.strip().lower()) if isinstance(name, str) else None
+    hint = names.get(name.strip().lower())
     suffix = f" Did you mean {hint}?" if hint else " Pick one from the list, such as Europe/London."
     raise ScheduleError(ScheduleErrorKind.UNKNOWN_ZONE, f"Unknown time zone {name!r}.{suffix}")
 
