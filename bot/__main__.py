@@ -24,6 +24,7 @@ def main() -> int:
         format="%(asctime)s %(levelname)-8s %(name)s: %(message)s",
     )
     logging.getLogger("discord.http").setLevel(max(settings.log_level_number, logging.INFO))
+    logging.getLogger("apscheduler").setLevel(max(settings.log_level_number, logging.WARNING))
     try:
         asyncio.run(run(settings))
     except discord.LoginFailure:

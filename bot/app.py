@@ -31,10 +31,27 @@ class Hearth:
     bot: HearthBot
 
     async def close(self) -> None:
-        """Disconnect and release the database."""
+        """Disconnect, let in-flight handlers finish, and release the database."""
         if not self.bot.is_closed():
             await self.bot.close()
+        await drain_handlers(grace=5.0)
         await self.engine.dispose()
+
+
+# discord.py runs commands, component callbacks and event listeners as tasks with these names.
+HANDLER_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-", "discord.py: ")
+
+
+async def drain_handlers(grace: float) -> None:
+    """Wait for interaction handlers and listeners still running, so none loses its database."""
+    current = asyncio.current_task()
+    pending = {
+        task
+        for task in asyncio.all_tasks()
+        if task is not current and not task.done() and task.get_name().startswith(HANDLER_TASK_PREFIXES)
+    }
+    if pending:
+        await asyncio.wait(pending, timeout=grace)
 
 
 def build(

@@ -74,6 +74,6 @@ class HearthBot(commands.Bot):
         log.info("Connected as %s to %d servers", self.user, len(self.guilds))
 
     async def close(self) -> None:
-        """Stop jobs, then disconnect."""
-        self.scheduler.shutdown()
+        """Let running jobs finish, then disconnect."""
+        await self.scheduler.stop()
         await super().close()

@@ -1,5 +1,7 @@
 """The gateway websocket: HELLO, IDENTIFY/READY, RESUME, heartbeats and event dispatch."""
 
+# ruff: noqa: ASYNC109  (the driver API takes timeout= by contract, see SPEC.md)
+
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +10,6 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +89,7 @@ class GatewaySession:
     seq: int = 0
     buffer: deque[tuple[int, str]] = field(default_factory=lambda: deque(maxlen=REPLAY_BUFFER))
     outbox: asyncio.Queue[str | None] | None = None
+    guilds_sent: set[int] = field(default_factory=set)
     disconnected_at: float | None = None
     invalidated: bool = False
 
@@ -161,13 +163,17 @@ class GatewayHub:
             live = [s for s in sessions if s.live] or sessions
             sessions = [max(live, key=lambda s: s.identified_at)]
         intent = (_DM_EVENT_INTENTS if guild_id is None else _GUILD_EVENT_INTENTS).get(event)
+        if event == "GUILD_CREATE" and guild_id is not None:
+            for session in sessions:
+                if session.intents & GUILDS:
+                    session.guilds_sent.add(guild_id)
         text: str | None = None
         text_redacted: str | None = None
         sent = 0
         for session in sessions:
-            if intent is not None and not session.intents & intent:
-                if not (concerns_bot and intent == GUILD_MEMBERS):
-                    continue
+            wanted = intent is None or session.intents & intent
+            if not wanted and not (concerns_bot and intent == GUILD_MEMBERS):
+                continue
             if redacted is not None and not session.intents & MESSAGE_CONTENT:
                 if text_redacted is None:
                     text_redacted = _dumps(redacted)
@@ -179,7 +185,9 @@ class GatewayHub:
             sent += 1
         return sent
 
-    def thread_members_update(self, data: dict[str, Any], guild_id: int, bot_involved: bool) -> None:
+    def thread_members_update(
+        self, data: dict[str, Any], guild_id: int, bot_involved: bool
+    ) -> None:
         """Send THREAD_MEMBERS_UPDATE: to every session with GUILD_MEMBERS, else only about us."""
         text = _dumps(data)
         for session in self.active_sessions():
@@ -194,6 +202,13 @@ class GatewayHub:
             return
         self._connected.clear()
         await asyncio.wait_for(self._connected.wait(), timeout)
+
+    def guild_delivered(self, guild_id: int) -> bool:
+        """Return whether a live session was sent the guild's GUILD_CREATE and flushed it."""
+        return any(
+            s.live and guild_id in s.guilds_sent and s.outbox is not None and s.outbox.empty()
+            for s in self.active_sessions()
+        )
 
     def reconnect_all(self, *, resume: bool) -> None:
         """Ask every live session to reconnect (op 7) or to identify afresh (op 9)."""
@@ -341,6 +356,7 @@ class GatewayHub:
         if intents & GUILDS:
             for guild in guilds:
                 session.push_dispatch("GUILD_CREATE", _dumps(guild.gateway_json()))
+                session.guilds_sent.add(guild.id)
         self._connected.set()
         return session
 
@@ -407,6 +423,3 @@ class GatewayHub:
                 if data.get("presences"):
                     body["presences"] = []
                 session.push_dispatch("GUILD_MEMBERS_CHUNK", _dumps(body))
-
-
-DispatchFn = Callable[..., int]

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 # Keys the emulator keeps on stored messages that Discord does not send.
 INTERNAL_KEYS = frozenset({"allowed_mentions"})
+ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
 
@@ -47,6 +48,13 @@ def new_attachment(
     emu: Emulator, channel_id: int, upload: Upload, description: str | None = None
 ) -> dict[str, Any]:
     """Store an uploaded file and return its attachment object."""
+    if len(upload.data) > ATTACHMENT_SIZE_LIMIT:
+        raise ApiError(
+            413,
+            40005,
+            "Request entity too large",
+            problem=f"file {upload.filename!r} is {len(upload.data)} bytes (limit 10 MiB)",
+        )
     attachment_id = emu.snowflakes.next()
     emu.world.attachment_data[attachment_id] = upload.data
     url = f"{emu.http_base}/attachments/{channel_id}/{attachment_id}/{upload.filename}"
@@ -125,9 +133,9 @@ def resolve_mentions(
     for raw in _USER_MENTION.findall(content or ""):
         if ("users" in parse or raw in allowed_users) and int(raw) not in user_ids:
             user_ids.append(int(raw))
-    if replied_user_id is not None and (allowed is None or allowed.get("replied_user", True)):
-        if replied_user_id not in user_ids:
-            user_ids.append(replied_user_id)
+    ping_reply = allowed is None or allowed.get("replied_user", True)
+    if replied_user_id is not None and ping_reply and replied_user_id not in user_ids:
+        user_ids.append(replied_user_id)
     mentions = []
     for uid in user_ids:
         user = emu.world.users.get(uid)
@@ -175,7 +183,9 @@ def build_message(
                 "Invalid Form Body",
                 errors={
                     "message_reference": {
-                        "_errors": [{"code": "REPLIES_UNKNOWN_MESSAGE", "message": "Unknown message"}]
+                        "_errors": [
+                            {"code": "REPLIES_UNKNOWN_MESSAGE", "message": "Unknown message"}
+                        ]
                     }
                 },
             )
@@ -277,7 +287,9 @@ def check_can_send(
     perms = world.permissions_in(channel, bot_id)
     if not perms & Permissions.VIEW_CHANNEL:
         raise missing_access()
-    needed = Permissions.SEND_MESSAGES_IN_THREADS if channel.is_thread else Permissions.SEND_MESSAGES
+    needed = (
+        Permissions.SEND_MESSAGES_IN_THREADS if channel.is_thread else Permissions.SEND_MESSAGES
+    )
     if not perms & needed:
         raise missing_permissions("SEND_MESSAGES")
     if has_files and not perms & Permissions.ATTACH_FILES:

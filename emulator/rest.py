@@ -114,6 +114,7 @@ class Router:
 
     def __init__(self) -> None:
         self.routes: list[RouteDef] = []
+        self._by_depth: dict[int, list[RouteDef]] = {}
 
     def add(self, method: str, template: str, handler: Handler, *, auth: bool = True) -> None:
         """Register a route; literal segments win over parameters."""
@@ -124,11 +125,14 @@ class Router:
         pattern = "/".join(parts)
         self.routes.append(RouteDef(method, template, re.compile(f"^{pattern}$"), handler, auth))
         self.routes.sort(key=lambda r: (r.template.count("{"), -len(r.template)))
+        self._by_depth = {}
+        for route in self.routes:
+            self._by_depth.setdefault(route.template.count("/"), []).append(route)
 
     def match(self, method: str, path: str) -> tuple[RouteDef | None, dict[str, str], bool]:
         """Return (route, params, path_known); path_known is True if only the method is wrong."""
         path_known = False
-        for route in self.routes:
+        for route in self._by_depth.get(path.count("/"), ()):
             found = route.regex.match(path)
             if found is None:
                 continue
@@ -159,7 +163,9 @@ class Fault:
         return self.route is None or self.route in (route, path)
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+def json_response(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     """Answer JSON with Content-Type exactly application/json (no charset), as Discord does."""
     return web.Response(
         body=json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(),
@@ -255,7 +261,9 @@ async def _serve(
         return json_response(record.response, 400)
     record.json = payload
     record.files = [(u.filename, u.data) for u in uploads]
-    call = Call(method, path, route.template, params, record.query, payload, uploads, record.headers)
+    call = Call(
+        method, path, route.template, params, record.query, payload, uploads, record.headers
+    )
     try:
         result = await route.handler(emu, call)
     except ApiError as exc:

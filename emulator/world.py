@@ -78,7 +78,11 @@ class Role:
             "permissions": str(self.permissions),
             "position": self.position,
             "color": self.color,
-            "colors": {"primary_color": self.color, "secondary_color": None, "tertiary_color": None},
+            "colors": {
+                "primary_color": self.color,
+                "secondary_color": None,
+                "tertiary_color": None,
+            },
             "hoist": self.hoist,
             "icon": None,
             "unicode_emoji": None,
@@ -115,7 +119,8 @@ class Member:
     @property
     def permissions(self) -> int:
         """Return the member's guild-wide permissions, computed from the world."""
-        assert self.world is not None
+        if self.world is None:
+            raise RuntimeError("member is not attached to a world")
         return base_permissions(self.world, self.guild_id, self.user.id)
 
     def to_json(self, *, with_user: bool = True) -> dict[str, Any]:
@@ -250,7 +255,8 @@ class Guild:
     world: World | None = field(default=None, repr=False)
 
     def _w(self) -> World:
-        assert self.world is not None
+        if self.world is None:
+            raise RuntimeError("guild is not attached to a world")
         return self.world
 
     @property

@@ -45,12 +45,13 @@ so the same input and seed always give the same result.
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import combinations
+from itertools import combinations, islice
 from typing import TypeAlias
 
 __all__ = [
@@ -65,7 +66,6 @@ __all__ = [
     "MatchingResult",
     "MemberId",
     "WakingHours",
-    "candidate_pairs",
     "group_score",
     "history_entries",
     "is_allowed",
@@ -82,10 +82,16 @@ TOPIC_POINTS = 6
 MAX_COUNTED_TOPICS = 3
 MAX_SCORE = BASE_POINTS + TOPIC_POINTS * MAX_COUNTED_TOPICS + 24
 
-# Sparse pair graph: members linked forward within their own profile, and to the best members
-# of other profiles. Tuned with bench/pairing.py.
-_SAME_PROFILE_LINKS = 3
-_OTHER_PROFILE_LINKS = 6
+# Tuned with bench/pairing.py.
+# The greedy pass hands its last members to the exhaustive leftover pairing.
+_GREEDY_TAIL = 64
+# Partner profiles (best first) the local search looks at for each member.
+_RANKED_PROFILES = 24
+# Members per partner profile (the worst matched first) and candidates per step it considers.
+_PER_PROFILE = 2
+_SCAN_LIMIT = 12
+# How many candidates the local search follows at each depth of an alternating chain.
+_BREADTH = (5, 3, 3, 2, 2)
 # Work budget (neighbour checks) for the blossom searches of one round.
 _SEARCH_BUDGET = 3_000_000
 # Local-search moves allowed per member in one round.
@@ -235,18 +241,6 @@ def history_entries(result: MatchingResult, round_number: int) -> tuple[HistoryE
     return tuple((a, b, round_number) for group in result.groups for a, b in combinations(group, 2))
 
 
-def candidate_pairs(matching: MatchingInput) -> list[tuple[MemberId, MemberId, int]]:
-    """Return the sparse pair graph the matcher starts from, as ``(a, b, score)`` triples."""
-    matcher = _Matcher(matching)
-    ids = matcher.ids
-    return [
-        (ids[x], ids[y], score)
-        for score, bucket in enumerate(matcher.edge_buckets)
-        for edges in bucket
-        for x, y in edges
-    ]
-
-
 def match_round(matching: MatchingInput) -> MatchingResult:
     """Group the round's eligible members into pairs (and trios), never breaking a constraint."""
     return _Matcher(matching).run()
@@ -295,7 +289,6 @@ class _Matcher:
         self._build_profiles()
         self.mate = [-1] * n
         self.budget = _SEARCH_BUDGET
-        self._build_graph()
 
     # ----------------------------------------------------------------- profiles and scores
 
@@ -327,6 +320,13 @@ class _Matcher:
         self.profile_count = len(self.profile_mask)
         self._overlap_rows: dict[int, list[int]] = {}
         self._scores: dict[int, int] = {}
+        self._masks = sorted(set(self.profile_mask))
+        self._levels: dict[int, list[list[int]]] = {}
+        self._cells: dict[int, list[tuple[int, int, int]]] = {}
+        self._all_profiles: list[dict[int, int]] = [{} for _ in self.windows]
+        for (mask, window), p in profile_of.items():
+            self._all_profiles[window][mask] = p
+        self._ranked_cache: dict[int, list[tuple[int, int]]] = {}
 
     def overlap_hours(self, window: int) -> list[int]:
         """Return full shared hours between a window and every window, by window index."""
@@ -359,18 +359,20 @@ class _Matcher:
         """Return whether members x and y may be grouped."""
         return x != y and y not in self.forbidden.get(x, self._no_one)
 
-    # ----------------------------------------------------------------- sparse pair graph
+    # ----------------------------------------------------------------- partner profiles
 
-    def _ranked_partner_profiles(self, p: int, wanted: int) -> list[tuple[int, int]]:
-        """Return other profiles by falling score until they hold ``wanted`` members."""
-        mask = self.profile_mask[p]
-        window = self.profile_window[p]
+    def _levels_for(self, mask: int) -> list[list[int]]:
+        """Return the distinct topic masks grouped by how many topics they share with ``mask``."""
         levels = self._levels.get(mask)
         if levels is None:
             levels = [[] for _ in range(MAX_COUNTED_TOPICS + 1)]
             for other in self._masks:
                 levels[min((mask & other).bit_count(), MAX_COUNTED_TOPICS)].append(other)
             self._levels[mask] = levels
+        return levels
+
+    def _cells_for(self, window: int) -> list[tuple[int, int, int]]:
+        """Return (score, topic level, window) cells for a window, best score first."""
         cells = self._cells.get(window)
         if cells is None:
             row = self.overlap_hours(window)
@@ -383,95 +385,39 @@ class _Matcher:
                 key=lambda cell: (-cell[0], -cell[1], cell[2]),
             )
             self._cells[window] = cells
-        ranked: list[tuple[int, int]] = []
-        found = 0
-        index = self.profile_index
-        members = self.profile_members
-        for score, level, w in cells:
-            if found >= wanted:
-                break
+        return cells
+
+    def _walk(self, p: int, live: list[dict[int, int]]) -> Iterator[tuple[int, int]]:
+        """Yield ``(score, q)`` for the profiles in ``live`` (p included) by falling score.
+
+        ``live[w]`` maps a topic mask to the profile with that mask and window ``w``; the
+        greedy pass removes profiles from it as they run out of unmatched members.
+        """
+        mask = self.profile_mask[p]
+        levels = self._levels_for(mask)
+        for score, level, w in self._cells_for(self.profile_window[p]):
             masks = levels[level]
-            if not masks:
+            in_window = live[w]
+            if not masks or not in_window:
                 continue
-            in_window = self._window_masks[w]
             if len(masks) <= len(in_window):
-                hits = (index.get((m, w)) for m in masks)
+                hits = [q for m in masks if (q := in_window.get(m)) is not None]
             else:
-                hits = (
-                    index[(m, w)]
-                    for m in in_window
+                hits = [
+                    q
+                    for m, q in in_window.items()
                     if min((mask & m).bit_count(), MAX_COUNTED_TOPICS) == level
-                )
+                ]
             for q in hits:
-                if q is not None and q != p:
-                    ranked.append((score, q))
-                    found += len(members[q])
+                yield score, q
+
+    def _ranked(self, p: int) -> list[tuple[int, int]]:
+        """Return the best partner profiles of p (p included) as ``(score, q)``, best first."""
+        ranked = self._ranked_cache.get(p)
+        if ranked is None:
+            ranked = list(islice(self._walk(p, self._all_profiles), _RANKED_PROFILES))
+            self._ranked_cache[p] = ranked
         return ranked
-
-    def _build_graph(self) -> None:
-        """Link each member to a few of their best allowed partners, bucketed by score."""
-        self._masks = sorted(set(self.profile_mask))
-        self._levels: dict[int, list[list[int]]] = {}
-        self._cells: dict[int, list[tuple[int, int, int]]] = {}
-        self._window_masks: list[list[int]] = [[] for _ in self.windows]
-        for mask, window in self.profile_index:
-            self._window_masks[window].append(mask)
-
-        n = self.n
-        forbidden = self.forbidden
-        no_one = self._no_one
-        priority = self.priority
-        # buckets[score] = (edges touching a priority member, other edges)
-        buckets: list[tuple[list[tuple[int, int]], list[tuple[int, int]]]] = [
-            ([], []) for _ in range(MAX_SCORE + 1)
-        ]
-        adjacency: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-        seen: set[int] = set()
-        pointer = [0] * self.profile_count
-
-        def link(x: int, y: int, score: int) -> None:
-            key = x * n + y if x < y else y * n + x
-            if key in seen or y in forbidden.get(x, no_one):
-                return
-            seen.add(key)
-            buckets[score][0 if priority[x] or priority[y] else 1].append((x, y))
-            adjacency[x].append((score, y))
-            adjacency[y].append((score, x))
-
-        for p, members in enumerate(self.profile_members):
-            size = len(members)
-            own = self.profile_score(p, p)
-            if size - 1 <= 2 * _SAME_PROFILE_LINKS:
-                for x, y in combinations(members, 2):
-                    link(x, y, own)
-            else:
-                for j, x in enumerate(members):
-                    for step in range(1, _SAME_PROFILE_LINKS + 1):
-                        link(x, members[(j + step) % size], own)
-            ranked = self._ranked_partner_profiles(p, _OTHER_PROFILE_LINKS + 2)
-            for x in members:
-                mine = forbidden.get(x, no_one)
-                wanted = _OTHER_PROFILE_LINKS
-                for score, q in ranked:
-                    others = self.profile_members[q]
-                    start = pointer[q]
-                    taken = 0
-                    for k in range(len(others)):
-                        y = others[(start + k) % len(others)]
-                        if y in mine:
-                            continue
-                        link(x, y, score)
-                        taken += 1
-                        if taken == wanted:
-                            break
-                    pointer[q] = (start + taken) % len(others)
-                    wanted -= taken
-                    if wanted == 0:
-                        break
-        for neighbours in adjacency:
-            neighbours.sort(key=lambda edge: -edge[0])
-        self.edge_buckets = buckets
-        self.adjacency = adjacency
 
     # ----------------------------------------------------------------- matching phases
 
@@ -489,14 +435,71 @@ class _Matcher:
         return self._result(groups, left_out)
 
     def _greedy(self) -> None:
-        """Take edges by falling score (priority members first among equals)."""
+        """Pair members by falling score over all allowed pairs, profile by profile.
+
+        Every pair of members from profiles p and q scores the same, so taking profile pairs by
+        falling score and pairing their unmatched members is the greedy pass over the full
+        pair graph, without listing its edges. The last few members are left to
+        `_pair_leftovers`.
+        """
+        count = self.profile_count
+        live: list[dict[int, int]] = [{} for _ in self.windows]
+        for p in range(count):
+            live[self.profile_window[p]][self.profile_mask[p]] = p
+        available = [list(reversed(members)) for members in self.profile_members]
+        walkers = [self._walk(p, live) for p in range(count)]
+        upcoming: list[tuple[int, int] | None] = [next(walker, None) for walker in walkers]
+        buckets: list[list[int]] = [[] for _ in range(MAX_SCORE + 1)]
+        for p, item in enumerate(upcoming):
+            if item is not None:
+                buckets[item[0]].append(p)
+        remaining = self.n
+        for level in range(MAX_SCORE, 0, -1):
+            bucket = buckets[level]
+            while bucket and remaining > _GREEDY_TAIL:
+                p = bucket.pop()
+                mine = available[p]
+                item = upcoming[p]
+                if not mine or item is None:
+                    continue
+                q = item[1]
+                if available[q]:
+                    remaining -= 2 * self._pair_profiles(mine, available[q], p == q)
+                    for r in (p, q):
+                        if not available[r]:
+                            live[self.profile_window[r]].pop(self.profile_mask[r], None)
+                if mine:
+                    item = upcoming[p] = next(walkers[p], None)
+                    if item is not None:
+                        buckets[item[0]].append(p)
+
+    def _pair_profiles(self, xs: list[int], ys: list[int], same: bool) -> int:
+        """Pair unmatched members of two profiles (or within one); return how many pairs."""
         mate = self.mate
-        for bucket in reversed(self.edge_buckets):
-            for edges in bucket:
-                for x, y in edges:
-                    if mate[x] < 0 and mate[y] < 0:
-                        mate[x] = y
-                        mate[y] = x
+        forbidden = self.forbidden
+        stuck = []
+        made = 0
+        while xs and (ys if not same else len(xs) >= 2):
+            x = xs.pop()
+            pool = xs if same else ys
+            mine = forbidden.get(x)
+            if mine is None:
+                y = pool.pop()
+            else:
+                for j in range(len(pool) - 1, -1, -1):
+                    if pool[j] not in mine:
+                        y = pool[j]
+                        pool[j] = pool[-1]
+                        pool.pop()
+                        break
+                else:
+                    stuck.append(x)
+                    continue
+            mate[x] = y
+            mate[y] = x
+            made += 1
+        xs.extend(stuck)
+        return made
 
     def _exposed(self) -> list[int]:
         """Return unmatched members, priority first."""
@@ -669,58 +672,129 @@ class _Matcher:
         return False
 
     def _local_search(self) -> None:
-        """Apply improving 2-opt swaps and partner replacements until none is left."""
-        mate = self.mate
-        adjacency = self.adjacency
-        priority = self.priority
-        score = self.score
-        allowed = self.allowed
-        queue = deque(range(self.n))
-        queued = [True] * self.n
-        moves = _MOVES_PER_MEMBER * self.n
+        """Apply improving alternating chains (2-opt, 3-opt, ...) until none is found.
 
-        def push(*members: int) -> None:
-            for m in members:
-                if m >= 0 and not queued[m]:
+        A chain from a member ``a`` with partner ``b`` frees ``b``, gives it a better partner
+        ``c`` and frees ``c``'s partner ``d``, and so on; it closes when the last freed member
+        pairs with ``a`` for a net gain (Lin-Kernighan style: each step must keep the running
+        gain positive). From an unmatched member the chain closes by leaving the last freed
+        member unmatched, never a priority member in place of a non-priority one.
+        """
+        n = self.n
+        mate = self.mate
+        self.mate_score = [self.score(x, mate[x]) if mate[x] >= 0 else 0 for x in range(n)]
+        self._weak_cache: dict[int, list[int]] = {}
+        self.moves_left = _MOVES_PER_MEMBER * n
+        queue = deque(range(n))
+        queued = [True] * n
+        while queue and self.moves_left > 0:
+            a = queue.popleft()
+            queued[a] = False
+            changed = self._improve(a)
+            for m in changed:
+                if not queued[m]:
                     queued[m] = True
                     queue.append(m)
 
-        while queue and moves > 0:
-            a = queue.popleft()
-            queued[a] = False
-            b = mate[a]
-            current = score(a, b) if b >= 0 else 0
-            for s, y in adjacency[a]:
-                if s <= current:
-                    break
-                d = mate[y]
-                if d == a:
-                    continue
-                if b < 0 and d < 0:
-                    # Both unmatched (only when the searches ran out of budget): pair them.
-                    mate[a], mate[y] = y, a
-                elif b < 0:
-                    # a replaces d as y's partner, if that does not unseat a priority member.
-                    if s <= score(y, d) or (priority[d] and not priority[a]):
-                        continue
-                    mate[d] = -1
-                    mate[a], mate[y] = y, a
-                elif d < 0:
-                    # y replaces b as a's partner, if that does not unseat a priority member.
-                    if priority[b] and not priority[y]:
-                        continue
-                    mate[b] = -1
-                    mate[a], mate[y] = y, a
-                else:
-                    if not allowed(b, d):
-                        continue
-                    if s + score(b, d) <= current + score(y, d):
-                        continue
-                    mate[a], mate[y] = y, a
-                    mate[b], mate[d] = d, b
-                moves -= 1
-                push(a, b, y, d)
+    def _weak(self, q: int) -> list[int]:
+        """Return members of profile q, least well matched first (a few for large profiles)."""
+        weak = self._weak_cache.get(q)
+        if weak is None:
+            members = self.profile_members[q]
+            score = self.mate_score.__getitem__
+            if len(members) > 4 * _PER_PROFILE + 8:
+                weak = heapq.nsmallest(2 * _PER_PROFILE + 4, members, key=score)
+            else:
+                weak = sorted(members, key=score)
+            self._weak_cache[q] = weak
+        return weak
+
+    def _improve(self, a: int) -> list[int]:
+        """Find and apply one improving chain starting at a; return the members it moved."""
+        b = self.mate[a]
+        if b >= 0:
+            best = self._ranked(self.profile[b])
+            if not best or best[0][0] <= self.mate_score[a]:
+                return []
+            chain = self._extend(a, b, -self.mate_score[a], {a, b}, 0)
+        else:
+            chain = self._extend(a, a, 0, {a}, 0)
+        if chain is None:
+            return []
+        self.moves_left -= 1
+        mate = self.mate
+        moved = [a]
+        if b >= 0:
+            moved.append(b)
+            mate[b] = -1
+        mate[a] = -1
+        for x, c, d in chain:
+            if d >= 0:
+                mate[d] = -1
+            mate[x] = c
+            mate[c] = x
+            moved += (x, c, d)
+        last = chain[-1][2]
+        if last >= 0 and b >= 0:
+            mate[last] = a
+            mate[a] = last
+        moved = [m for m in moved if m >= 0]
+        for m in moved:
+            self.mate_score[m] = self.score(m, mate[m]) if mate[m] >= 0 else 0
+            self._weak_cache.pop(self.profile[m], None)
+        return moved
+
+    def _extend(
+        self, a: int, x: int, gain: int, used: set[int], depth: int
+    ) -> list[tuple[int, int, int]] | None:
+        """Search chain steps ``(x, c, d)`` from the freed member x that close with a net gain."""
+        mate = self.mate
+        mate_score = self.mate_score
+        priority = self.priority
+        forbidden_x = self.forbidden.get(x, self._no_one)
+        candidates: list[tuple[int, int]] = []
+        for score, q in self._ranked(self.profile[x]):
+            if gain + score <= 0:
                 break
+            taken = 0
+            for c in self._weak(q):
+                if c in used or c in forbidden_x:
+                    continue
+                candidates.append((gain + score - mate_score[c], c))
+                taken += 1
+                if taken == _PER_PROFILE:
+                    break
+            if len(candidates) >= _SCAN_LIMIT:
+                break
+        candidates.sort(key=lambda item: -item[0])
+        start_unmatched = mate[a] < 0
+        for after, c in candidates[: _BREADTH[depth]]:
+            d = mate[c]
+            if d < 0:
+                # c was unmatched: the chain ends here and a loses their partner, if matched.
+                if start_unmatched or (after > 0 and (priority[c] or not priority[a])):
+                    return [(x, c, d)]
+                continue
+            if start_unmatched:
+                # Started from an unmatched member: d is left out instead.
+                if after > 0 and (priority[a] or not priority[d]):
+                    return [(x, c, d)]
+            elif self.allowed(d, a) and after + self.score(d, a) > 0:
+                return [(x, c, d)]
+            if depth + 1 < len(_BREADTH) and after + self._best_score(d) > 0:
+                used.add(c)
+                used.add(d)
+                rest = self._extend(a, d, after, used, depth + 1)
+                if rest is not None:
+                    return [(x, c, d), *rest]
+                used.discard(c)
+                used.discard(d)
+        return None
+
+    def _best_score(self, x: int) -> int:
+        """Return the best score any partner could give x."""
+        ranked = self._ranked(self.profile[x])
+        return ranked[0][0] if ranked else 0
 
     def _form_trios(self, groups: list[list[int]], left_out: list[int]) -> list[int]:
         """Add each leftover to the pair where the three fit best; return who is still left."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -19,18 +20,20 @@ class JobScheduler:
     def __init__(self, *, autostart: bool = True) -> None:
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._jobs: dict[str, Job] = {}
+        self._running: set[asyncio.Task[None]] = set()
         self._autostart = autostart
 
     def every(self, job_id: str, seconds: float, job: Job) -> None:
         """Register a job to run at start and then every `seconds` (one instance at a time)."""
         if job_id in self._jobs:
             raise ValueError(f"job {job_id!r} registered twice")
-        self._jobs[job_id] = job
+        self._jobs[job_id] = self._guard(job_id, job)
         self._scheduler.add_job(
-            self._guard(job_id, job),
+            self._jobs[job_id],
             "interval",
             seconds=seconds,
             id=job_id,
+            name=job_id,
             max_instances=1,
             coalesce=True,
             replace_existing=True,
@@ -38,18 +41,23 @@ class JobScheduler:
             next_run_time=datetime.now(UTC),
         )
 
-    @staticmethod
-    def _guard(job_id: str, job: Job) -> Job:
+    def _guard(self, job_id: str, job: Job) -> Job:
         async def run() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
             try:
                 await job()
             except Exception:
                 log.exception("Job %s failed; it will run again at its next time", job_id)
+            finally:
+                if task is not None:
+                    self._running.discard(task)
 
         return run
 
     async def run_now(self, job_id: str) -> None:
-        """Run a job immediately and wait for it (tests and start-up catch-up)."""
+        """Run a job immediately and wait for it (tests, and work that should not wait)."""
         await self._jobs[job_id]()
 
     @property
@@ -62,7 +70,12 @@ class JobScheduler:
         if self._autostart and not self._scheduler.running:
             self._scheduler.start()
 
-    def shutdown(self) -> None:
-        """Stop running jobs without waiting for new ones."""
+    async def stop(self, grace: float = 10.0) -> None:
+        """Start no new runs, let running jobs finish (up to `grace` seconds), then shut down."""
+        if self._scheduler.running:
+            self._scheduler.pause()
+        running = {task for task in self._running if task is not asyncio.current_task()}
+        if running:
+            await asyncio.wait(running, timeout=grace)
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)

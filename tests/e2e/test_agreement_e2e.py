@@ -30,7 +30,7 @@ async def test_read_shows_current_version_privately_with_accept_and_not_now(
 ) -> None:
     """/agreement read answers privately with the numbered points and two buttons."""
     c = configured
-    h, card = await read_card(emu, c, c.alice.id)
+    _h, card = await read_card(emu, c, c.alice.id)
     assert card["flags"] & EPHEMERAL
     assert "1. We listen without judging." in card["embeds"][0]["description"]
     assert labels(card) == ["Accept", "Not now"]
@@ -42,7 +42,7 @@ async def test_accept_grants_member_role_and_records_the_version(
 ) -> None:
     """Accept records a ledger row and the member role appears in the emulator's world."""
     c = configured
-    h, card = await read_card(emu, c, c.alice.id)
+    h, _card = await read_card(emu, c, c.alice.id)
     clicked = await emu.click(c.alice.id, h.message, label="Accept")
     await clicked.response()
     final = await clicked.original()
