@@ -169,7 +169,7 @@ async def test_material_change_asks_again_by_dm_once_with_a_diff(
         emu, c, "Our group agreement", "We listen without judging.\nNo advice unless asked.", "material"
     )
     assert "1 member(s) who accepted an earlier version will be asked" in answer["data"]["content"]
-    await hearth.scheduler.run_now("agreement.reaccept")
+    await emu.wait_for_dm(c.alice.id)  # saving starts the job at once
     await hearth.scheduler.run_now("agreement.reaccept")
     dms = emu.dm_messages(c.alice.id)
     assert len(dms) == 1
@@ -188,8 +188,7 @@ async def test_reaccepting_from_the_dm_restores_standing(
     c = configured
     await accept(emu, c, c.alice.id)
     await write_agreement(emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material")
-    await hearth.scheduler.run_now("agreement.reaccept")
-    dm = emu.dm_messages(c.alice.id)[0]
+    dm = await emu.wait_for_dm(c.alice.id)
     opened = await emu.click(c.alice.id, dm, label="Read the agreement")
     assert labels((await opened.response())["data"]) == ["Accept", "Not now"]
     await (await emu.click(c.alice.id, opened.message, label="Accept")).original()
@@ -204,6 +203,7 @@ async def test_closed_dms_mean_a_notice_at_next_use(
     await accept(emu, c, c.alice.id)
     emu.close_dms(c.alice.id)
     await write_agreement(emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material")
+    await emu.wait_for_request(lambda r: r.method == "POST" and r.status == 403)
     await hearth.scheduler.run_now("agreement.reaccept")
     assert emu.dm_messages(c.alice.id) == []
     h = await emu.slash(c.alice.id, "noop", guild_id=c.guild.id)
@@ -260,3 +260,46 @@ async def test_quiz_pass_accepts_and_fail_keeps_only_the_result(
     results = exported["data"]["agreement"]["quiz_results"]
     assert [r["passed"] for r in results] == [False, True]
     assert all(set(r) == {"server_id", "version", "passed", "at"} for r in results)
+
+
+async def test_reacceptance_dms_survive_discord_rate_limits(
+    emu: Emulator, configured: Community, hearth: Hearth
+) -> None:
+    """A 429 on a re-acceptance DM is waited out; the member still gets exactly one message."""
+    c = configured
+    await accept(emu, c, c.alice.id)
+    await accept(emu, c, c.bob.id)
+    # Only the DMs should meet the rate limit in this test, so the mod log stays quiet.
+    await hearth.services.settings.update(c.guild.id, c.moderator.id, "", modlog_channel_id=None)
+    emu.inject_fault(method="POST", route="/channels/{channel_id}/messages", status=429, times=2, retry_after=0.02)
+    await write_agreement(emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material")
+    await emu.wait_for_dm(c.alice.id)
+    await emu.wait_for_dm(c.bob.id)
+    await hearth.scheduler.run_now("agreement.reaccept")
+    assert len(emu.dm_messages(c.alice.id)) == 1
+    assert len(emu.dm_messages(c.bob.id)) == 1
+    dm_channels = {emu.world.dm_channels[u].id for u in (c.alice.id, c.bob.id)}
+    limited = [r for r in emu.requests if r.status == 429 and int(r.path.split("/")[-2]) in dm_channels]
+    assert limited, "the test should have rate-limited at least one DM"
+
+
+async def test_bad_quiz_is_refused_kindly(emu: Emulator, configured: Community) -> None:
+    """A quiz whose right answer does not exist is refused with a private explanation."""
+    c = configured
+    h = await emu.slash(
+        c.moderator.id, "agreement quiz set", guild_id=c.guild.id,
+        question="Is this safe?", answer1="Yes", answer2="No", correct=4,
+    )
+    body = await h.response()
+    assert body["data"]["flags"] & EPHEMERAL
+    assert "a number from 1 to 2" in body["data"]["content"]
+
+
+async def test_agreement_read_before_any_agreement_is_explained(
+    emu: Emulator, hearth: Hearth, community: Community
+) -> None:
+    """Asking for the agreement before moderators wrote one gets a kind explanation."""
+    h = await emu.slash(community.alice.id, "agreement read", guild_id=community.guild.id)
+    body = await h.response()
+    assert body["data"]["flags"] & EPHEMERAL
+    assert "hasn't written its group agreement yet" in body["data"]["content"]

@@ -84,3 +84,29 @@ async def test_moderator_actions_go_to_the_audit_table_and_the_log_channel(
     async with hearth.services.agreement._sessions() as session:
         actions = list(await session.scalars(select(AuditEntry.action).where(AuditEntry.guild_id == c.guild.id)))
     assert actions.count("settings.update") >= 3 and "agreement.save" in actions
+
+
+async def test_setup_is_for_manage_server_by_default_and_server_only(emu: Emulator, hearth: Hearth) -> None:
+    """/setup is registered with Manage Server as its default permission and not in DMs."""
+    commands = {c["name"]: c for c in emu.world.commands[None]}
+    assert commands["setup"]["default_member_permissions"] == str(1 << 5)
+    assert commands["setup"].get("contexts") in (None, [0]) or commands["setup"].get("dm_permission") is False
+    assert commands["agreement"]["default_member_permissions"] is None
+
+
+async def test_setup_without_any_choice_is_answered_kindly(emu: Emulator, configured: Community) -> None:
+    """Running /setup roles or channels with nothing picked gets a private hint."""
+    c = configured
+    for path in ("setup roles", "setup channels"):
+        h = await emu.slash(c.moderator.id, path, guild_id=c.guild.id)
+        body = await h.response()
+        assert body["data"]["flags"] & EPHEMERAL
+        assert "Pick at least one" in body["data"]["content"]
+
+
+async def test_voice_channel_is_refused_as_a_text_channel(emu: Emulator, configured: Community) -> None:
+    """A voice channel picked as the check-in channel is refused with a clear reason."""
+    c = configured
+    voice = emu.create_channel(c.guild.id, "circle-room", type=2)
+    h = await emu.slash(c.moderator.id, "setup channels", guild_id=c.guild.id, checkin=voice.id)
+    assert "isn't a text channel" in (await h.response())["data"]["content"]

@@ -51,3 +51,21 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
         return mode, keys
 
     assert asyncio.run(check()) == ("wal", 1)
+
+
+def test_alembic_command_line_reads_database_url(tmp_path: Path) -> None:
+    """`alembic upgrade head` / `downgrade base` from the repo root use DATABASE_URL like the bot."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    database = tmp_path / "cli.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
+    alembic = [sys.executable, "-m", "alembic"]
+    subprocess.run([*alembic, "upgrade", "head"], cwd=root, env=env, check=True, capture_output=True)  # noqa: S603
+    sync = create_engine(f"sqlite:///{database}")
+    assert "agreement_versions" in inspect(sync).get_table_names()
+    subprocess.run([*alembic, "downgrade", "base"], cwd=root, env=env, check=True, capture_output=True)  # noqa: S603
+    assert inspect(sync).get_table_names() == ["alembic_version"]
+    sync.dispose()
