@@ -2,16 +2,6 @@
 # Install Hearth into .venv (Python 3.11+) and run the bot; settings come from the environment or .env.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-python_bin="${PYTHON:-}"
-if [ -z "$python_bin" ]; then
-  for candidate in python3.11 python3.12 python3.13 python3; do
-    if command -v "$candidate" >/dev/null 2>&1; then python_bin="$candidate"; break; fi
-  done
-fi
-"$python_bin" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
-  echo "Hearth needs Python 3.11 or newer" >&2; exit 2; }
-
-[ -x .venv/bin/python ] || "$python_bin" -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+source scripts/_venv.sh
+install_into_venv "."
 exec .venv/bin/python -m bot "$@"
