@@ -29,7 +29,6 @@ CHANNEL_LABELS = {
     "alerts_channel_id": "Moderator alerts channel (keep it private to moderators)",
     "modlog_channel_id": "Moderator log channel (keep it private to moderators)",
 }
-TEXT_CHANNELS = [discord.ChannelType.text]
 
 
 def role_facts(role: discord.Role) -> RoleFacts:
@@ -126,6 +125,28 @@ class SetupCog(
             return
         await reply_private(interaction, embed=settings_embed(guild, config, "Hearth settings"))
 
+    async def _save_choices(
+        self,
+        interaction: discord.Interaction,
+        picked: dict[str, discord.Role | discord.TextChannel | None],
+        noun: str,
+    ) -> None:
+        """Save the picked roles or channels, audit the change, and show what Hearth sees."""
+        guild = guild_of(interaction)
+        chosen = {name: value for name, value in picked.items() if value is not None}
+        if not chosen:
+            raise InvalidInput(f"Pick at least one {noun} to set.")
+        prefix = "#" if noun == "channel" else "@"
+        summary = "set " + ", ".join(
+            f"{name.removesuffix('_id').replace('_', ' ')} to {prefix}{value.name}"
+            for name, value in chosen.items()
+        )
+        config = await self.settings.update(
+            guild.id, interaction.user.id, summary, **{k: v.id for k, v in chosen.items()}
+        )
+        heading = "Roles saved" if noun == "role" else "Channels saved"
+        await reply_private(interaction, embed=settings_embed(guild, config, heading))
+
     @app_commands.command(
         name="roles", description="Choose the member, facilitator and moderator roles"
     )
@@ -142,32 +163,19 @@ class SetupCog(
         moderator: discord.Role | None = None,
     ) -> None:
         """Save role choices and check the member role can be granted."""
-        guild = guild_of(interaction)
-        changes = {
+        for role in (member, facilitator, moderator):
+            if role is not None and role.is_default():
+                raise InvalidInput("@everyone can't be used here: please pick a specific role.")
+            if role is not None and role.managed:
+                raise InvalidInput(
+                    f"“{role.name}” belongs to an integration: please pick another role."
+                )
+        picked = {
             "member_role_id": member,
             "facilitator_role_id": facilitator,
             "moderator_role_id": moderator,
         }
-        chosen = {k: v for k, v in changes.items() if v is not None}
-        if not chosen:
-            raise InvalidInput("Pick at least one role to set.")
-        for role in chosen.values():
-            if role.is_default():
-                raise InvalidInput("@everyone can't be used here: please pick a specific role.")
-            if role.managed:
-                raise InvalidInput(
-                    f"“{role.name}” belongs to an integration: please pick another role."
-                )
-        summary = "set " + ", ".join(
-            f"{k.removesuffix('_id').replace('_', ' ')} to @{v.name}" for k, v in chosen.items()
-        )
-        config = await self.settings.update(
-            guild.id,
-            interaction.user.id,
-            summary,
-            **{k: v.id for k, v in chosen.items()},
-        )
-        await reply_private(interaction, embed=settings_embed(guild, config, "Roles saved"))
+        await self._save_choices(interaction, picked, "role")
 
     @app_commands.command(name="channels", description="Choose the channels Hearth uses")
     @app_commands.describe(
@@ -180,14 +188,13 @@ class SetupCog(
     async def channels(
         self,
         interaction: discord.Interaction,
-        welcome: app_commands.AppCommandChannel | None = None,
-        checkin: app_commands.AppCommandChannel | None = None,
-        circles: app_commands.AppCommandChannel | None = None,
-        alerts: app_commands.AppCommandChannel | None = None,
-        modlog: app_commands.AppCommandChannel | None = None,
+        welcome: discord.TextChannel | None = None,
+        checkin: discord.TextChannel | None = None,
+        circles: discord.TextChannel | None = None,
+        alerts: discord.TextChannel | None = None,
+        modlog: discord.TextChannel | None = None,
     ) -> None:
-        """Save channel choices and check Hearth can post in each."""
-        guild = guild_of(interaction)
+        """Save channel choices (Discord offers text channels only) and check Hearth can post."""
         picked = {
             "welcome_channel_id": welcome,
             "checkin_channel_id": checkin,
@@ -195,24 +202,7 @@ class SetupCog(
             "alerts_channel_id": alerts,
             "modlog_channel_id": modlog,
         }
-        chosen = {k: v for k, v in picked.items() if v is not None}
-        if not chosen:
-            raise InvalidInput("Pick at least one channel to set.")
-        for channel in chosen.values():
-            if channel.type is not discord.ChannelType.text:
-                raise InvalidInput(
-                    f"#{channel.name} isn't a text channel: please pick a text channel."
-                )
-        summary = "set " + ", ".join(
-            f"{k.removesuffix('_channel_id')} channel to #{v.name}" for k, v in chosen.items()
-        )
-        config = await self.settings.update(
-            guild.id,
-            interaction.user.id,
-            summary,
-            **{k: v.id for k, v in chosen.items()},
-        )
-        await reply_private(interaction, embed=settings_embed(guild, config, "Channels saved"))
+        await self._save_choices(interaction, picked, "channel")
 
     @app_commands.command(
         name="grace", description="Days members keep their role after a material change"

@@ -10,5 +10,11 @@ install_into_venv() {
   "$python_bin" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
     echo "Hearth needs Python 3.11 or newer" >&2; exit 2; }
   [ -x .venv/bin/python ] || "$python_bin" -m venv .venv
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$1"
+  # Reinstall only when pyproject.toml changed (the install is editable: code changes need none).
+  local stamp
+  stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)-$(echo "$1" | tr -cd 'a-z')"
+  if [ ! -f "$stamp" ]; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$1"
+    touch "$stamp"
+  fi
 }

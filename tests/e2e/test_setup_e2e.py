@@ -104,9 +104,8 @@ async def test_setup_without_any_choice_is_answered_kindly(emu: Emulator, config
         assert "Pick at least one" in body["data"]["content"]
 
 
-async def test_voice_channel_is_refused_as_a_text_channel(emu: Emulator, configured: Community) -> None:
-    """A voice channel picked as the check-in channel is refused with a clear reason."""
-    c = configured
-    voice = emu.create_channel(c.guild.id, "circle-room", type=2)
-    h = await emu.slash(c.moderator.id, "setup channels", guild_id=c.guild.id, checkin=voice.id)
-    assert "isn't a text channel" in (await h.response())["data"]["content"]
+async def test_channel_options_offer_text_channels_only(emu: Emulator, hearth: Hearth) -> None:
+    """Discord only offers text channels for /setup channels, so a voice room cannot be picked."""
+    setup = next(c for c in emu.world.commands[None] if c["name"] == "setup")
+    channels = next(o for o in setup["options"] if o["name"] == "channels")
+    assert {tuple(o["channel_types"]) for o in channels["options"]} == {(0, 5)}  # text, announcement
