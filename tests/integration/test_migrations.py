@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import Connection, create_engine, inspect
 
 from bot.db.migrate import downgrade, upgrade
 from bot.db.models import Base
@@ -63,9 +64,38 @@ def test_alembic_command_line_reads_database_url(tmp_path: Path) -> None:
     database = tmp_path / "cli.db"
     env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
     alembic = [sys.executable, "-m", "alembic"]
-    subprocess.run([*alembic, "upgrade", "head"], cwd=root, env=env, check=True, capture_output=True)  # noqa: S603
+    subprocess.run(
+        [*alembic, "upgrade", "head"], cwd=root, env=env, check=True, capture_output=True
+    )
     sync = create_engine(f"sqlite:///{database}")
     assert "agreement_versions" in inspect(sync).get_table_names()
-    subprocess.run([*alembic, "downgrade", "base"], cwd=root, env=env, check=True, capture_output=True)  # noqa: S603
+    subprocess.run(
+        [*alembic, "downgrade", "base"], cwd=root, env=env, check=True, capture_output=True
+    )
     assert inspect(sync).get_table_names() == ["alembic_version"]
     sync.dispose()
+
+
+def test_models_match_migrations_on_postgresql(request: pytest.FixtureRequest) -> None:
+    """On PostgreSQL too, autogenerate finds no difference (when HEARTH_TEST_POSTGRES_URL is set)."""
+    import asyncio
+
+    from bot.db.engine import create_engine as create_async
+    from tests.conftest import POSTGRES_URL, _postgres_url
+
+    if not POSTGRES_URL:
+        pytest.skip("HEARTH_TEST_POSTGRES_URL is not set")
+    url = _postgres_url(request.getfixturevalue("postgres_template"))
+
+    def diff(connection: Connection) -> list:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+    async def compare() -> list:
+        engine = create_async(url)
+        async with engine.connect() as connection:
+            found = await connection.run_sync(diff)
+        await engine.dispose()
+        return found
+
+    assert asyncio.run(compare()) == []
