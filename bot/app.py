@@ -14,8 +14,10 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
+from bot.domain.helplines_loader import CrisisData
 from bot.scheduling.scheduler import JobScheduler
 from bot.services import Services, build_services
+from bot.services.crisis import crisis_data_from
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +62,20 @@ def build(
     clock: Clock | None = None,
     autostart_jobs: bool = True,
     extensions: tuple[str, ...] = EXTENSIONS,
+    crisis_data: CrisisData | None = None,
 ) -> Hearth:
     """Build Hearth from settings (the database must already be migrated)."""
+    crisis_data = crisis_data or load_data(settings)
     engine = create_engine(settings.database_url)
-    services = build_services(create_session_factory(engine), clock or SystemClock())
+    services = build_services(create_session_factory(engine), clock or SystemClock(), crisis_data)
     scheduler = JobScheduler(autostart=autostart_jobs)
     bot = HearthBot(settings, services, scheduler, extensions)
     return Hearth(settings, engine, services, scheduler, bot)
+
+
+def load_data(settings: Settings) -> CrisisData:
+    """Load and validate the crisis datasets; raise DatasetError or PhraseSetError if malformed."""
+    return crisis_data_from(settings.crisis_data_dir)
 
 
 async def migrate(settings: Settings) -> None:
@@ -74,10 +83,11 @@ async def migrate(settings: Settings) -> None:
     await asyncio.to_thread(upgrade, settings.database_url)
 
 
-async def run(settings: Settings) -> None:
-    """Migrate, build and run until SIGTERM or SIGINT, then shut down cleanly."""
+async def run(settings: Settings, crisis_data: CrisisData | None = None) -> None:
+    """Check the data, migrate, build and run until SIGTERM or SIGINT, then shut down cleanly."""
+    crisis_data = crisis_data or load_data(settings)
     await migrate(settings)
-    hearth = build(settings)
+    hearth = build(settings, crisis_data=crisis_data)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -11,6 +11,8 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SHIPPED_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+"""The crisis datasets that ship with Hearth (helplines.yaml, crisis_phrases.yaml)."""
 
 
 class ConfigError(Exception):
@@ -30,6 +32,7 @@ class Settings:
     gateway_url: str | None = None
     guild_ready_timeout: float = 2.0
     dm_interval_seconds: float = 1.0
+    crisis_data_dir: Path = SHIPPED_DATA_DIR
 
     @property
     def log_level_number(self) -> int:
@@ -91,6 +94,16 @@ def _url(values: Mapping[str, str], key: str, schemes: tuple[str, ...]) -> str |
     return raw.rstrip("/")
 
 
+def _folder(values: Mapping[str, str], key: str, default: Path) -> Path:
+    raw = values.get(key, "").strip()
+    if not raw:
+        return default
+    folder = Path(raw).expanduser()
+    if not folder.is_dir():
+        raise ConfigError(f"{key} must be an existing folder (got {raw})")
+    return folder
+
+
 def load_settings(
     env: Mapping[str, str] | None = None, dotenv_path: str | Path = ".env"
 ) -> Settings:
@@ -120,4 +133,5 @@ def load_settings(
         gateway_url=gateway,
         guild_ready_timeout=_float(values, "HEARTH_GUILD_READY_TIMEOUT", 2.0),
         dm_interval_seconds=_float(values, "HEARTH_DM_INTERVAL", 1.0),
+        crisis_data_dir=_folder(values, "HEARTH_CRISIS_DATA_DIR", SHIPPED_DATA_DIR),
     )

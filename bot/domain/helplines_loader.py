@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,25 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 from bot.domain.crisis_detection import PhraseSet, PhraseSetError, parse_phrase_set
 from bot.domain.helplines import DatasetError, HelplineDirectory, validate_dataset
 
-__all__ = ["load_crisis_phrases", "load_helplines"]
+__all__ = [
+    "HELPLINES_FILE",
+    "PHRASES_FILE",
+    "CrisisData",
+    "load_crisis_data",
+    "load_crisis_phrases",
+    "load_helplines",
+]
+
+HELPLINES_FILE = "helplines.yaml"
+PHRASES_FILE = "crisis_phrases.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisData:
+    """The validated helplines directory and crisis phrase list, loaded together at start-up."""
+
+    helplines: HelplineDirectory
+    phrases: PhraseSet
 
 
 def _read_yaml(path: Path, error: type[DatasetError | PhraseSetError]) -> Any:
@@ -40,3 +59,12 @@ def load_crisis_phrases(path: str | Path) -> PhraseSet:
     """Load and parse the crisis phrase list at path."""
     path = Path(path)
     return parse_phrase_set(_read_yaml(path, PhraseSetError), origin=path.name)
+
+
+def load_crisis_data(folder: str | Path) -> CrisisData:
+    """Load and validate both crisis data files in folder; raise on the first bad file."""
+    folder = Path(folder)
+    return CrisisData(
+        helplines=load_helplines(folder / HELPLINES_FILE),
+        phrases=load_crisis_phrases(folder / PHRASES_FILE),
+    )

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.config import SHIPPED_DATA_DIR
 from bot.db.engine import SessionFactory
+from bot.domain.helplines_loader import CrisisData
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
+from bot.services.crisis import CrisisService, crisis_data_from
 from bot.services.data_rights import DataRightsService
 from bot.services.settings import SettingsService
 
@@ -21,16 +24,31 @@ class Services:
     settings: SettingsService
     agreement: AgreementService
     data_rights: DataRightsService
+    crisis: CrisisService
 
 
-def build_services(sessions: SessionFactory, clock: Clock) -> Services:
-    """Wire the services together (the composition root calls this once)."""
+def build_services(
+    sessions: SessionFactory, clock: Clock, crisis_data: CrisisData | None = None
+) -> Services:
+    """Wire the services together (the composition root calls this once).
+
+    Without `crisis_data`, the shipped helplines and phrase list are loaded and validated
+    (once per process); a malformed file raises DatasetError or PhraseSetError.
+    """
+    crisis_data = crisis_data or crisis_data_from(SHIPPED_DATA_DIR)
     audit = AuditService(clock)
     settings = SettingsService(sessions, clock, audit)
     agreement = AgreementService(sessions, clock, audit)
+    crisis = CrisisService(sessions, clock, audit, crisis_data)
     data_rights = DataRightsService(sessions, clock)
     data_rights.register(agreement)
+    data_rights.register(crisis)
     data_rights.register(audit)
     return Services(
-        clock=clock, audit=audit, settings=settings, agreement=agreement, data_rights=data_rights
+        clock=clock,
+        audit=audit,
+        settings=settings,
+        agreement=agreement,
+        data_rights=data_rights,
+        crisis=crisis,
     )
