@@ -10,6 +10,8 @@ from bot.db.engine import SessionFactory
 from bot.domain.helplines_loader import CrisisData
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
+from bot.services.checkin_delivery import CheckinDeliveryService
+from bot.services.checkins import CheckinService
 from bot.services.crisis import CrisisService, crisis_data_from
 from bot.services.data_rights import DataRightsService
 from bot.services.settings import SettingsService
@@ -25,6 +27,8 @@ class Services:
     agreement: AgreementService
     data_rights: DataRightsService
     crisis: CrisisService
+    checkins: CheckinService
+    checkin_delivery: CheckinDeliveryService
 
 
 def build_services(
@@ -40,9 +44,12 @@ def build_services(
     settings = SettingsService(sessions, clock, audit)
     agreement = AgreementService(sessions, clock, audit)
     crisis = CrisisService(sessions, clock, audit, crisis_data)
+    checkins = CheckinService(sessions, clock, audit, agreement, crisis)
+    checkin_delivery = CheckinDeliveryService(sessions, clock)
     data_rights = DataRightsService(sessions, clock)
     data_rights.register(agreement)
     data_rights.register(crisis)
+    data_rights.register(checkins)
     data_rights.register(audit)
     return Services(
         clock=clock,
@@ -51,4 +58,6 @@ def build_services(
         agreement=agreement,
         data_rights=data_rights,
         crisis=crisis,
+        checkins=checkins,
+        checkin_delivery=checkin_delivery,
     )

@@ -1,0 +1,394 @@
+"""Delivering queued check-ins (claim, post, mark posted) and forgetting on schedule.
+
+The database is the source of truth: a check-in is claimed before it is posted, released or
+retried with backoff when Discord fails, and given up after a day (the author is told). Claims
+carry this process's run id, so after a restart the ones left half-done are recognised and
+checked against the channel before anything is posted again.
+
+`tidy` is what makes the privacy promise hold over time: it destroys window keys after the
+window plus its grace period (with SQLite's secure_delete and a WAL checkpoint, so the bytes
+are gone from the files too), erases notes after the retention period, and purges old rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock
+from bot.db.engine import SessionFactory
+from bot.db.models import (
+    Checkin,
+    CheckinAlias,
+    CheckinBlock,
+    CheckinHistory,
+    CheckinNotice,
+    CheckinReveal,
+    CheckinSettings,
+    CheckinWindow,
+    GuildSettings,
+)
+from bot.domain import checkins as domain
+from bot.services.checkin_keys import open_author
+from bot.services.checkins import (
+    FAILED,
+    HISTORY_DAYS,
+    PENDING,
+    POSTED,
+    POSTING,
+    REMOVED,
+    REVEAL_EXPIRED,
+    REVEAL_PENDING,
+    SEAL_PENDING,
+    CheckinConfig,
+    secure_delete,
+)
+
+log = logging.getLogger(__name__)
+
+ROW_RETENTION = timedelta(days=365)
+NOTICE_RETENTION = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A claimed check-in, ready to post."""
+
+    checkin_id: int
+    ref: str
+    guild_id: int
+    channel_id: int | None
+    pseudonym: str
+    mood: int
+    note: str | None
+    threads: bool
+    alert_moderators: bool
+    attempts: int
+
+
+@dataclass(frozen=True)
+class DeliveryFailure:
+    """What happens after a failed post: a retry later, or giving up and telling the author."""
+
+    checkin_id: int
+    guild_id: int
+    gave_up: bool
+    retry_at: datetime | None
+    author_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PostToDelete:
+    """A channel post whose time is up."""
+
+    checkin_id: int
+    channel_id: int
+    message_id: int
+    thread_id: int | None
+
+
+@dataclass(frozen=True)
+class TidyReport:
+    """What one tidy run forgot."""
+
+    windows_destroyed: int
+    notes_erased: int
+    rows_purged: int
+    history_purged: int
+
+
+def _delivery(row: Checkin, threads: bool) -> Delivery:
+    return Delivery(
+        checkin_id=row.id,
+        ref=row.ref,
+        guild_id=row.guild_id,
+        channel_id=row.channel_id,
+        pseudonym=row.pseudonym,
+        mood=row.mood,
+        note=row.note,
+        threads=threads,
+        alert_moderators=row.alert_moderators,
+        attempts=row.attempts,
+    )
+
+
+class CheckinDeliveryService:
+    """Claims, posts and forgets check-ins; the cog does the talking to Discord."""
+
+    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self.run_id = secrets.token_hex(8)
+
+    # ----- delivering ------------------------------------------------------------------------
+    async def interrupted(self) -> list[Delivery]:
+        """Return check-ins a previous run claimed but never finished (it may have posted)."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(Checkin)
+                .where(
+                    Checkin.status == POSTING,
+                    or_(Checkin.claim.is_(None), Checkin.claim != self.run_id),
+                )
+                .order_by(Checkin.due_at, Checkin.id)
+            )
+            return [_delivery(row, True) for row in rows]
+
+    async def release(self, checkin_id: int) -> None:
+        """Put an interrupted check-in back in the queue (it was not posted)."""
+        async with self._sessions() as session:
+            await session.execute(
+                update(Checkin)
+                .where(Checkin.id == checkin_id, Checkin.status == POSTING)
+                .values(status=PENDING, claim=None)
+            )
+            await session.commit()
+
+    async def claim_due(self) -> list[Delivery]:
+        """Claim the next due check-in of each channel, keeping each channel in order."""
+        now = self._clock.now()
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(Checkin)
+                .where(Checkin.status.in_([PENDING, POSTING]), Checkin.due_at <= now)
+                .order_by(Checkin.due_at, Checkin.id)
+                .limit(1000)
+            )
+            heads: dict[int, Checkin] = {}
+            for row in rows:
+                heads.setdefault(row.guild_id, row)
+            claimed: list[Delivery] = []
+            for guild_id, row in heads.items():
+                if row.status != PENDING or row.next_attempt_at > now:
+                    continue  # waiting for a retry or for recovery: the rest of its queue waits
+                settings = await session.get(GuildSettings, guild_id)
+                config = CheckinConfig.from_row(
+                    await session.get(CheckinSettings, guild_id), guild_id
+                )
+                row.status = POSTING
+                row.claim = self.run_id
+                row.attempts += 1
+                row.channel_id = settings.checkin_channel_id if settings else None
+                claimed.append(_delivery(row, config.threads))
+            await session.commit()
+        return claimed
+
+    async def posted(self, checkin_id: int, message_id: int, thread_id: int | None) -> None:
+        """Mark a check-in posted and erase the sealed author id it carried while waiting."""
+        now = self._clock.now()
+        async with self._sessions() as session:
+            await secure_delete(session)
+            await session.execute(
+                update(Checkin)
+                .where(Checkin.id == checkin_id)
+                .values(
+                    status=POSTED,
+                    message_id=message_id,
+                    thread_id=thread_id,
+                    posted_at=now,
+                    sealed_author=None,
+                    claim=None,
+                )
+            )
+            await session.commit()
+        log.info("Posted check-in %s", checkin_id)
+
+    async def alert_sent(self, checkin_id: int) -> None:
+        """Forget that this check-in needed a note to the moderators."""
+        async with self._sessions() as session:
+            await session.execute(
+                update(Checkin).where(Checkin.id == checkin_id).values(alert_moderators=False)
+            )
+            await session.commit()
+
+    async def failed(self, checkin_id: int) -> DeliveryFailure:
+        """Schedule a retry with backoff, or after a day give up: open the author id to tell them."""
+        now = self._clock.now()
+        async with self._sessions() as session:
+            row = await session.get(Checkin, checkin_id)
+            if row is None:  # erased meanwhile (undo cannot race a claim, /mydata can)
+                return DeliveryFailure(checkin_id, 0, True, None, None, now)
+            if now - row.due_at < domain.GIVE_UP_AFTER:
+                retry_at = now + domain.retry_delay(row.attempts)
+                row.status, row.claim, row.next_attempt_at = PENDING, None, retry_at
+                await session.commit()
+                log.warning(
+                    "Could not post check-in %s (attempt %d); retrying at %s",
+                    checkin_id,
+                    row.attempts,
+                    retry_at.isoformat(),
+                )
+                return DeliveryFailure(
+                    checkin_id, row.guild_id, False, retry_at, None, row.created_at
+                )
+            window = await session.get(CheckinWindow, row.window_id) if row.window_id else None
+            author_id = None
+            if window is not None and row.sealed_author is not None:
+                author_id = open_author(
+                    window.secret, SEAL_PENDING, row.guild_id, window.id, row.sealed_author
+                )
+            await secure_delete(session)
+            row.status, row.claim = FAILED, None
+            row.sealed_author = row.reveal_sealed = row.note = None
+            row.note_erased_at = now
+            await session.commit()
+            log.warning("Gave up posting check-in %s after a day of failures", checkin_id)
+            return DeliveryFailure(checkin_id, row.guild_id, True, None, author_id, row.created_at)
+
+    # ----- forgetting ------------------------------------------------------------------------
+    async def tidy(self) -> TidyReport:
+        """Destroy expired window keys, erase old notes, purge old rows; then checkpoint."""
+        now = self._clock.now()
+        async with self._sessions() as session:
+            await secure_delete(session)
+            expired = list(
+                await session.scalars(
+                    select(CheckinWindow.id).where(CheckinWindow.destroy_at <= now)
+                )
+            )
+            if expired:
+                await session.execute(
+                    update(Checkin)
+                    .where(Checkin.window_id.in_(expired))
+                    .values(
+                        window_id=None, author_token=None, sealed_author=None, reveal_sealed=None
+                    )
+                )
+                await session.execute(
+                    update(CheckinReveal)
+                    .where(
+                        CheckinReveal.status == REVEAL_PENDING,
+                        CheckinReveal.checkin_id.in_(
+                            select(Checkin.id).where(Checkin.window_id.is_(None))
+                        ),
+                    )
+                    .values(status=REVEAL_EXPIRED, decided_at=now)
+                )
+                for model in (CheckinAlias, CheckinBlock, CheckinNotice):
+                    await session.execute(delete(model).where(model.window_id.in_(expired)))
+                await session.execute(delete(CheckinWindow).where(CheckinWindow.id.in_(expired)))
+            await session.execute(delete(CheckinBlock).where(CheckinBlock.until <= now))
+            await session.execute(
+                delete(CheckinNotice).where(CheckinNotice.delivered_at <= now - NOTICE_RETENTION)
+            )
+            notes = 0
+            guilds = list(
+                await session.scalars(
+                    select(Checkin.guild_id).where(Checkin.note.is_not(None)).distinct()
+                )
+            )
+            for guild_id in guilds:
+                config = CheckinConfig.from_row(
+                    await session.get(CheckinSettings, guild_id), guild_id
+                )
+                result = await session.execute(
+                    update(Checkin)
+                    .where(
+                        Checkin.guild_id == guild_id,
+                        Checkin.note.is_not(None),
+                        Checkin.status.in_([POSTED, FAILED, REMOVED]),
+                        Checkin.created_at <= now - timedelta(days=config.note_retention_days),
+                    )
+                    .values(note=None, note_erased_at=now)
+                )
+                notes += result.rowcount or 0
+            purged = await session.execute(
+                delete(Checkin).where(
+                    or_(
+                        Checkin.created_at <= now - ROW_RETENTION,
+                        Checkin.status.in_([FAILED, REMOVED])
+                        & Checkin.note.is_(None)
+                        & Checkin.window_id.is_(None),
+                    ),
+                    Checkin.status.not_in([PENDING, POSTING]),
+                )
+            )
+            history = await session.execute(
+                delete(CheckinHistory).where(
+                    CheckinHistory.day <= now.date() - timedelta(days=HISTORY_DAYS)
+                )
+            )
+            await session.commit()
+        report = TidyReport(len(expired), notes, purged.rowcount or 0, history.rowcount or 0)
+        if any(
+            (
+                report.windows_destroyed,
+                report.notes_erased,
+                report.rows_purged,
+                report.history_purged,
+            )
+        ):
+            await self.checkpoint()
+            log.info(
+                "Check-in tidy: %d window keys destroyed, %d notes erased, %d rows purged",
+                report.windows_destroyed,
+                report.notes_erased,
+                report.rows_purged,
+            )
+        return report
+
+    async def checkpoint(self) -> None:
+        """Fold SQLite's write-ahead log into the database and truncate it to zero bytes."""
+        async with self._sessions() as session:
+            engine = session.bind
+        if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite":
+            return
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection
+            if driver is None:  # pragma: no cover
+                return
+            cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _frames, _done = await cursor.fetchone()
+            await cursor.close()
+        if busy:
+            log.warning("The write-ahead log could not be fully truncated yet; will retry")
+
+    async def claim_post_deletions(self, limit: int = 50) -> list[PostToDelete]:
+        """Claim channel posts whose retention time is up (servers that chose one)."""
+        now = self._clock.now()
+        due: list[PostToDelete] = []
+        async with self._sessions() as session:
+            configs = await session.scalars(
+                select(CheckinSettings).where(CheckinSettings.post_retention_days.is_not(None))
+            )
+            for config in list(configs):
+                cutoff = now - timedelta(days=config.post_retention_days or 0)
+                rows = await session.scalars(
+                    select(Checkin)
+                    .where(
+                        Checkin.guild_id == config.guild_id,
+                        Checkin.status == POSTED,
+                        Checkin.post_deleted_at.is_(None),
+                        Checkin.posted_at <= cutoff,
+                    )
+                    .order_by(Checkin.posted_at)
+                    .limit(limit - len(due))
+                )
+                for row in rows:
+                    row.post_deleted_at = now
+                    if row.channel_id and row.message_id:
+                        due.append(
+                            PostToDelete(row.id, row.channel_id, row.message_id, row.thread_id)
+                        )
+                if len(due) >= limit:
+                    break
+            await session.commit()
+        return due
+
+    async def post_deletion_failed(self, checkin_ids: Sequence[int]) -> None:
+        """Release claims whose deletion failed for a passing reason, to try again later."""
+        async with self._sessions() as session:
+            await session.execute(
+                update(Checkin)
+                .where(Checkin.id.in_(list(checkin_ids)))
+                .values(post_deleted_at=None)
+            )
+            await session.commit()
