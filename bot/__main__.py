@@ -21,6 +21,16 @@ def one_line(problems: tuple[str, ...]) -> str:
     return f"{first} (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else first
 
 
+def configure_logging(level: int) -> None:
+    """Log at `level`, but never the library's raw traffic, which carries members' identities."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-8s %(name)s: %(message)s")
+    logging.getLogger("discord.http").setLevel(max(level, logging.INFO))
+    # At DEBUG discord.py logs every gateway event, including who pressed a button: that would
+    # name the author of an anonymous request. Keep it at INFO or above.
+    logging.getLogger("discord.gateway").setLevel(max(level, logging.INFO))
+    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+
+
 def main() -> int:
     """Read settings, run the bot, and return the process exit status."""
     try:
@@ -33,12 +43,7 @@ def main() -> int:
     except (DatasetError, PhraseSetError) as error:
         print(f"hearth: data error: {one_line(error.problems)}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level_number,
-        format="%(asctime)s %(levelname)-8s %(name)s: %(message)s",
-    )
-    logging.getLogger("discord.http").setLevel(max(settings.log_level_number, logging.INFO))
-    logging.getLogger("apscheduler").setLevel(max(settings.log_level_number, logging.WARNING))
+    configure_logging(settings.log_level_number)
     try:
         asyncio.run(run(settings, crisis_data))
     except discord.LoginFailure:

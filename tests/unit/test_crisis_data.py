@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -85,3 +86,18 @@ def test_problems_are_reported_on_one_line() -> None:
     assert one_line(("a: b",)) == "a: b"
     assert one_line(("a:\n b", "c")) == "a: b (and 1 more problem)"
     assert one_line(("a", "b", "c")) == "a (and 2 more problems)"
+
+
+def test_debug_logging_never_includes_raw_gateway_events() -> None:
+    """Even at DEBUG, discord.py's gateway and HTTP traffic (members' identities) is not logged."""
+    from bot.__main__ import configure_logging
+
+    names = ("discord.gateway", "discord.http", "apscheduler")
+    before = {name: logging.getLogger(name).level for name in names}
+    try:
+        configure_logging(logging.DEBUG)
+        assert logging.getLogger("discord.gateway").getEffectiveLevel() == logging.INFO
+        assert logging.getLogger("discord.http").getEffectiveLevel() == logging.INFO
+    finally:
+        for name, level in before.items():
+            logging.getLogger(name).setLevel(level)
