@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 REACCEPT_JOB = "agreement.reaccept"
 GRACE_JOB = "agreement.grace"
+QUIET_AFTER = ("agreement", "crisis", "mydata", "privacy")
 KIND_LABELS = {"initial": "first version", MINOR: "minor wording fix", MATERIAL: "material change"}
 
 
@@ -371,7 +372,8 @@ class AgreementCog(
         self, interaction: discord.Interaction, command: app_commands.Command[Any, ..., Any]
     ) -> None:
         """Tell a member once, privately, about a change they could not be messaged about."""
-        if interaction.guild_id is None or command.qualified_name.startswith("agreement"):
+        # Never add a notice to the agreement itself, nor to someone looking for crisis help.
+        if interaction.guild_id is None or command.qualified_name.startswith(QUIET_AFTER):
             return
         ask = await self.agreement.claim_in_app_notice(interaction.guild_id, interaction.user.id)
         if ask is None:

@@ -303,3 +303,21 @@ async def test_agreement_read_before_any_agreement_is_explained(
     body = await h.response()
     assert body["data"]["flags"] & EPHEMERAL
     assert "hasn't written its group agreement yet" in body["data"]["content"]
+
+
+async def test_no_agreement_notice_after_crisis(
+    emu: Emulator, configured: Community, hearth: Hearth
+) -> None:
+    """Someone looking for crisis help never gets an agreement notice tacked on."""
+    c = configured
+    await accept(emu, c, c.alice.id)
+    emu.close_dms(c.alice.id)
+    await write_agreement(emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material")
+    await emu.wait_for_request(lambda r: r.method == "POST" and r.status == 403)
+    h = await emu.slash(c.alice.id, "crisis", guild_id=c.guild.id, country="GB")
+    await h.response()
+    later = await emu.slash(c.alice.id, "noop", guild_id=c.guild.id)
+    await later.response()
+    notice = await later.followup(0)
+    assert "has changed" in notice["embeds"][0]["title"]
+    assert h.followups == []
