@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
 
+from bot.domain.schema import SchemaChecker, describe_value
+
 __all__ = [
     "MAX_TEXT_CHARS",
     "CrisisMatch",
@@ -320,27 +322,11 @@ _PHRASE_KEYS = frozenset({"id", "tokens", "unless_before", "unless_after"})
 
 
 def _describe(value: object) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()} (quote words such as 'no', 'on', 'off', 'yes')"
-    if isinstance(value, int | float):
-        return f"the number {value!r} (quote it)"
-    if value is None:
-        return "nothing"
-    return f"a {type(value).__name__}"
+    return describe_value(value, quoting_hints=True)
 
 
-class _Checker:
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
-        self.problems: list[str] = []
-
-    def add(self, where: str, message: str) -> None:
-        self.problems.append(f"{self.origin}: {where}: {message}")
-
-    def keys(self, raw: Mapping[object, object], allowed: frozenset[str], where: str) -> None:
-        for key in raw:
-            if key not in allowed:
-                self.add(where, f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})")
+class _Checker(SchemaChecker):
+    """Schema checks for the crisis phrase file."""
 
     def token(self, raw: object, where: str, *, may_be_optional: bool) -> TokenPattern | None:
         if not isinstance(raw, str):

@@ -8,13 +8,14 @@ Numbers are kept as the exact strings in the data and are never reformatted.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
+
+from bot.domain.schema import SchemaChecker, describe_value
 
 __all__ = [
     "HOURS_NOT_CONFIRMED",
@@ -444,39 +445,8 @@ _URL = re.compile(r"https?://[^\s/]+\S*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-def _describe(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"the number {value!r}"
-    if isinstance(value, str):
-        return f"the string {value!r}"
-    return f"a {type(value).__name__}"
-
-
-class _Checker:
-    """Collect schema problems, each prefixed with the file and the entry it is about."""
-
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
-        self.problems: list[str] = []
-
-    def add(self, where: str, message: str) -> None:
-        prefix = f"{self.origin}: {where}" if where else self.origin
-        self.problems.append(f"{prefix}: {message}")
-
-    def keys(self, raw: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
-        for key in raw:
-            if key in allowed:
-                continue
-            if not isinstance(key, str):
-                self.add(where, f"key {key!r} must be a string")
-                continue
-            close = difflib.get_close_matches(key, sorted(allowed), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            self.add(where, f"unknown key {key!r}{hint}")
+class _Checker(SchemaChecker):
+    """Schema checks for the helplines file."""
 
     def text(
         self, raw: Mapping[str, Any], key: str, where: str, *, required: bool = False
@@ -490,7 +460,7 @@ class _Checker:
             hint = ""
             if isinstance(value, bool | int | float):
                 hint = " (put it in quotes so YAML keeps it as written)"
-            self.add(where, f"{key!r} must be a string, got {_describe(value)}{hint}")
+            self.add(where, f"{key!r} must be a string, got {describe_value(value)}{hint}")
             return None
         if not value.strip():
             self.add(where, f"{key!r} must not be empty")
@@ -529,12 +499,16 @@ class _Checker:
                 self.add(where, f"{key!r} is required and must be a non-empty list of strings")
             return ()
         if not isinstance(value, list) or not value:
-            self.add(where, f"{key!r} must be a non-empty list of strings, got {_describe(value)}")
+            self.add(
+                where, f"{key!r} must be a non-empty list of strings, got {describe_value(value)}"
+            )
             return ()
         items: list[str] = []
         for i, element in enumerate(value):
             if not isinstance(element, str) or not element.strip():
-                self.add(where, f"{key}[{i}] must be a non-empty string, got {_describe(element)}")
+                self.add(
+                    where, f"{key}[{i}] must be a non-empty string, got {describe_value(element)}"
+                )
             elif item is not None and not item.fullmatch(element):
                 self.add(where, f"{key}[{i}] must be {expected}, got {element!r}")
             else:
@@ -548,7 +522,7 @@ _NUMBER_EXPECTED = "a number written with digits, spaces and + - ( ) * # . / onl
 def _check_service(raw: object, country: str, index: int, chk: _Checker) -> Service | None:
     where = f"{country} services[{index}]"
     if not isinstance(raw, dict):
-        chk.add(where, f"must be a mapping, got {_describe(raw)}")
+        chk.add(where, f"must be a mapping, got {describe_value(raw)}")
         return None
     name = raw.get("name")
     if isinstance(name, str) and name.strip():
@@ -572,7 +546,7 @@ def _check_service(raw: object, country: str, index: int, chk: _Checker) -> Serv
     paired_with = chk.text_list(raw, "paired_with", where)
     verify = raw.get("verify", False)
     if not isinstance(verify, bool):
-        chk.add(where, f"'verify' must be true or false, got {_describe(verify)}")
+        chk.add(where, f"'verify' must be true or false, got {describe_value(verify)}")
     if not any(raw.get(key) is not None for key in _CONTACT_KEYS):
         chk.add(where, "needs at least one way to reach it: " + ", ".join(_CONTACT_KEYS))
     if "phone_alt" in raw and "phone" not in raw:
@@ -604,14 +578,16 @@ def _check_service(raw: object, country: str, index: int, chk: _Checker) -> Serv
 def _check_country(raw: object, index: int, chk: _Checker) -> Country | None:
     where = f"countries[{index}]"
     if not isinstance(raw, dict):
-        chk.add(where, f"must be a mapping, got {_describe(raw)}")
+        chk.add(where, f"must be a mapping, got {describe_value(raw)}")
         return None
     before = len(chk.problems)
     code = raw.get("code")
     if isinstance(code, str) and _CODE.fullmatch(code):
         where = f"{where} ({code})"
     elif isinstance(code, bool):
-        chk.add(where, f"'code' must be a string, got {_describe(code)} (quote codes such as 'NO')")
+        chk.add(
+            where, f"'code' must be a string, got {describe_value(code)} (quote codes such as 'NO')"
+        )
     else:
         chk.matching(raw, "code", where, _CODE, "two capital letters (ISO 3166-1)", required=True)
     chk.keys(raw, _COUNTRY_KEYS, where)
@@ -625,7 +601,7 @@ def _check_country(raw: object, index: int, chk: _Checker) -> Country | None:
     services: list[Service] = []
     raw_services = raw.get("services")
     if not isinstance(raw_services, list):
-        got = _describe(raw_services)
+        got = describe_value(raw_services)
         chk.add(where, f"'services' must be a list (it may be empty), got {got}")
         raw_services = []
     for i, raw_service in enumerate(raw_services):
@@ -666,7 +642,7 @@ def _check_country(raw: object, index: int, chk: _Checker) -> Country | None:
 def _check_fallback(raw: object, index: int, chk: _Checker) -> FallbackLink | None:
     where = f"international_fallback[{index}]"
     if not isinstance(raw, dict):
-        chk.add(where, f"must be a mapping, got {_describe(raw)}")
+        chk.add(where, f"must be a mapping, got {describe_value(raw)}")
         return None
     before = len(chk.problems)
     chk.keys(raw, _FALLBACK_KEYS, where)
@@ -683,11 +659,11 @@ def validate_dataset(raw: object, *, origin: str = "helplines.yaml") -> Helpline
     """Check the parsed dataset against its schema and build the directory, or raise."""
     chk = _Checker(origin)
     if not isinstance(raw, dict):
-        chk.add("", f"the top level must be a mapping, got {_describe(raw)}")
+        chk.add("", f"the top level must be a mapping, got {describe_value(raw)}")
         raise DatasetError(chk.problems)
     chk.keys(raw, _TOP_KEYS, "top level")
     if "meta" in raw and not isinstance(raw["meta"], dict):
-        chk.add("meta", f"must be a mapping, got {_describe(raw['meta'])}")
+        chk.add("meta", f"must be a mapping, got {describe_value(raw['meta'])}")
     display_rules = chk.text_list(raw, "display_rules", "top level", required=True)
 
     fallback: list[FallbackLink] = []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -13,7 +11,6 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import bot.domain.crisis_detection as detection_module
 from bot.domain.crisis_detection import (
     MAX_TEXT_CHARS,
     CrisisMatch,
@@ -274,15 +271,3 @@ def test_loader_reports_invalid_yaml(tmp_path: Path) -> None:
 
 
 # --- Purity --------------------------------------------------------------------------------
-
-
-def test_detection_module_imports_only_the_standard_library() -> None:
-    """bot/domain/crisis_detection.py stays pure: standard library only."""
-    tree = ast.parse(Path(detection_module.__file__).read_text(encoding="utf-8"))
-    imported = {
-        (alias.name if isinstance(node, ast.Import) else node.module or "").split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in node.names
-    }
-    assert imported <= set(sys.stdlib_module_names) | {"__future__"}

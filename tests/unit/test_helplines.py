@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ast
 import copy
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,6 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import bot.domain.helplines as helplines_module
 from bot.domain.helplines import (
     HOURS_NOT_CONFIRMED,
     Country,
@@ -674,15 +671,3 @@ def test_loader_names_the_file_in_schema_errors(tmp_path: Path) -> None:
 
 
 # --- Purity --------------------------------------------------------------------------------
-
-
-def test_helplines_module_imports_only_the_standard_library() -> None:
-    """bot/domain/helplines.py stays pure: no yaml, discord or sqlalchemy."""
-    tree = ast.parse(Path(helplines_module.__file__).read_text(encoding="utf-8"))
-    imported = {
-        (alias.name if isinstance(node, ast.Import) else node.module or "").split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in node.names
-    }
-    assert imported <= set(sys.stdlib_module_names) | {"__future__"}
