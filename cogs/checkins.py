@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import io
 import logging
+import secrets
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -41,11 +42,19 @@ DELIVER_JOB = "checkins.deliver"
 TIDY_JOB = "checkins.tidy"
 REMIND_JOB = "checkins.remind"
 TRANSIENT = (discord.HTTPException, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+QUIET_AFTER = ("crisis", "mydata", "privacy")
 CARE_INTRO = (
     "Thank you for sharing how you are. Your check-in is queued as usual; if things feel like "
     "too much right now, these people are there for you, any time:"
 )
 DAY_SUGGESTIONS = ("daily", "weekdays", "weekends", "mon, wed, fri", "sun")
+
+
+def modal_id(kind: str) -> str:
+    """Return a fresh custom id for a form: discord.py tracks open forms by custom id alone,
+    so two members filling in the same form at once must not share one (nor carry who they are).
+    """
+    return f"hearth:checkin:{kind}:{secrets.token_hex(8)}"
 
 
 def reach_out_text(who: str, user_id: int) -> str:
@@ -84,6 +93,8 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         self.delivery = delivery
         self.settings = settings
         self._delivering = asyncio.Lock()
+        self._kicked = False
+        self._recovered = False
         self._tasks: set[asyncio.Task[None]] = set()
         self.items = _make_items(self)
         self.crisis_ui = crisis_ui
@@ -135,12 +146,12 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
     ) -> None:
         """Store the check-in, then tell the member privately that it is queued."""
         receipt = await self.checkins.submit(guild_id, interaction.user.id, mood, note)
-        channel = await self.checkin_channel_mention(guild_id)
         view = discord.ui.View(timeout=None)
         view.add_item(self.item("undo", guild_id, receipt.checkin_id))
-        await reply_private(interaction, embed=render.receipt_embed(receipt, channel), view=view)
+        embed = render.receipt_embed(receipt, f"<#{receipt.channel_id}>")
+        await reply_private(interaction, embed=embed, view=view)
         if receipt.due_at <= self.checkins_now():
-            self._spawn(self.bot.scheduler.run_now(DELIVER_JOB))
+            self.kick_delivery()
         await self.after_submit(interaction, guild_id, receipt, reach_out)
 
     async def after_submit(
@@ -214,13 +225,6 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         """Return the injected clock's time."""
         return self.bot.services.clock.now()
 
-    async def checkin_channel_mention(self, guild_id: int) -> str:
-        """Return the check-in channel as a mention (or plain words)."""
-        config = await self.settings.get(guild_id)
-        if config and config.checkin_channel_id:
-            return f"<#{config.checkin_channel_id}>"
-        return "the check-in channel"
-
     async def undo(self, interaction: discord.Interaction, guild_id: int, checkin_id: int) -> None:
         """Take back a queued check-in."""
         await self.checkins.undo(guild_id, checkin_id, interaction.user.id)
@@ -231,23 +235,51 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         )
 
     # ----- delivering ------------------------------------------------------------------------
+    def kick_delivery(self) -> None:
+        """Ask for a delivery run now; a run under way picks the new work up instead."""
+        if self._delivering.locked():
+            self._kicked = True
+        else:
+            self._spawn(self.bot.scheduler.run_now(DELIVER_JOB))
+
     async def deliver_due(self) -> None:
         """Post every due check-in, in order per channel; recover any a restart interrupted."""
+        if not self.bot.is_ready():
+            return  # the scheduler runs every job at start-up; wait for the next turn
         async with self._delivering:
-            for delivery in await self.delivery.interrupted():
-                await self._recover(delivery)
-            while batch := await self.delivery.claim_due():
+            if not self._recovered:  # claims an earlier process left half-done
+                left = [d for d in await self.delivery.interrupted() if not await self._recover(d)]
+                self._recovered = not left
+            while True:
+                self._kicked = False
+                batch = await self.delivery.claim_due()
+                if not batch and not self._kicked:
+                    break
+                stalled: set[int] = set()
                 for delivery in batch:
-                    await self._deliver(delivery)
+                    if delivery.guild_id in stalled:  # behind one that failed: keep the order
+                        await self.delivery.release(delivery.checkin_id, attempted=False)
+                        continue
+                    try:
+                        if not await self._deliver(delivery):
+                            stalled.add(delivery.guild_id)
+                    except Exception:
+                        # Left claimed: the next run checks the channel before posting again.
+                        log.exception("Delivering check-in %s failed", delivery.checkin_id)
+                        self._recovered = False
+                        stalled.add(delivery.guild_id)
 
-    async def _recover(self, delivery: Delivery) -> None:
+    async def _recover(self, delivery: Delivery) -> bool:
         """Finish a check-in a previous run claimed: posted already, or back in the queue."""
         found = None
         if delivery.channel_id is not None:
             try:
                 recent = await self.bot.http.logs_from(delivery.channel_id, 50)
             except TRANSIENT:
-                recent = []
+                log.warning(
+                    "Could not check whether check-in %s was posted; later", delivery.checkin_id
+                )
+                return False  # never guess: posting again could post it twice
             me = self.bot.user.id if self.bot.user else 0
             marker = f"Anonymous check-in {delivery.ref}"
             found = next(
@@ -264,11 +296,13 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
             )
         if found is None:
             await self.delivery.release(delivery.checkin_id)
-            return
+            return True
         thread_id = int(found["thread"]["id"]) if found.get("thread") else None
         await self.delivery.posted(delivery.checkin_id, int(found["id"]), thread_id)
+        return True
 
-    async def _deliver(self, delivery: Delivery) -> None:
+    async def _deliver(self, delivery: Delivery) -> bool:
+        """Post one check-in (and its thread); return whether it was posted."""
         try:
             if delivery.channel_id is None:
                 raise LookupError("no check-in channel")
@@ -281,8 +315,9 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         except (*TRANSIENT, LookupError) as error:
             status = getattr(error, "status", type(error).__name__)
             log.warning("Posting check-in %s failed (%s)", delivery.checkin_id, status)
-            await self._failed(await self.delivery.failed(delivery.checkin_id))
-            return
+            failure = await self.delivery.failed(delivery.checkin_id)
+            await self._failed(failure)
+            return failure.gave_up  # given up: the queue behind it moves on
         message_id = int(message["id"])
         thread_id = None
         if delivery.threads:
@@ -304,6 +339,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         await self.delivery.posted(delivery.checkin_id, message_id, thread_id)
         if delivery.alert_moderators:
             await self._detection_alert(delivery, message_id)
+        return True
 
     async def _detection_alert(self, delivery: Delivery, message_id: int) -> None:
         config = await self.settings.get(delivery.guild_id)
@@ -340,6 +376,8 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
 
     async def tidy(self) -> None:
         """Forget on schedule: destroy old keys, erase notes, delete posts whose time is up."""
+        if not self.bot.is_ready():
+            return
         await self.delivery.tidy()
         due = await self.delivery.claim_post_deletions()
         retry = []
@@ -363,7 +401,8 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         self, interaction: discord.Interaction, command: app_commands.Command[Any, ..., Any]
     ) -> None:
         """Tell a member privately what moderators did about their check-in."""
-        if interaction.guild_id is None:
+        # Never tack a notice onto someone looking for crisis help, or onto their data rights.
+        if interaction.guild_id is None or command.qualified_name.startswith(QUIET_AFTER):
             return
         if not await self.checkins.has_undelivered_notices(interaction.guild_id):
             return
@@ -481,6 +520,8 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
 
     async def remind(self) -> None:
         """Send the reminders that are due (each slot once, even across restarts)."""
+        if not self.bot.is_ready():
+            return
         for due in await self.checkins.claim_due_reminders():
             guild = self.bot.get_guild(due.guild_id)
             view = discord.ui.View(timeout=None)
@@ -788,7 +829,7 @@ class CheckinForm(HearthModal, title="Check in"):
     """The check-in form: mood, an optional note, and whether someone should reach out."""
 
     def __init__(self, cog: CheckinsCog, guild_id: int, reveal_enabled: bool) -> None:
-        super().__init__(timeout=20 * 60, custom_id=f"hearth:checkin:form:{guild_id}")
+        super().__init__(timeout=20 * 60, custom_id=modal_id("form"))
         self.cog, self.guild_id = cog, guild_id
         self.mood: discord.ui.Select[Any] = discord.ui.Select(
             custom_id="mood",
@@ -853,7 +894,7 @@ class ReportForm(HearthModal, title="Report a check-in"):
     """A member's report: an optional reason; who reports is not kept."""
 
     def __init__(self, cog: CheckinsCog, guild_id: int, message_id: int) -> None:
-        super().__init__(timeout=10 * 60, custom_id=f"hearth:checkin:report:{message_id}")
+        super().__init__(timeout=10 * 60, custom_id=modal_id("report"))
         self.cog, self.guild_id, self.message_id = cog, guild_id, message_id
         self.reason = discord.ui.TextInput(
             label="What worries you? (optional)",
@@ -889,7 +930,7 @@ class ReasonForm(HearthModal):
         super().__init__(
             title=titles[action],
             timeout=10 * 60,
-            custom_id=f"hearth:checkin:{action}form:{target_id}",
+            custom_id=modal_id(action),
         )
         self.cog, self.action, self.guild_id, self.target_id = cog, action, guild_id, target_id
         self.days = discord.ui.TextInput(
@@ -1031,5 +1072,5 @@ async def setup(bot: HearthBot) -> None:
     bot.add_dynamic_items(*cog.items.values())
     bot.scheduler.every(DELIVER_JOB, 5, cog.deliver_due)
     bot.scheduler.every(REMIND_JOB, 60, cog.remind)
-    bot.scheduler.every(TIDY_JOB, 600, cog.tidy)
+    bot.scheduler.every(TIDY_JOB, 300, cog.tidy)
     await bot.add_cog(cog)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from bot.clock import Clock
@@ -44,8 +45,9 @@ def build_services(
     settings = SettingsService(sessions, clock, audit)
     agreement = AgreementService(sessions, clock, audit)
     crisis = CrisisService(sessions, clock, audit, crisis_data)
-    checkins = CheckinService(sessions, clock, audit, agreement, crisis)
-    checkin_delivery = CheckinDeliveryService(sessions, clock)
+    checkin_gate = asyncio.Lock()
+    checkins = CheckinService(sessions, clock, audit, agreement, crisis, gate=checkin_gate)
+    checkin_delivery = CheckinDeliveryService(sessions, clock, checkin_gate)
     data_rights = DataRightsService(sessions, clock)
     data_rights.register(agreement)
     data_rights.register(crisis)

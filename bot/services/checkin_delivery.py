@@ -12,6 +12,7 @@ are gone from the files too), erases notes after the retention period, and purge
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Sequence
@@ -122,68 +123,85 @@ def _delivery(row: Checkin, threads: bool) -> Delivery:
 class CheckinDeliveryService:
     """Claims, posts and forgets check-ins; the cog does the talking to Discord."""
 
-    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+    def __init__(
+        self, sessions: SessionFactory, clock: Clock, gate: asyncio.Lock | None = None
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
-        self.run_id = secrets.token_hex(8)
+        self._gate = gate or asyncio.Lock()
+        self.run_id = secrets.token_hex(8)  # marks claims, for whoever reads the rows
 
     # ----- delivering ------------------------------------------------------------------------
     async def interrupted(self) -> list[Delivery]:
-        """Return check-ins a previous run claimed but never finished (it may have posted)."""
+        """Return check-ins claimed but never finished (by a crashed process, or a failed run).
+
+        Call it only while no delivery is in flight (the cog's delivery lock): one process
+        owns the database, so every claim still open then was interrupted, and may have posted.
+        """
         async with self._sessions() as session:
             rows = await session.scalars(
                 select(Checkin)
-                .where(
-                    Checkin.status == POSTING,
-                    or_(Checkin.claim.is_(None), Checkin.claim != self.run_id),
-                )
+                .where(Checkin.status == POSTING)
                 .order_by(Checkin.due_at, Checkin.id)
             )
             return [_delivery(row, True) for row in rows]
 
-    async def release(self, checkin_id: int) -> None:
-        """Put an interrupted check-in back in the queue (it was not posted)."""
-        async with self._sessions() as session:
+    async def release(self, *checkin_ids: int, attempted: bool = True) -> None:
+        """Put claimed check-ins back in the queue (they were not posted).
+
+        `attempted=False` is for claims never tried (behind one that failed): the claim does
+        not count as an attempt.
+        """
+        async with self._gate, self._sessions() as session:
             await session.execute(
                 update(Checkin)
-                .where(Checkin.id == checkin_id, Checkin.status == POSTING)
-                .values(status=PENDING, claim=None)
+                .where(Checkin.id.in_(checkin_ids), Checkin.status == POSTING)
+                .values(
+                    status=PENDING,
+                    claim=None,
+                    attempts=Checkin.attempts - (0 if attempted else 1),
+                )
             )
             await session.commit()
 
-    async def claim_due(self) -> list[Delivery]:
-        """Claim the next due check-in of each channel, keeping each channel in order."""
+    async def claim_due(self, per_channel: int = 10) -> list[Delivery]:
+        """Claim the due check-ins at the head of each channel's queue, in order.
+
+        A channel's run stops at the first check-in that waits for a retry (or for recovery),
+        so nothing overtakes it. Post the claims in the order returned; when one fails, hand the
+        rest of its channel back with `release`.
+        """
         now = self._clock.now()
-        async with self._sessions() as session:
-            rows = await session.scalars(
-                select(Checkin)
+        async with self._gate, self._sessions() as session:
+            rows = await session.execute(
+                select(Checkin, GuildSettings.checkin_channel_id, CheckinSettings.threads)
+                .outerjoin(GuildSettings, GuildSettings.guild_id == Checkin.guild_id)
+                .outerjoin(CheckinSettings, CheckinSettings.guild_id == Checkin.guild_id)
                 .where(Checkin.status.in_([PENDING, POSTING]), Checkin.due_at <= now)
                 .order_by(Checkin.due_at, Checkin.id)
                 .limit(1000)
             )
-            heads: dict[int, Checkin] = {}
-            for row in rows:
-                heads.setdefault(row.guild_id, row)
+            blocked: set[int] = set()
+            taken: dict[int, int] = {}
             claimed: list[Delivery] = []
-            for guild_id, row in heads.items():
+            for row, channel_id, threads in rows:
+                guild = row.guild_id
+                if guild in blocked or taken.get(guild, 0) >= per_channel:
+                    continue
                 if row.status != PENDING or row.next_attempt_at > now:
-                    continue  # waiting for a retry or for recovery: the rest of its queue waits
-                settings = await session.get(GuildSettings, guild_id)
-                config = CheckinConfig.from_row(
-                    await session.get(CheckinSettings, guild_id), guild_id
-                )
-                row.status = POSTING
-                row.claim = self.run_id
+                    blocked.add(guild)  # its queue waits behind it
+                    continue
+                row.status, row.claim, row.channel_id = POSTING, self.run_id, channel_id
                 row.attempts += 1
-                row.channel_id = settings.checkin_channel_id if settings else None
-                claimed.append(_delivery(row, config.threads))
+                taken[guild] = taken.get(guild, 0) + 1
+                claimed.append(_delivery(row, True if threads is None else threads))
             await session.commit()
         return claimed
 
     async def posted(self, checkin_id: int, message_id: int, thread_id: int | None) -> None:
         """Mark a check-in posted and erase the sealed author id it carried while waiting."""
         now = self._clock.now()
-        async with self._sessions() as session:
+        async with self._gate, self._sessions() as session:
             await secure_delete(session)
             await session.execute(
                 update(Checkin)

@@ -8,19 +8,21 @@ destroys every way to link a check-in to its author.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import random
 import secrets
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -114,6 +116,7 @@ class Receipt:
     ref: str
     pseudonym: str
     mood: int
+    channel_id: int
     due_at: datetime
     unlinkable_at: datetime
     reveal_enabled: bool
@@ -240,10 +243,19 @@ class CheckinStoreError(Exception):
 
 
 # ----- helpers shared with the delivery service ----------------------------------------------
+_SECURE_CONNECTIONS: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
 async def secure_delete(session: AsyncSession) -> None:
-    """Make SQLite overwrite deleted content with zeros on this connection."""
-    if session.bind is not None and session.bind.dialect.name == "sqlite":
-        await session.execute(text("PRAGMA secure_delete=ON"))
+    """Make SQLite overwrite deleted content with zeros on this (pooled) connection."""
+    if session.bind is None or session.bind.dialect.name != "sqlite":
+        return
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    if driver in _SECURE_CONNECTIONS:
+        return  # the pragma stays set for the life of the connection
+    await session.execute(text("PRAGMA secure_delete=ON"))
+    _SECURE_CONNECTIONS.add(driver)
 
 
 async def load_config(session: AsyncSession, guild_id: int) -> CheckinConfig:
@@ -284,6 +296,22 @@ def _post(row: Checkin, window: CheckinWindow | None, now: datetime) -> CheckinP
     )
 
 
+@dataclass
+class _Context:
+    """What one posting unit of work reads first."""
+
+    channel_id: int
+    config: CheckinConfig
+    keep_history: bool
+    windows: list[CheckinWindow]
+    tokens: dict[int, bytes]
+
+
+def _aware(value: datetime) -> datetime:
+    """Return a UTC datetime read through an aggregate (SQLite may hand back a naive one)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def _clean_reason(reason: str | None, limit: int = 300) -> str:
     return " ".join((reason or "").split())[:limit]
 
@@ -301,6 +329,7 @@ class CheckinService:
         agreement: AgreementService,
         crisis: CrisisDetector | None = None,
         rng: random.Random | None = None,
+        gate: asyncio.Lock | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -308,6 +337,12 @@ class CheckinService:
         self._agreement = agreement
         self.crisis = crisis
         self.rng = rng or random.SystemRandom()
+        # Hot write paths queue here (shared with the delivery service) rather than in SQLite's
+        # busy handler, which sleeps in coarse steps while another connection holds the lock.
+        self._gate = gate or asyncio.Lock()
+        # Servers that may have notices waiting (None: not looked yet), so that the check after
+        # every command costs nothing when there are none. One process owns the database.
+        self._notices_hint: dict[int, bool] = {}
 
     # ----- settings --------------------------------------------------------------------------
     async def config(self, guild_id: int) -> CheckinConfig:
@@ -379,34 +414,57 @@ class CheckinService:
         return after
 
     # ----- posting ---------------------------------------------------------------------------
-    async def _channel(self, session: AsyncSession, guild_id: int) -> int:
-        settings = await session.get(GuildSettings, guild_id)
-        if settings is None or settings.checkin_channel_id is None:
+    # The posting path is kept to a handful of statements: each one costs an aiosqlite round
+    # trip, and the write lock is held for all of them.
+    async def _context(
+        self, session: AsyncSession, guild_id: int, user_id: int, now: datetime
+    ) -> _Context:
+        """Read the channel, the settings, the member's choices and the live windows."""
+        found = (
+            await session.execute(
+                select(
+                    GuildSettings.checkin_channel_id,
+                    CheckinSettings,
+                    CheckinPreference.keep_history,
+                )
+                .select_from(GuildSettings)
+                .outerjoin(CheckinSettings, CheckinSettings.guild_id == GuildSettings.guild_id)
+                .outerjoin(
+                    CheckinPreference,
+                    (CheckinPreference.guild_id == GuildSettings.guild_id)
+                    & (CheckinPreference.user_id == user_id),
+                )
+                .where(GuildSettings.guild_id == guild_id)
+            )
+        ).first()
+        if found is None or found[0] is None:
             raise NotConfigured(
                 "Check-ins aren't open here yet: a moderator needs to choose the check-in "
                 "channel with `/setup channels`."
             )
-        return settings.checkin_channel_id
+        channel_id, settings_row, keep_history = found
+        windows = await live_windows(session, guild_id, now)
+        return _Context(
+            channel_id,
+            CheckinConfig.from_row(settings_row, guild_id),
+            bool(keep_history),
+            windows,
+            tokens_for(windows, guild_id, user_id),
+        )
 
     async def _current_window(
-        self, session: AsyncSession, guild_id: int, now: datetime, config: CheckinConfig
+        self, session: AsyncSession, context: _Context, guild_id: int, user_id: int, now: datetime
     ) -> CheckinWindow:
-        window = await session.scalar(
-            select(CheckinWindow)
-            .where(
-                CheckinWindow.guild_id == guild_id,
-                CheckinWindow.starts_at <= now,
-                CheckinWindow.ends_at > now,
+        """Return the window holding `now`, creating it (and its key) when a new one begins."""
+        for window in context.windows:
+            if window.starts_at <= now < window.ends_at:
+                return window
+        last_end = max((w.ends_at for w in context.windows), default=None)
+        if last_end is None:
+            last_end = await session.scalar(
+                select(func.max(CheckinWindow.ends_at)).where(CheckinWindow.guild_id == guild_id)
             )
-            .order_by(CheckinWindow.starts_at.desc())
-            .limit(1)
-        )
-        if window is not None:
-            return window
-        last_end = await session.scalar(
-            select(func.max(CheckinWindow.ends_at)).where(CheckinWindow.guild_id == guild_id)
-        )
-        start, end = domain.window_bounds(now, config.window_days, last_end)
+        start, end = domain.window_bounds(now, context.config.window_days, last_end)
         await insert_ignore(
             session,
             CheckinWindow.__table__,
@@ -414,7 +472,7 @@ class CheckinService:
                 "guild_id": guild_id,
                 "starts_at": start,
                 "ends_at": end,
-                "destroy_at": end + timedelta(days=config.grace_days),
+                "destroy_at": end + timedelta(days=context.config.grace_days),
                 "secret": new_window_key(),
             },
             ["guild_id", "starts_at"],
@@ -426,52 +484,53 @@ class CheckinService:
         )
         if window is None:  # pragma: no cover - the insert above guarantees a row
             raise LookupError("no current check-in window")
+        context.windows.append(window)
+        context.tokens[window.id] = author_token(window.secret, guild_id, user_id)
         return window
 
     async def _check_may_post(
-        self,
-        session: AsyncSession,
-        guild_id: int,
-        tokens: dict[int, bytes],
-        now: datetime,
-        config: CheckinConfig,
+        self, session: AsyncSession, guild_id: int, context: _Context, now: datetime
     ) -> None:
         """Refuse kindly if this (unnamed) author is paused or has posted enough for today."""
+        tokens = list(context.tokens.values())
         if not tokens:
             return
-        block = await session.scalar(
-            select(CheckinBlock)
-            .where(
-                CheckinBlock.guild_id == guild_id,
-                CheckinBlock.author_token.in_(list(tokens.values())),
-                CheckinBlock.until > now,
+        mine = (Checkin.guild_id == guild_id) & Checkin.author_token.in_(tokens)
+        recent = mine & (Checkin.created_at > now - RATE_WINDOW)
+        paused_until, count, oldest = (
+            await session.execute(
+                select(
+                    select(func.max(CheckinBlock.until))
+                    .where(
+                        CheckinBlock.guild_id == guild_id,
+                        CheckinBlock.author_token.in_(tokens),
+                        CheckinBlock.until > now,
+                    )
+                    .scalar_subquery(),
+                    select(func.count(Checkin.id)).where(recent).scalar_subquery(),
+                    select(func.min(Checkin.created_at)).where(recent).scalar_subquery(),
+                )
             )
-            .order_by(CheckinBlock.until.desc())
-            .limit(1)
-        )
-        if block is not None:
-            await self._mark_notices_delivered(session, guild_id, tokens, now)
+        ).one()
+        if paused_until is not None:
+            block = await session.scalar(
+                select(CheckinBlock)
+                .where(CheckinBlock.guild_id == guild_id, CheckinBlock.author_token.in_(tokens))
+                .order_by(CheckinBlock.until.desc())
+                .limit(1)
+            )
+            await self._mark_notices_delivered(session, guild_id, context.tokens, now)
+            reason = block.reason if block is not None else ""
             raise NotAllowed(
                 "The moderators have paused check-ins from you until "
-                f"<t:{int(block.until.timestamp())}:f>. They didn't learn who you are. "
-                f"Their reason: {block.reason or 'none given'}. "
+                f"<t:{int(block.until.timestamp() if block else now.timestamp())}:f>. "
+                f"They didn't learn who you are. Their reason: {reason or 'none given'}. "
                 "If you need support now, `/crisis` lists people you can reach."
             )
-        recent = list(
-            await session.scalars(
-                select(Checkin.created_at)
-                .where(
-                    Checkin.guild_id == guild_id,
-                    Checkin.author_token.in_(list(tokens.values())),
-                    Checkin.created_at > now - RATE_WINDOW,
-                )
-                .order_by(Checkin.created_at)
-            )
-        )
-        if len(recent) >= config.daily_limit:
-            again = recent[0] + RATE_WINDOW
+        if count >= context.config.daily_limit:
+            again = _aware(oldest) + RATE_WINDOW
             raise RateLimited(
-                f"You've shared {len(recent)} check-ins in the last day, which is as many as this "
+                f"You've shared {count} check-ins in the last day, which is as many as this "
                 f"server allows for now. You can check in again <t:{int(again.timestamp())}:R>. "
                 "Take care of yourself in the meantime 💛 — and if things feel heavy right now, "
                 "`/crisis` has people you can reach."
@@ -481,19 +540,18 @@ class CheckinService:
         """Check the member may check in now (before they write), and say what applies."""
         await self._agreement.require_agreement(guild_id, user_id)
         now = self._clock.now()
-        async with self._sessions() as session:
-            await self._channel(session, guild_id)
-            config = await load_config(session, guild_id)
-            tokens = tokens_for(await live_windows(session, guild_id, now), guild_id, user_id)
-            await self._check_may_post(session, guild_id, tokens, now, config)
-            prefs = await session.get(CheckinPreference, (user_id, guild_id))
+        async with self._gate, self._sessions() as session:
+            context = await self._context(session, guild_id, user_id, now)
+            await self._check_may_post(session, guild_id, context, now)
             await session.commit()
-        return Opening(
-            config.reveal_enabled, config.max_delay_seconds, bool(prefs and prefs.keep_history)
-        )
+        config = context.config
+        return Opening(config.reveal_enabled, config.max_delay_seconds, context.keep_history)
 
     async def submit(self, guild_id: int, user_id: int, mood: int, note: str | None) -> Receipt:
-        """Store a check-in durably, queued for posting after a random delay."""
+        """Store a check-in from a form `open` allowed, queued for posting after a random delay.
+
+        Limits and pauses are checked again here, in the same unit of work as the insert.
+        """
         try:
             domain.mood(mood)
         except ValueError as error:
@@ -504,22 +562,28 @@ class CheckinService:
             raise InvalidInput(
                 f"Your note is a little long: please keep it to {domain.NOTE_MAX} characters."
             ) from None
-        await self._agreement.require_agreement(guild_id, user_id)
+        # The agreement was checked when the form opened (`open`); a form can only be submitted
+        # by the member this process opened it for, so it is not read again on the hot path.
         detection = None
         if cleaned and self.crisis is not None:
             detection = await self.crisis.detection(guild_id, cleaned)
         now = self._clock.now()
-        try:
-            async with self._sessions() as session:
-                receipt = await self._store(
-                    session, guild_id, user_id, mood, cleaned, now, detection
-                )
-                await session.commit()
-        except UserError:
-            raise
-        except SQLAlchemyError:
-            # The database error would carry the note in its parameters: never chain or log it.
-            raise CheckinStoreError("the check-in could not be stored") from None
+        for attempt in range(3):
+            try:
+                async with self._gate, self._sessions() as session:
+                    receipt = await self._store(
+                        session, guild_id, user_id, mood, cleaned, now, detection
+                    )
+                    await session.commit()
+                break
+            except UserError:
+                raise
+            except IntegrityError:
+                if attempt == 2:  # a reference or a name taken meanwhile, three times over
+                    raise CheckinStoreError("the check-in could not be stored") from None
+            except SQLAlchemyError:
+                # The database error would carry the note in its parameters: never chain it.
+                raise CheckinStoreError("the check-in could not be stored") from None
         log.info("Queued check-in %s in guild %s", receipt.checkin_id, guild_id)
         return receipt
 
@@ -533,18 +597,17 @@ class CheckinService:
         now: datetime,
         detection: CrisisDetection | None,
     ) -> Receipt:
-        await self._channel(session, guild_id)
-        config = await load_config(session, guild_id)
-        window = await self._current_window(session, guild_id, now, config)
-        windows = await live_windows(session, guild_id, now)
-        tokens = tokens_for(windows, guild_id, user_id)
-        await self._check_may_post(session, guild_id, tokens, now, config)
-        token = tokens[window.id]
+        context = await self._context(session, guild_id, user_id, now)
+        await self._check_may_post(session, guild_id, context, now)
+        window = await self._current_window(session, context, guild_id, user_id, now)
+        token = context.tokens[window.id]
         name = await self._alias(session, window, token)
+        config = context.config
         due = now + domain.delivery_delay(config.max_delay_seconds, self.rng)
         row = Checkin(
             guild_id=guild_id,
-            ref=await self._new_ref(session, guild_id),
+            # Unique per server; a clash (about one in 10^9) fails the insert and is retried.
+            ref=domain.public_ref(secrets.token_bytes(8)),
             window_id=window.id,
             author_token=token,
             pseudonym=name,
@@ -566,9 +629,7 @@ class CheckinService:
             report_count=0,
         )
         session.add(row)
-        prefs = await session.get(CheckinPreference, (user_id, guild_id))
-        kept = bool(prefs and prefs.keep_history)
-        if kept:
+        if context.keep_history:
             session.add(
                 CheckinHistory(user_id=user_id, guild_id=guild_id, day=now.date(), mood=mood)
             )
@@ -578,39 +639,33 @@ class CheckinService:
             ref=row.ref,
             pseudonym=name,
             mood=mood,
+            channel_id=context.channel_id,
             due_at=due,
             unlinkable_at=window.destroy_at,
             reveal_enabled=config.reveal_enabled,
             note_retention_days=config.note_retention_days,
             post_retention_days=config.post_retention_days,
-            history_kept=kept,
+            history_kept=context.keep_history,
             show_crisis_card=bool(detection and detection.show_card),
         )
 
     async def _alias(self, session: AsyncSession, window: CheckinWindow, token: bytes) -> str:
-        alias = await session.get(CheckinAlias, (window.id, token))
-        if alias is not None:
-            return alias.pseudonym
-        taken = set(
-            await session.scalars(
-                select(CheckinAlias.pseudonym).where(CheckinAlias.window_id == window.id)
+        """Return the member's pseudonym in this window, giving one no one else has yet."""
+        rows = await session.execute(
+            select(CheckinAlias.author_token, CheckinAlias.pseudonym).where(
+                CheckinAlias.window_id == window.id
             )
         )
+        names = {author: name for author, name in rows}
+        if token in names:
+            return names[token]
+        taken = set(names.values())
         name = next(
             (candidate for n in range(64) if (candidate := pseudonym(token, n)) not in taken),
             f"{pseudonym(token)} {secrets.randbelow(900) + 100}",
         )
         session.add(CheckinAlias(window_id=window.id, author_token=token, pseudonym=name))
         return name
-
-    async def _new_ref(self, session: AsyncSession, guild_id: int) -> str:
-        while True:
-            ref = domain.public_ref(secrets.token_bytes(8))
-            exists = await session.scalar(
-                select(Checkin.id).where(Checkin.guild_id == guild_id, Checkin.ref == ref)
-            )
-            if exists is None:
-                return ref
 
     async def undo(self, guild_id: int, checkin_id: int, user_id: int) -> None:
         """Take back a check-in that has not been posted yet; it is erased entirely."""
@@ -669,12 +724,15 @@ class CheckinService:
 
     async def has_undelivered_notices(self, guild_id: int) -> bool:
         """Say cheaply whether anyone in this server has a notice waiting."""
+        if self._notices_hint.get(guild_id) is False:
+            return False
         async with self._sessions() as session:
             found = await session.scalar(
                 select(CheckinNotice.id)
                 .where(CheckinNotice.guild_id == guild_id, CheckinNotice.delivered_at.is_(None))
                 .limit(1)
             )
+        self._notices_hint[guild_id] = found is not None
         return found is not None
 
     async def take_notices(self, guild_id: int, user_id: int) -> list[str]:
@@ -703,6 +761,7 @@ class CheckinService:
                 )
             )
             await session.commit()
+        self._notices_hint[row.guild_id] = True
         return True
 
     # ----- moderation --------------------------------------------------------------------
@@ -799,6 +858,7 @@ class CheckinService:
                 ref=row.ref,
             )
             await session.commit()
+        self._notices_hint[guild_id] = True
         await self._audit.publish(record)
         return post
 
@@ -862,6 +922,7 @@ class CheckinService:
             )
             post = _post(row, window, now)
             await session.commit()
+        self._notices_hint[guild_id] = True
         await self._audit.publish(record)
         return Pause(post, until, until < wanted)
 

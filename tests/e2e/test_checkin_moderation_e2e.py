@@ -84,9 +84,12 @@ async def test_remove_deletes_the_post_and_thread_and_tells_the_author_privately
     assert int(post["id"]) not in emu.world.threads
     assert "removed check-in" in emu.channel_messages(c.modlog.id)[-1]["content"]
 
+    looking_for_help = await emu.slash(c.alice.id, "crisis", guild_id=c.guild.id, country="GB")
+    await looking_for_help.response()
     h = await emu.slash(c.alice.id, "checkin summary", guild_id=c.guild.id)
     await h.response()
     notice = await h.followup(0)
+    assert looking_for_help.followups == []  # never tacked onto /crisis
     assert notice["flags"] & EPHEMERAL
     assert (
         "removed your anonymous check-in" in notice["content"]

@@ -75,6 +75,21 @@ async def test_pseudonym_stays_within_a_window_and_changes_after_it(
     assert later != first
 
 
+async def test_two_members_filling_in_the_form_at_once_both_get_through(
+    emu: Emulator, configured: Community, hearth: Hearth
+) -> None:
+    """Open forms are told apart, so simultaneous check-ins are never dropped."""
+    c = await make_ready(emu, configured)
+    first = await emu.slash(c.alice.id, "checkin share", guild_id=c.guild.id)
+    second = await emu.slash(c.bob.id, "checkin share", guild_id=c.guild.id)
+    await first.response()
+    await second.response()
+    assert first.modal["custom_id"] != second.modal["custom_id"]
+    for who, opened in ((c.alice.id, first), (c.bob.id, second)):
+        submitted = await emu.submit_modal(who, opened, values={"mood": ["3"]})
+        assert (await submitted.response())["data"]["embeds"][0]["title"] == "Queued, anonymously"
+
+
 async def test_undo_before_posting_erases_it_and_nothing_is_posted(
     emu: Emulator, configured: Community, hearth: Hearth, clock: FakeClock
 ) -> None:
@@ -155,7 +170,7 @@ async def test_a_post_interrupted_by_a_crash_is_not_posted_twice(
     await share(emu, c, c.alice.id, note="one")
     await share(emu, c, c.bob.id, note="two")
     clock.advance(minutes=1, seconds=1)
-    [claimed] = await hearth.services.checkin_delivery.claim_due()  # the one due first
+    [claimed] = await hearth.services.checkin_delivery.claim_due(per_channel=1)  # due first
     await hearth.bot.http.send_message(  # it reached Discord, then the process died
         c.checkins.id, params=handle_message_parameters(embed=render.post_embed(claimed))
     )
@@ -193,3 +208,15 @@ async def test_undeliverable_for_a_day_tells_the_author_privately(
     clock.advance(hours=4)
     await hearth.scheduler.run_now(DELIVER)
     assert len(emu.dm_messages(c.alice.id)) == 1
+
+
+async def test_the_form_opens_only_for_members_who_accepted_the_agreement(
+    emu: Emulator, configured: Community, hearth: Hearth
+) -> None:
+    """Someone who has not accepted the agreement is pointed to it, privately, instead."""
+    c = await make_ready(emu, configured, configured.alice)
+    h = await emu.slash(c.bob.id, "checkin share", guild_id=c.guild.id)
+    body = await h.response()
+    assert body["type"] == 4 and body["data"]["flags"] & EPHEMERAL
+    assert "/agreement read" in body["data"]["content"]
+    assert labels(body["data"]) == ["Read the agreement"]
