@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from bot.client import HearthBot
 from bot.domain.checkins import MOODS, WEEKDAYS, describe_days, neutralise
-from bot.errors import InvalidInput, NotAllowed, UserError
+from bot.errors import InvalidInput, NotAllowed, NotConfigured, UserError
 from bot.services.checkin_delivery import CheckinDeliveryService, Delivery, DeliveryFailure
 from bot.services.checkins import CheckinPost, CheckinService, Receipt
 from bot.services.settings import SettingsService
@@ -95,6 +95,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         self._delivering = asyncio.Lock()
         self._kicked = False
         self._recovered = False
+        self._closing = False
         self._tasks: set[asyncio.Task[None]] = set()
         self.items = _make_items(self)
         self.crisis_ui = crisis_ui
@@ -113,8 +114,11 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         self.bot.tree.add_command(self.report_menu)
 
     async def cog_unload(self) -> None:
-        """Remove the message context menu."""
+        """Remove the message menu; let deliveries under way finish before Discord closes."""
+        self._closing = True
         self.bot.tree.remove_command(self.report_menu.name, type=self.report_menu.type)
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=10)
 
     def _spawn(self, work: Any) -> None:
         task = asyncio.create_task(work)
@@ -237,6 +241,8 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
     # ----- delivering ------------------------------------------------------------------------
     def kick_delivery(self) -> None:
         """Ask for a delivery run now; a run under way picks the new work up instead."""
+        if self._closing:
+            return  # claimed on the next start
         if self._delivering.locked():
             self._kicked = True
         else:
@@ -244,7 +250,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
 
     async def deliver_due(self) -> None:
         """Post every due check-in, in order per channel; recover any a restart interrupted."""
-        if not self.bot.is_ready():
+        if self._closing or not self.bot.is_ready():
             return  # the scheduler runs every job at start-up; wait for the next turn
         async with self._delivering:
             if not self._recovered:  # claims an earlier process left half-done
@@ -252,8 +258,8 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
                 self._recovered = not left
             while True:
                 self._kicked = False
-                batch = await self.delivery.claim_due()
-                if not batch and not self._kicked:
+                batch = [] if self._closing else await self.delivery.claim_due()
+                if not batch and (self._closing or not self._kicked):
                     break
                 stalled: set[int] = set()
                 for delivery in batch:
@@ -341,18 +347,43 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
             await self._detection_alert(delivery, message_id)
         return True
 
+    async def alerts_channel(self, guild_id: int) -> discord.TextChannel | None:
+        """Return the moderator-alerts channel, only if @everyone cannot read it."""
+        guild = self.bot.get_guild(guild_id)
+        config = await self.settings.get(guild_id)
+        channel = (
+            guild.get_channel(config.alerts_channel_id)
+            if guild is not None and config is not None and config.alerts_channel_id
+            else None
+        )
+        if not isinstance(channel, discord.TextChannel) or not is_private_channel(channel):
+            return None
+        return channel
+
+    async def require_alerts_channel(self, guild_id: int) -> discord.TextChannel:
+        """Return the private moderator-alerts channel, or explain what to fix."""
+        channel = await self.alerts_channel(guild_id)
+        if channel is None:
+            raise NotConfigured(
+                "This needs a private moderator-alerts channel, and there isn't one: a moderator "
+                "can choose it with `/setup channels` and hide it from @everyone. Nothing was sent."
+            )
+        return channel
+
     async def _detection_alert(self, delivery: Delivery, message_id: int) -> None:
-        config = await self.settings.get(delivery.guild_id)
-        if config is not None and config.alerts_channel_id and delivery.channel_id:
+        channel = await self.alerts_channel(delivery.guild_id)
+        if channel is not None and delivery.channel_id:
             embed = render.detection_embed(
                 delivery.guild_id, delivery.channel_id, message_id, delivery.ref
             )
             try:
-                await self.bot.get_partial_messageable(config.alerts_channel_id).send(
-                    embed=embed, allowed_mentions=NO_MENTIONS
-                )
+                await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
             except TRANSIENT:
                 log.warning("Could not post a detection note for check-in %s", delivery.checkin_id)
+        elif channel is None:
+            log.warning(
+                "No private alerts channel in guild %s for a detection note", delivery.guild_id
+            )
         await self.delivery.alert_sent(delivery.checkin_id)
 
     async def _failed(self, failure: DeliveryFailure) -> None:
@@ -659,11 +690,10 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         self, interaction: discord.Interaction, guild_id: int, message_id: int, reason: str
     ) -> None:
         """Tell the moderators in the alerts channel; one card per check-in, updated."""
-        config = await self.settings.require(guild_id, "alerts_channel_id")
+        channel = await self.require_alerts_channel(guild_id)
         post = await self.checkins.report(guild_id, message_id)
         embed = render.alert_embed(post, reason.strip() or None)
         view = self.moderation_view(post)
-        channel = self.bot.get_partial_messageable(config.alerts_channel_id or 0)
         if post.report_message_id:
             try:
                 await channel.get_partial_message(post.report_message_id).edit(
@@ -681,7 +711,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
 
     async def _new_report_card(
         self,
-        channel: discord.PartialMessageable,
+        channel: discord.TextChannel,
         post: CheckinPost,
         embed: discord.Embed,
         view: discord.ui.View,
@@ -734,7 +764,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         self, interaction: discord.Interaction, guild_id: int, checkin_id: int, reason: str
     ) -> None:
         """Post a reveal request for a second moderator to approve or decline."""
-        config = await self.settings.require(guild_id, "alerts_channel_id")
+        channel = await self.require_alerts_channel(guild_id)
         request = await self.checkins.request_reveal(
             guild_id, checkin_id, interaction.user.id, reason
         )
@@ -751,9 +781,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
             ),
             colour=WARM,
         )
-        await self.bot.get_partial_messageable(config.alerts_channel_id or 0).send(
-            embed=embed, view=view, allowed_mentions=NO_MENTIONS
-        )
+        await channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
         await reply_private(
             interaction, "Your request is in the alerts channel, waiting for a second moderator."
         )

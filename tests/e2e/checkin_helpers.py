@@ -14,6 +14,7 @@ from bot.app import Hearth
 from emulator import Emulator
 from tests.e2e.conftest import BOT_PERMISSIONS, Community
 from tests.e2e.test_agreement_e2e import accept
+from tests.e2e.test_crisis_e2e import make_alerts_private
 
 EPHEMERAL = 64
 CREATE_PUBLIC_THREADS = 1 << 35
@@ -37,10 +38,11 @@ def labels(message: dict) -> list[str]:
 
 
 async def make_ready(emu: Emulator, c: Community, *members: Any) -> Community:
-    """Let Hearth open reply threads, and have the members accept the agreement."""
+    """Let Hearth open reply threads, keep the alerts channel private, and have members accept."""
     emu.set_role_permissions(
         c.guild.id, c.guild.bot_role.id, BOT_PERMISSIONS | CREATE_PUBLIC_THREADS | MANAGE_THREADS
     )
+    make_alerts_private(emu, c)
     for member in members or (c.alice, c.bob):
         await accept(emu, c, member.id)
     return c

@@ -6,7 +6,6 @@ from bot.app import Hearth
 from emulator import Emulator
 from tests.e2e.checkin_helpers import EPHEMERAL, labels, make_ready, posts, set_checkins, share
 from tests.e2e.conftest import Community
-from tests.e2e.test_crisis_e2e import make_alerts_private
 
 DELIVER = "checkins.deliver"
 WORRYING = "Honestly I just want to die tonight."
@@ -56,7 +55,6 @@ async def test_asking_for_someone_posts_the_named_card_without_the_check_in(
 ) -> None:
     """ "Reach out" posts the crisis feature's named card (it can be claimed); it never links the post."""
     c = await make_ready(emu, configured)
-    make_alerts_private(emu, c)
     await set_checkins(emu, c, delay_minutes=0)
     submitted = await share(emu, c, c.alice.id, mood=2, note="could use a friend", reach=True)
     told = await submitted.followup(0)

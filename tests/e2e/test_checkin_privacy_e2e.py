@@ -11,6 +11,7 @@ import pytest
 from bot.app import Hearth
 from bot.clock import FakeClock
 from bot.domain.pseudonyms import author_token
+from bot.errors import NotAllowed
 from emulator import Emulator
 from tests.e2e.checkin_helpers import (
     EPHEMERAL,
@@ -190,7 +191,7 @@ async def test_reveal_is_off_by_default_and_the_author_was_told(
     fields = [f["name"] for f in submitted.message["embeds"][0]["fields"]]
     assert "Reveal: off" in fields
     [row] = await _checkin_ids(hearth)
-    with pytest.raises(Exception, match="didn't allow reveals"):
+    with pytest.raises(NotAllowed, match="didn't allow reveals"):
         await hearth.services.checkins.request_reveal(c.guild.id, row, c.moderator.id, "please")
 
 
@@ -240,7 +241,7 @@ async def test_reveal_when_on_needs_two_moderators_is_logged_and_the_author_is_t
     clock.advance(days=15)  # past the grace period: no reveal is possible any more
     await hearth.scheduler.run_now(TIDY)
     [row] = await _checkin_ids(hearth)
-    with pytest.raises(Exception, match="nothing can link"):
+    with pytest.raises(NotAllowed, match="nothing can link"):
         await hearth.services.checkins.request_reveal(
             c.guild.id, row, c.moderator.id, "again please"
         )

@@ -12,6 +12,8 @@ from cogs import checkin_render as render
 from emulator import Emulator
 from tests.e2e.checkin_helpers import (
     EPHEMERAL,
+    checkin_rows,
+    database_path,
     labels,
     make_ready,
     posts,
@@ -102,7 +104,9 @@ async def test_undo_before_posting_erases_it_and_nothing_is_posted(
     clock.advance(minutes=4)
     await hearth.scheduler.run_now(DELIVER)
     assert posts(emu, c.checkins.id) == []
-    assert await hearth.services.checkins.summary(c.guild.id) is not None
+    path = database_path(hearth)
+    if path is not None:
+        assert [row for table, row in checkin_rows(path) if table == "checkins"] == []
 
     await set_checkins(emu, c, delay_minutes=0)
     posted = await share(emu, c, c.alice.id)
