@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.client import EXTENSIONS, HearthBot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import create_engine, create_read_session_factory, create_session_factory
 from bot.db.migrate import upgrade
 from bot.domain.helplines_loader import CrisisData
 from bot.scheduling.scheduler import JobScheduler
@@ -50,7 +50,9 @@ async def drain_handlers(grace: float) -> None:
     pending = {
         task
         for task in asyncio.all_tasks()
-        if task is not current and not task.done() and task.get_name().startswith(HANDLER_TASK_PREFIXES)
+        if task is not current
+        and not task.done()
+        and task.get_name().startswith(HANDLER_TASK_PREFIXES)
     }
     if pending:
         await asyncio.wait(pending, timeout=grace)
@@ -67,7 +69,12 @@ def build(
     """Build Hearth from settings (the database must already be migrated)."""
     crisis_data = crisis_data or load_data(settings)
     engine = create_engine(settings.database_url)
-    services = build_services(create_session_factory(engine), clock or SystemClock(), crisis_data)
+    services = build_services(
+        create_session_factory(engine),
+        clock or SystemClock(),
+        crisis_data,
+        reads=create_read_session_factory(engine),
+    )
     scheduler = JobScheduler(autostart=autostart_jobs)
     bot = HearthBot(settings, services, scheduler, extensions)
     return Hearth(settings, engine, services, scheduler, bot)

@@ -388,7 +388,9 @@ class AgreementEditor(HearthModal, title="Group agreement"):
     """The moderators' editor: a title and one point per line."""
 
     def __init__(self, cog: AgreementCog, current: AgreementText | None, kind: str) -> None:
-        super().__init__(timeout=30 * 60, custom_id="hearth:agreement:editor")
+        # No fixed custom_id: discord.py keys open modals by it, so two moderators editing at
+        # once would otherwise take each other's editor.
+        super().__init__(timeout=30 * 60)
         self.cog, self.kind = cog, kind
         self.heading = discord.ui.TextInput(
             label="Title",

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.clock import FakeClock
-from bot.db.engine import create_engine, create_session_factory
+from bot.db.engine import create_engine, create_read_session_factory, create_session_factory
 from bot.db.migrate import upgrade
 from bot.services import Services, build_services
 
@@ -90,5 +90,7 @@ def clock() -> FakeClock:
 async def services(database_url: str, clock: FakeClock) -> AsyncIterator[Services]:
     """Return the services on a fresh database."""
     engine = create_engine(database_url)
-    yield build_services(create_session_factory(engine), clock)
+    yield build_services(
+        create_session_factory(engine), clock, reads=create_read_session_factory(engine)
+    )
     await engine.dispose()

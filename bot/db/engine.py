@@ -35,15 +35,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "hearth_read_only"
+
+
 def _sqlite_begin(connection: Any) -> None:
-    # Take the write lock up front: a read-then-write transaction can otherwise fail with
-    # SQLITE_BUSY when another writer got in between, and busy_timeout cannot help then.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Units of work that write take the write lock up front: a read-then-write transaction can
+    # otherwise fail with SQLITE_BUSY when another writer got in between, and busy_timeout cannot
+    # help then. Read-only units of work (see create_read_session_factory) never wait for it.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL mode and foreign keys."""
     ensure_sqlite_dir(url)
+    kwargs.setdefault("hide_parameters", True)  # values members wrote never reach a log
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -52,5 +60,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:
-    """Return the one session factory the services share."""
+    """Return the session factory for units of work that write."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def create_read_session_factory(engine: AsyncEngine) -> SessionFactory:
+    """Return a session factory for read-only units of work (they never take the write lock)."""
+    return async_sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)

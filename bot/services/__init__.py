@@ -33,7 +33,10 @@ class Services:
 
 
 def build_services(
-    sessions: SessionFactory, clock: Clock, crisis_data: CrisisData | None = None
+    sessions: SessionFactory,
+    clock: Clock,
+    crisis_data: CrisisData | None = None,
+    reads: SessionFactory | None = None,
 ) -> Services:
     """Wire the services together (the composition root calls this once).
 
@@ -42,8 +45,8 @@ def build_services(
     """
     crisis_data = crisis_data or crisis_data_from(SHIPPED_DATA_DIR)
     audit = AuditService(clock)
-    settings = SettingsService(sessions, clock, audit)
-    agreement = AgreementService(sessions, clock, audit)
+    settings = SettingsService(sessions, clock, audit, reads)
+    agreement = AgreementService(sessions, clock, audit, reads)
     crisis = CrisisService(sessions, clock, audit, crisis_data)
     checkin_gate = asyncio.Lock()
     checkins = CheckinService(sessions, clock, audit, agreement, crisis, gate=checkin_gate)

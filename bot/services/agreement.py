@@ -141,8 +141,15 @@ class AgreementService:
 
     section = "agreement"
 
-    def __init__(self, sessions: SessionFactory, clock: Clock, audit: AuditService) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        clock: Clock,
+        audit: AuditService,
+        reads: SessionFactory | None = None,
+    ) -> None:
         self._sessions = sessions
+        self._reads = reads or sessions
         self._clock = clock
         self._audit = audit
 
@@ -166,7 +173,7 @@ class AgreementService:
 
     async def current(self, guild_id: int) -> AgreementText | None:
         """Return the current version, or None when moderators have not written one."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             row = await self._current_row(session, guild_id)
             return _as_text(row) if row else None
 
@@ -182,7 +189,7 @@ class AgreementService:
 
     async def history(self, guild_id: int) -> list[AgreementText]:
         """Return every version, newest first."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             rows = await session.scalars(
                 select(AgreementVersion)
                 .where(AgreementVersion.guild_id == guild_id)
@@ -192,7 +199,7 @@ class AgreementService:
 
     async def has_accepted_current(self, guild_id: int, user_id: int) -> bool:
         """Say whether the member accepted the version that is currently required."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             return await self._is_current(session, guild_id, user_id)
 
     async def _is_current(self, session: AsyncSession, guild_id: int, user_id: int) -> bool:
@@ -204,13 +211,21 @@ class AgreementService:
 
     async def require_agreement(self, guild_id: int, user_id: int) -> None:
         """Raise AgreementRequired unless the member accepted the current agreement."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             if await self._is_current(session, guild_id, user_id):
                 return
             required = await self._required_row(session, guild_id)
             standing = await session.get(AgreementStanding, (guild_id, user_id))
-            if standing is not None and required is not None:
-                standing.told_in_app = True
+        if standing is not None and required is not None and not standing.told_in_app:
+            # Pointing them to the agreement here counts as telling them about the change.
+            async with self._sessions() as session:
+                await session.execute(
+                    update(AgreementStanding)
+                    .where(
+                        AgreementStanding.guild_id == guild_id, AgreementStanding.user_id == user_id
+                    )
+                    .values(told_in_app=True)
+                )
                 await session.commit()
         if required is None:
             raise AgreementRequired(
@@ -368,7 +383,7 @@ class AgreementService:
     # ----- quiz ----------------------------------------------------------------------------
     async def quiz(self, guild_id: int) -> Quiz | None:
         """Return the comprehension question, if moderators set one."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             row = await session.get(AgreementQuiz, guild_id)
             return Quiz(row.question, tuple(row.options), row.correct_index) if row else None
 
@@ -434,7 +449,7 @@ class AgreementService:
     # ----- status --------------------------------------------------------------------------
     async def status(self, guild_id: int) -> AgreementStatus:
         """Count acceptances per version and pending members."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             current = await self._current_row(session, guild_id)
             required = await self._required_row(session, guild_id)
             rows = await session.execute(
@@ -541,6 +556,10 @@ class AgreementService:
 
     async def claim_in_app_notice(self, guild_id: int, user_id: int) -> ReacceptanceAsk | None:
         """Return the re-acceptance notice to show once, at the member's next use of Hearth."""
+        async with self._reads() as session:
+            standing = await session.get(AgreementStanding, (guild_id, user_id))
+            if standing is None or standing.asked_number is None or standing.told_in_app:
+                return None  # the common case, answered without taking the write lock
         async with self._sessions() as session:
             standing = await session.get(AgreementStanding, (guild_id, user_id))
             required = await self._required_row(session, guild_id)

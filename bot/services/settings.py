@@ -50,14 +50,21 @@ class GuildConfig:
 class SettingsService:
     """Reads and changes server settings; every change is audited."""
 
-    def __init__(self, sessions: SessionFactory, clock: Clock, audit: AuditService) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        clock: Clock,
+        audit: AuditService,
+        reads: SessionFactory | None = None,
+    ) -> None:
         self._sessions = sessions
+        self._reads = reads or sessions
         self._clock = clock
         self._audit = audit
 
     async def get(self, guild_id: int) -> GuildConfig | None:
         """Return the server's settings, or None if `/setup` was never run."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             row = await session.get(GuildSettings, guild_id)
             return GuildConfig.from_row(row) if row else None
 

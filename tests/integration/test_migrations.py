@@ -99,3 +99,27 @@ def test_models_match_migrations_on_postgresql(request: pytest.FixtureRequest) -
         return found
 
     assert asyncio.run(compare()) == []
+
+
+async def test_reads_do_not_wait_for_a_writer(tmp_path: Path) -> None:
+    """On SQLite a read-only unit of work proceeds while another one holds the write lock."""
+    import asyncio
+
+    from sqlalchemy import text
+
+    from bot.db.engine import create_engine as create_async
+    from bot.db.engine import create_read_session_factory, create_session_factory
+
+    engine = create_async(f"sqlite+aiosqlite:///{tmp_path / 'r.db'}")
+    async with create_session_factory(engine)() as session:
+        await session.execute(text("CREATE TABLE t (x INTEGER)"))
+        await session.commit()
+    async with (
+        create_session_factory(engine)() as writer,
+        create_read_session_factory(engine)() as reader,
+    ):
+        await writer.execute(text("INSERT INTO t VALUES (1)"))  # holds the write lock
+        count = await asyncio.wait_for(reader.scalar(text("SELECT count(*) FROM t")), 1)
+        assert count == 0
+        await writer.commit()
+    await engine.dispose()
