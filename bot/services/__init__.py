@@ -47,7 +47,7 @@ def build_services(
     audit = AuditService(clock)
     settings = SettingsService(sessions, clock, audit, reads)
     agreement = AgreementService(sessions, clock, audit, reads)
-    crisis = CrisisService(sessions, clock, audit, crisis_data)
+    crisis = CrisisService(sessions, clock, audit, crisis_data, reads)
     checkin_gate = asyncio.Lock()
     checkins = CheckinService(sessions, clock, audit, agreement, crisis, gate=checkin_gate)
     checkin_delivery = CheckinDeliveryService(sessions, clock, checkin_gate)

@@ -229,9 +229,15 @@ class CrisisService:
     section = "crisis"
 
     def __init__(
-        self, sessions: SessionFactory, clock: Clock, audit: AuditService, data: CrisisData
+        self,
+        sessions: SessionFactory,
+        clock: Clock,
+        audit: AuditService,
+        data: CrisisData,
+        reads: SessionFactory | None = None,
     ) -> None:
         self._sessions = sessions
+        self._reads = reads or sessions  # read-only units of work
         self._clock = clock
         self._audit = audit
         self._data = data
@@ -287,7 +293,7 @@ class CrisisService:
             source = "chosen"
             if chosen is None:
                 not_found = query.strip()[:60]
-        async with self._sessions() as session:
+        async with self._reads() as session:
             if chosen is None and not_found is None:
                 saved = await session.get(CrisisMemberCountry, user_id)
                 chosen = self.directory.by_code(saved.country_code) if saved else None
@@ -319,7 +325,7 @@ class CrisisService:
     # ----- the member's country ------------------------------------------------------------
     async def saved_country(self, user_id: int) -> Country | None:
         """Return the country the member saved, if any."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             row = await session.get(CrisisMemberCountry, user_id)
         return self.directory.by_code(row.country_code) if row else None
 
@@ -348,7 +354,7 @@ class CrisisService:
     # ----- server settings -----------------------------------------------------------------
     async def settings(self, guild_id: int) -> CrisisServerSettings:
         """Return the server's crisis settings (defaults when never set)."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             return _settings(await session.get(CrisisSettings, guild_id), guild_id)
 
     async def update_settings(
@@ -400,7 +406,7 @@ class CrisisService:
     # ----- local resources -----------------------------------------------------------------
     async def resources(self, guild_id: int) -> list[LocalResource]:
         """Return every local resource of the server, oldest first."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             rows = await session.scalars(
                 select(CrisisResource)
                 .where(CrisisResource.guild_id == guild_id)
@@ -557,7 +563,7 @@ class CrisisService:
 
     async def alert(self, alert_id: int, guild_id: int) -> Alert:
         """Return one request of this server."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             row = await session.get(CrisisAlert, alert_id)
             if row is None or row.guild_id != guild_id:
                 raise NotFound(
@@ -747,7 +753,7 @@ class CrisisService:
 
     async def share_opted_out(self, user_id: int) -> bool:
         """Return whether the member asked not to be sent resources."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             return await session.get(CrisisShareOptOut, user_id) is not None
 
     # ----- detection, for later features ---------------------------------------------------
