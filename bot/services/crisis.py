@@ -571,22 +571,24 @@ class CrisisService:
                 )
             return _alert(row)
 
-    async def claim_alert(
-        self, alert_id: int, guild_id: int, moderator_id: int
+    async def _mark_once(
+        self,
+        alert_id: int,
+        guild_id: int,
+        moderator_id: int,
+        condition: Any,
+        values: dict[str, Any],
+        action: str,
+        summary: str,
     ) -> tuple[Alert, bool]:
-        """Claim a request for one moderator; return it and whether this call claimed it."""
-        now = self._clock.now()
+        """Apply `values` to a request if `condition` still holds; audit it when this call did."""
         async with self._sessions() as session:
-            claimed = await session.execute(
+            changed = await session.execute(
                 update(CrisisAlert)
-                .where(
-                    CrisisAlert.id == alert_id,
-                    CrisisAlert.guild_id == guild_id,
-                    CrisisAlert.status == OPEN,
-                )
-                .values(status=CLAIMED, claimed_by=moderator_id, claimed_at=now)
+                .where(CrisisAlert.id == alert_id, CrisisAlert.guild_id == guild_id, condition)
+                .values(**values)
             )
-            newly = bool(claimed.rowcount)
+            newly = bool(changed.rowcount)
             row = await session.get(CrisisAlert, alert_id)
             if row is None or row.guild_id != guild_id:
                 raise NotFound(
@@ -594,17 +596,26 @@ class CrisisService:
                 )
             record: AuditRecord | None = None
             if newly:
-                record = self._audit.add(
-                    session,
-                    guild_id,
-                    moderator_id,
-                    "crisis.claim",
-                    f"said they'll reach out about check-in request #{alert_id}",
-                )
+                record = self._audit.add(session, guild_id, moderator_id, action, summary)
             await session.commit()
             alert = _alert(row)
         if record is not None:
             await self._audit.publish(record)
+        return alert, newly
+
+    async def claim_alert(
+        self, alert_id: int, guild_id: int, moderator_id: int
+    ) -> tuple[Alert, bool]:
+        """Claim a request for one moderator; return it and whether this call claimed it."""
+        alert, newly = await self._mark_once(
+            alert_id,
+            guild_id,
+            moderator_id,
+            CrisisAlert.status == OPEN,
+            {"status": CLAIMED, "claimed_by": moderator_id, "claimed_at": self._clock.now()},
+            "crisis.claim",
+            f"said they'll reach out about check-in request #{alert_id}",
+        )
         if not newly and alert.claimed_by != moderator_id:
             who = f"<@{alert.claimed_by}>" if alert.claimed_by else "Another moderator"
             raise InvalidInput(
@@ -617,37 +628,15 @@ class CrisisService:
         self, alert_id: int, guild_id: int, moderator_id: int
     ) -> tuple[Alert, bool]:
         """Ask the other moderators for backup on a request (once)."""
-        now = self._clock.now()
-        async with self._sessions() as session:
-            asked = await session.execute(
-                update(CrisisAlert)
-                .where(
-                    CrisisAlert.id == alert_id,
-                    CrisisAlert.guild_id == guild_id,
-                    CrisisAlert.backup_by.is_(None),
-                )
-                .values(backup_by=moderator_id, backup_at=now)
-            )
-            newly = bool(asked.rowcount)
-            row = await session.get(CrisisAlert, alert_id)
-            if row is None or row.guild_id != guild_id:
-                raise NotFound(
-                    "This check-in request is no longer kept (they expire after a while)."
-                )
-            record: AuditRecord | None = None
-            if newly:
-                record = self._audit.add(
-                    session,
-                    guild_id,
-                    moderator_id,
-                    "crisis.backup",
-                    f"asked for backup on check-in request #{alert_id}",
-                )
-            await session.commit()
-            alert = _alert(row)
-        if record is not None:
-            await self._audit.publish(record)
-        return alert, newly
+        return await self._mark_once(
+            alert_id,
+            guild_id,
+            moderator_id,
+            CrisisAlert.backup_by.is_(None),
+            {"backup_by": moderator_id, "backup_at": self._clock.now()},
+            "crisis.backup",
+            f"asked for backup on check-in request #{alert_id}",
+        )
 
     async def thread_target(self, alert_id: int, guild_id: int, moderator_id: int) -> Alert:
         """Return a named request its claimer may open a private thread for."""
