@@ -208,7 +208,7 @@ def full_graph(matching: MatchingInput) -> list[tuple[MemberId, MemberId, int]]:
 
 def exact(edges: list[tuple[MemberId, MemberId, int]]) -> tuple[int, int, int]:
     """Return (max weight, max-cardinality size, its weight) with networkx on the edges."""
-    import networkx as nx  # noqa: PLC0415 - bench/test-only dependency
+    import networkx as nx
 
     graph = nx.Graph()
     graph.add_weighted_edges_from(edges)
