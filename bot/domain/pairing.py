@@ -24,23 +24,36 @@ Preferences, in order:
 
 Scoring (`pair_score`, an integer from 1 to 43)::
 
-    1                                    any allowed pair beats leaving someone out
-  + 6 * min(shared topics, 3)            a shared topic is worth six hours of overlap
-  + full hours both are awake (UTC)      0..24
+    1                                   any allowed pair beats leaving someone out
+    + 6 * min(shared topics, 3)         one shared topic is worth six hours of overlap
+    + full hours both are awake         0..24, from the two UTC waking windows
 
 A group scores the sum over its pairs, so a trio scores its three pair scores.
 
-How it works: members with the same topics and waking window form a profile, and the score
-depends only on the two profiles. For each member a few of the best partners are listed — the
-next members of the same profile (the best anyone can get) and members of the best-scoring
-other profiles, found through per-window and per-topic-overlap buckets — so the pair graph
-stays sparse (about ten edges a member) instead of n²/2. A greedy pass takes edges by
-falling score; leftover members are paired with each other, then by augmenting paths
-(Edmonds' blossom search over the full constraint graph, with a work budget); priority
-members are swapped in along even alternating paths; a local search applies 2-opt swaps
-between pairs and replaces a partner by a better unmatched one until nothing improves.
-Finally, leftovers join trios if allowed. Ties are broken by a shuffle seeded with ``seed``,
-so the same input and seed always give the same result.
+How it works. Members with the same topics and waking window form a profile, and a pair's
+score depends only on the two profiles. Profiles are indexed by window and by every set of one
+to three of their topics, so a profile can list its partner profiles by falling score without
+scoring all n²/2 pairs (50 million at 10,000 members).
+
+1. Greedy: profile pairs are taken by falling score and their unmatched members paired, which
+   is the classic greedy over the full pair graph without listing its edges.
+2. Cardinality: the last unmatched members are paired best first among themselves, then
+   augmenting paths (Edmonds' blossom search over the full constraint graph, within a work
+   budget) make the matching maximum, and priority members are swapped in for non-priority
+   ones along even alternating paths.
+3. Local search: Lin-Kernighan-style alternating chains (2-opt, 3-opt, up to four swaps deep,
+   following the few best candidates at each depth) give members better partners while the
+   total rises, within a step budget, never unseating a priority member for someone else.
+4. Trios: with ``allow_trios``, each member still left over joins the pair where the three fit
+   best, if no pair among the three is forbidden.
+
+Ties are broken by a shuffle seeded with ``seed``: the same input and seed give the same
+result, whatever the order of ``candidates``. bench/pairing.py measures speed and quality.
+
+Known limits: the local search stops after ``_MAX_STEPS`` chain steps, so very large rounds
+keep more of the greedy result; the blossom search gives up after ``_SEARCH_BUDGET``
+neighbour checks, which only a round where most pairs are forbidden can reach; distinct
+waking windows cost W² overlap computations.
 """
 
 from __future__ import annotations
@@ -51,6 +64,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from itertools import combinations, islice
 from typing import TypeAlias
 
@@ -66,6 +80,7 @@ __all__ = [
     "MatchingResult",
     "MemberId",
     "WakingHours",
+    "forbidden_pairs",
     "group_score",
     "history_entries",
     "is_allowed",
@@ -84,18 +99,20 @@ MAX_SCORE = BASE_POINTS + TOPIC_POINTS * MAX_COUNTED_TOPICS + 24
 
 # Tuned with bench/pairing.py.
 # The greedy pass hands its last members to the exhaustive leftover pairing.
-_GREEDY_TAIL = 64
+_GREEDY_TAIL = 16
 # Partner profiles (best first) the local search looks at for each member.
 _RANKED_PROFILES = 24
-# Members per partner profile (the worst matched first) and candidates per step it considers.
+# Members per partner profile (the least well matched first), and candidates per chain step,
+# that the local search considers.
 _PER_PROFILE = 2
 _SCAN_LIMIT = 12
 # How many candidates the local search follows at each depth of an alternating chain.
-_BREADTH = (5, 3, 3, 2, 2)
+_BREADTH = (4, 3, 2, 2)
 # Work budget (neighbour checks) for the blossom searches of one round.
 _SEARCH_BUDGET = 3_000_000
-# Local-search moves allowed per member in one round.
-_MOVES_PER_MEMBER = 20
+# Local-search steps (chain extensions) allowed per member, and in all, in one round.
+_STEPS_PER_MEMBER = 20
+_MAX_STEPS = 20_000
 
 
 class Frequency(StrEnum):
@@ -135,23 +152,33 @@ class WakingHours:
 
     def overlap_minutes(self, other: WakingHours) -> int:
         """Return how many minutes a day both windows share."""
-        return sum(
-            max(0, min(end_a, end_b) - max(start_a, start_b))
-            for start_a, end_a in self._segments()
-            for start_b, end_b in other._segments()
-        )
+        return _overlap_minutes(self.start, self.end, other.start, other.end)
 
-    def _segments(self) -> tuple[tuple[int, int], ...]:
-        if self.start < self.end:
-            return ((self.start, self.end),)
-        if self.start > self.end:
-            return ((self.start, MINUTES_PER_DAY), (0, self.end))
-        return ((0, MINUTES_PER_DAY),)
+
+@lru_cache(maxsize=1 << 16)
+def _overlap_minutes(start_a: int, end_a: int, start_b: int, end_b: int) -> int:
+    return sum(
+        max(0, min(stop_a, stop_b) - max(begin_a, begin_b))
+        for begin_a, stop_a in _segments(start_a, end_a)
+        for begin_b, stop_b in _segments(start_b, end_b)
+    )
+
+
+def _segments(start: int, end: int) -> tuple[tuple[int, int], ...]:
+    if start < end:
+        return ((start, end),)
+    if start > end:
+        return ((start, MINUTES_PER_DAY), (0, end))
+    return ((0, MINUTES_PER_DAY),)
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A member who opted in, as the matcher sees them."""
+    """A member who opted in, as the matcher sees them.
+
+    ``awake`` is the member's waking window in UTC for the round (the caller derives it from
+    their time zone); ``priority`` marks someone left out last round, placed first this time.
+    """
 
     id: MemberId
     topics: frozenset[str]
@@ -177,7 +204,13 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class MatchingInput:
-    """Everything one round of matching depends on."""
+    """Everything one round of matching depends on.
+
+    ``blocked`` holds unordered pairs (either member blocked the other); ``history`` holds
+    ``(a, b, round)`` for pairs grouped before (a trio is three entries, see
+    `history_entries`); a pair that met in round r may meet again from round
+    ``r + rounds_before_repeat + 1``.
+    """
 
     candidates: tuple[Candidate, ...]
     round_number: int
@@ -201,7 +234,12 @@ class MatchingInput:
 
 @dataclass(frozen=True, slots=True)
 class MatchingResult:
-    """The groups of one round, their scores, and who was left out or not eligible."""
+    """The groups of one round, their scores, and who was left out or not eligible.
+
+    ``scores[i]`` is `group_score` of ``groups[i]``; ``left_out`` are eligible members to tell
+    privately; ``not_eligible`` (paused, or resting on an every-other-round schedule) are not
+    told anything.
+    """
 
     groups: tuple[tuple[MemberId, ...], ...]
     scores: tuple[int, ...]
@@ -225,15 +263,19 @@ def group_score(members: Sequence[Candidate]) -> int:
     return sum(pair_score(a, b) for a, b in combinations(members, 2))
 
 
+def forbidden_pairs(matching: MatchingInput) -> frozenset[frozenset[MemberId]]:
+    """Return the pairs that may not be grouped this round: blocks and recent meetings."""
+    recent = (
+        frozenset((a, b))
+        for a, b, r in matching.history
+        if matching.round_number - r <= matching.rounds_before_repeat
+    )
+    return matching.blocked | frozenset(recent)
+
+
 def is_allowed(a: MemberId, b: MemberId, matching: MatchingInput) -> bool:
     """Return whether two members may be grouped this round (no block, no recent meeting)."""
-    if a == b or frozenset((a, b)) in matching.blocked:
-        return False
-    pair = {a, b}
-    return not any(
-        {x, y} == pair and matching.round_number - r <= matching.rounds_before_repeat
-        for x, y, r in matching.history
-    )
+    return a != b and frozenset((a, b)) not in forbidden_pairs(matching)
 
 
 def history_entries(result: MatchingResult, round_number: int) -> tuple[HistoryEntry, ...]:
@@ -320,12 +362,28 @@ class _Matcher:
         self.profile_count = len(self.profile_mask)
         self._overlap_rows: dict[int, list[int]] = {}
         self._scores: dict[int, int] = {}
-        self._masks = sorted(set(self.profile_mask))
-        self._levels: dict[int, list[list[int]]] = {}
         self._cells: dict[int, list[tuple[int, int, int]]] = {}
-        self._all_profiles: list[dict[int, int]] = [{} for _ in self.windows]
-        for (mask, window), p in profile_of.items():
-            self._all_profiles[window][mask] = p
+        # Per window: the profiles in it, and for every set of one to three topics
+        # (MAX_COUNTED_TOPICS) the profiles whose topics include that set.
+        self._in_window: list[list[int]] = [[] for _ in self.windows]
+        self._containing: list[dict[int, list[int]]] = [{} for _ in self.windows]
+        self._subsets: list[list[list[int]]] = []
+        self._window_topics = [0] * len(self.windows)
+        for p, (mask, window) in enumerate(
+            zip(self.profile_mask, self.profile_window, strict=True)
+        ):
+            self._in_window[window].append(p)
+            self._window_topics[window] |= mask
+            bits = [1 << i for i in range(mask.bit_length()) if mask >> i & 1]
+            subsets = [[]] + [
+                [sum(chosen) for chosen in combinations(bits, size)]
+                for size in range(1, MAX_COUNTED_TOPICS + 1)
+            ]
+            self._subsets.append(subsets)
+            containing = self._containing[window]
+            for size in subsets[1:]:
+                for sub in size:
+                    containing.setdefault(sub, []).append(p)
         self._ranked_cache: dict[int, list[tuple[int, int]]] = {}
 
     def overlap_hours(self, window: int) -> list[int]:
@@ -361,53 +419,52 @@ class _Matcher:
 
     # ----------------------------------------------------------------- partner profiles
 
-    def _levels_for(self, mask: int) -> list[list[int]]:
-        """Return the distinct topic masks grouped by how many topics they share with ``mask``."""
-        levels = self._levels.get(mask)
-        if levels is None:
-            levels = [[] for _ in range(MAX_COUNTED_TOPICS + 1)]
-            for other in self._masks:
-                levels[min((mask & other).bit_count(), MAX_COUNTED_TOPICS)].append(other)
-            self._levels[mask] = levels
-        return levels
-
-    def _cells_for(self, window: int) -> list[tuple[int, int, int]]:
-        """Return (score, topic level, window) cells for a window, best score first."""
-        cells = self._cells.get(window)
+    def _cells_for(self, window: int, top: int) -> list[tuple[int, int, int]]:
+        """Return (score, topic level, window) cells up to level ``top``, best score first."""
+        key = window * (MAX_COUNTED_TOPICS + 1) + top
+        cells = self._cells.get(key)
         if cells is None:
-            row = self.overlap_hours(window)
-            cells = sorted(
-                (
-                    (BASE_POINTS + TOPIC_POINTS * level + hours, level, w)
+            if top == MAX_COUNTED_TOPICS:
+                row = self.overlap_hours(window)
+                order = sorted(
+                    (-(BASE_POINTS + TOPIC_POINTS * level + hours), -level, w)
                     for level in range(MAX_COUNTED_TOPICS + 1)
                     for w, hours in enumerate(row)
-                ),
-                key=lambda cell: (-cell[0], -cell[1], cell[2]),
-            )
-            self._cells[window] = cells
+                    if self._in_window[w]
+                )
+                cells = [(-score, -level, w) for score, level, w in order]
+            else:
+                cells = [c for c in self._cells_for(window, MAX_COUNTED_TOPICS) if c[1] <= top]
+            self._cells[key] = cells
         return cells
 
-    def _walk(self, p: int, live: list[dict[int, int]]) -> Iterator[tuple[int, int]]:
-        """Yield ``(score, q)`` for the profiles in ``live`` (p included) by falling score.
+    def _walk(self, p: int, alive: list[int] | None = None) -> Iterator[tuple[int, int]]:
+        """Yield ``(score, q)`` for profiles q (p included) by falling score.
 
-        ``live[w]`` maps a topic mask to the profile with that mask and window ``w``; the
-        greedy pass removes profiles from it as they run out of unmatched members.
+        With ``alive``, profiles whose entry is 0 (no unmatched member left) are skipped.
         """
         mask = self.profile_mask[p]
-        levels = self._levels_for(mask)
-        for score, level, w in self._cells_for(self.profile_window[p]):
-            masks = levels[level]
-            in_window = live[w]
-            if not masks or not in_window:
-                continue
-            if len(masks) <= len(in_window):
-                hits = [q for m in masks if (q := in_window.get(m)) is not None]
+        masks = self.profile_mask
+        subsets = self._subsets[p]
+        cap = MAX_COUNTED_TOPICS
+        top = min(mask.bit_count(), cap)
+        window_topics = self._window_topics
+        for score, level, w in self._cells_for(self.profile_window[p], top):
+            if level == 0:
+                hits = [q for q in self._in_window[w] if not mask & masks[q]]
             else:
-                hits = [
-                    q
-                    for m, q in in_window.items()
-                    if min((mask & m).bit_count(), MAX_COUNTED_TOPICS) == level
-                ]
+                if (mask & window_topics[w]).bit_count() < level:
+                    continue
+                containing = self._containing[w]
+                hits = []
+                for sub in subsets[level]:
+                    hits.extend(containing.get(sub, ()))
+                if level < cap:
+                    hits = [q for q in hits if (mask & masks[q]).bit_count() == level]
+                elif len(subsets[level]) > 1:
+                    hits = list(dict.fromkeys(hits))
+            if alive is not None:
+                hits = [q for q in hits if alive[q]]
             for q in hits:
                 yield score, q
 
@@ -415,7 +472,7 @@ class _Matcher:
         """Return the best partner profiles of p (p included) as ``(score, q)``, best first."""
         ranked = self._ranked_cache.get(p)
         if ranked is None:
-            ranked = list(islice(self._walk(p, self._all_profiles), _RANKED_PROFILES))
+            ranked = list(islice(self._walk(p), _RANKED_PROFILES))
             self._ranked_cache[p] = ranked
         return ranked
 
@@ -443,11 +500,9 @@ class _Matcher:
         `_pair_leftovers`.
         """
         count = self.profile_count
-        live: list[dict[int, int]] = [{} for _ in self.windows]
-        for p in range(count):
-            live[self.profile_window[p]][self.profile_mask[p]] = p
         available = [list(reversed(members)) for members in self.profile_members]
-        walkers = [self._walk(p, live) for p in range(count)]
+        alive = [len(members) for members in available]
+        walkers = [self._walk(p, alive) for p in range(count)]
         upcoming: list[tuple[int, int] | None] = [next(walker, None) for walker in walkers]
         buckets: list[list[int]] = [[] for _ in range(MAX_SCORE + 1)]
         for p, item in enumerate(upcoming):
@@ -465,9 +520,8 @@ class _Matcher:
                 q = item[1]
                 if available[q]:
                     remaining -= 2 * self._pair_profiles(mine, available[q], p == q)
-                    for r in (p, q):
-                        if not available[r]:
-                            live[self.profile_window[r]].pop(self.profile_mask[r], None)
+                    alive[p] = len(mine)
+                    alive[q] = len(available[q])
                 if mine:
                     item = upcoming[p] = next(walkers[p], None)
                     if item is not None:
@@ -626,19 +680,26 @@ class _Matcher:
                 child = mate[v]
                 v = parent[mate[v]]
 
-        while queue:
-            v = queue.popleft()
-            if is_target is not None and v != root and is_target(v):
-                end = mate[v]
-                mate[v] = -1
+        def reached(w: int) -> bool:
+            """Finish the search if the new outer vertex w ends an alternating path."""
+            if is_target is not None and w != root and is_target(w):
+                end = mate[w]
+                mate[w] = -1
                 flip(end)
                 return True
-            mine = forbidden.get(v, no_one)
+            mine = forbidden.get(w, no_one)
             for z in exposed:
-                if z != root and parent[z] < 0 and z not in mine and base[v] != base[z]:
-                    parent[z] = v
+                if z != root and parent[z] < 0 and z not in mine:
+                    parent[z] = w
                     flip(z)
                     return True
+            return False
+
+        if reached(root):
+            return True
+        while queue:
+            v = queue.popleft()
+            mine = forbidden.get(v, no_one)
             self.budget -= n
             if self.budget <= 0:
                 return False
@@ -650,13 +711,17 @@ class _Matcher:
                     blossom: set[int] = set()
                     mark_path(v, current, to, blossom)
                     mark_path(to, current, v, blossom)
+                    self.budget -= len(tree)
+                    if self.budget <= 0:
+                        return False
                     for i in tree:
                         if base[i] in blossom:
                             base[i] = current
                             if not used[i]:
                                 used[i] = True
                                 queue.append(i)
-                    self.budget -= len(tree)
+                                if reached(i):
+                                    return True
                 elif parent[to] < 0:
                     parent[to] = v
                     tree.append(to)
@@ -669,6 +734,8 @@ class _Matcher:
                     used[w] = True
                     tree.append(w)
                     queue.append(w)
+                    if reached(w):
+                        return True
         return False
 
     def _local_search(self) -> None:
@@ -682,12 +749,27 @@ class _Matcher:
         """
         n = self.n
         mate = self.mate
-        self.mate_score = [self.score(x, mate[x]) if mate[x] >= 0 else 0 for x in range(n)]
+        profile = self.profile
+        mate_score = self.mate_score = [
+            self.score(x, mate[x]) if mate[x] >= 0 else 0 for x in range(n)
+        ]
+        self._best = [0] * self.profile_count
         self._weak_cache: dict[int, list[int]] = {}
-        self.moves_left = _MOVES_PER_MEMBER * n
-        queue = deque(range(n))
-        queued = [True] * n
-        while queue and self.moves_left > 0:
+        self.steps_left = min(_STEPS_PER_MEMBER * n, _MAX_STEPS)
+        # Members whose partner could do better, largest shortfall first; then the unmatched.
+        shortfall = [
+            (mate_score[x] - self._best_score(profile[mate[x]]), x)
+            for x in range(n)
+            if mate[x] >= 0
+        ]
+        shortfall.sort()
+        starts = [x for gap, x in shortfall if gap < 0]
+        starts += [x for x in range(n) if mate[x] < 0]
+        queue = deque(starts)
+        queued = [False] * n
+        for x in starts:
+            queued[x] = True
+        while queue and self.steps_left > 0:
             a = queue.popleft()
             queued[a] = False
             changed = self._improve(a)
@@ -702,7 +784,7 @@ class _Matcher:
         if weak is None:
             members = self.profile_members[q]
             score = self.mate_score.__getitem__
-            if len(members) > 4 * _PER_PROFILE + 8:
+            if len(members) > 2 * _PER_PROFILE + 4:
                 weak = heapq.nsmallest(2 * _PER_PROFILE + 4, members, key=score)
             else:
                 weak = sorted(members, key=score)
@@ -713,15 +795,13 @@ class _Matcher:
         """Find and apply one improving chain starting at a; return the members it moved."""
         b = self.mate[a]
         if b >= 0:
-            best = self._ranked(self.profile[b])
-            if not best or best[0][0] <= self.mate_score[a]:
+            if self._best_score(self.profile[b]) <= self.mate_score[a]:
                 return []
             chain = self._extend(a, b, -self.mate_score[a], {a, b}, 0)
         else:
             chain = self._extend(a, a, 0, {a}, 0)
         if chain is None:
             return []
-        self.moves_left -= 1
         mate = self.mate
         moved = [a]
         if b >= 0:
@@ -748,27 +828,45 @@ class _Matcher:
         self, a: int, x: int, gain: int, used: set[int], depth: int
     ) -> list[tuple[int, int, int]] | None:
         """Search chain steps ``(x, c, d)`` from the freed member x that close with a net gain."""
+        self.steps_left -= 1
         mate = self.mate
         mate_score = self.mate_score
-        priority = self.priority
+        weak_cache = self._weak_cache
         forbidden_x = self.forbidden.get(x, self._no_one)
+        p = self.profile[x]
+        ranked = self._ranked_cache.get(p)
+        if ranked is None:
+            ranked = self._ranked(p)
         candidates: list[tuple[int, int]] = []
-        for score, q in self._ranked(self.profile[x]):
+        for score, q in ranked:
             if gain + score <= 0:
                 break
+            weak = weak_cache.get(q)
+            if weak is None:
+                weak = self._weak(q)
             taken = 0
-            for c in self._weak(q):
+            for c in weak:
                 if c in used or c in forbidden_x:
                     continue
-                candidates.append((gain + score - mate_score[c], c))
+                candidates.append((mate_score[c] - gain - score, c))
                 taken += 1
                 if taken == _PER_PROFILE:
                     break
             if len(candidates) >= _SCAN_LIMIT:
                 break
-        candidates.sort(key=lambda item: -item[0])
+        if not candidates:
+            return None
+        candidates.sort()
+        priority = self.priority
+        profile = self.profile
+        profile_score = self.profile_score
+        best = self._best
+        pa = profile[a]
+        forbidden_a = self.forbidden.get(a, self._no_one)
         start_unmatched = mate[a] < 0
-        for after, c in candidates[: _BREADTH[depth]]:
+        deeper = depth + 1 < len(_BREADTH)
+        for loss, c in candidates[: _BREADTH[depth]]:
+            after = -loss
             d = mate[c]
             if d < 0:
                 # c was unmatched: the chain ends here and a loses their partner, if matched.
@@ -779,9 +877,9 @@ class _Matcher:
                 # Started from an unmatched member: d is left out instead.
                 if after > 0 and (priority[a] or not priority[d]):
                     return [(x, c, d)]
-            elif self.allowed(d, a) and after + self.score(d, a) > 0:
+            elif after + profile_score(profile[d], pa) > 0 and d not in forbidden_a:
                 return [(x, c, d)]
-            if depth + 1 < len(_BREADTH) and after + self._best_score(d) > 0:
+            if deeper and after + (best[profile[d]] or self._best_score(profile[d])) > 0:
                 used.add(c)
                 used.add(d)
                 rest = self._extend(a, d, after, used, depth + 1)
@@ -791,10 +889,16 @@ class _Matcher:
                 used.discard(d)
         return None
 
-    def _best_score(self, x: int) -> int:
-        """Return the best score any partner could give x."""
-        ranked = self._ranked(self.profile[x])
-        return ranked[0][0] if ranked else 0
+    def _best_score(self, p: int) -> int:
+        """Return the best score a member of profile p can get with another member."""
+        best = self._best[p]
+        if not best:
+            if len(self.profile_members[p]) > 1:
+                best = self.profile_score(p, p)
+            else:
+                best = next((s for s, q in self._walk(p) if q != p), 0)
+            self._best[p] = best
+        return best
 
     def _form_trios(self, groups: list[list[int]], left_out: list[int]) -> list[int]:
         """Add each leftover to the pair where the three fit best; return who is still left."""
@@ -818,15 +922,16 @@ class _Matcher:
 
     def _result(self, groups: list[list[int]], left_out: list[int]) -> MatchingResult:
         ids = self.ids
-        scored = []
+        score = self.score
+        keyed = []
         for group in groups:
             members = sorted((ids[x] for x in group), key=_id_key)
-            total = sum(self.score(x, y) for x, y in combinations(group, 2))
-            scored.append((tuple(members), total))
-        scored.sort(key=lambda item: [_id_key(m) for m in item[0]])
+            total = sum(score(x, y) for x, y in combinations(group, 2))
+            keyed.append((tuple(_id_key(m) for m in members), tuple(members), total))
+        keyed.sort(key=lambda item: item[0])
         return MatchingResult(
-            groups=tuple(members for members, _ in scored),
-            scores=tuple(total for _, total in scored),
+            groups=tuple(members for _, members, _ in keyed),
+            scores=tuple(total for _, _, total in keyed),
             left_out=tuple(sorted((ids[x] for x in left_out), key=_id_key)),
             not_eligible=self.not_eligible,
         )
