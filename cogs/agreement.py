@@ -27,6 +27,7 @@ from bot.ui import (
     guarded,
     guild_of,
     is_moderator,
+    persistent_button,
     reply_private,
 )
 
@@ -123,6 +124,25 @@ class AgreementCog(
         """Show the current agreement privately."""
         guild_id = guild_of(interaction).id
         await self.show_agreement(interaction, guild_id)
+
+    async def read_clicked(self, interaction: discord.Interaction, guild_id: int | None) -> None:
+        """Show the agreement from a button (in the server, or from a DM naming the server)."""
+        guild_id = guild_id or interaction.guild_id
+        if guild_id is None:
+            await reply_private(interaction, "Please use `/agreement read` inside the server.")
+            return
+        await self.show_agreement(interaction, guild_id)
+
+    async def not_now(self, interaction: discord.Interaction) -> None:
+        """Say kindly that there is no hurry, and change nothing."""
+        await interaction.response.edit_message(
+            content=(
+                "That's okay — take your time. Nothing has changed, and you can come "
+                "back to it whenever you're ready with `/agreement read`."
+            ),
+            embed=None,
+            view=None,
+        )
 
     # ----- accepting -----------------------------------------------------------------------
     async def start_accept(
@@ -416,86 +436,27 @@ class AgreementEditor(HearthModal, title="Group agreement"):
 
 def _make_items(cog: AgreementCog) -> tuple[type[discord.ui.DynamicItem[Any]], ...]:
     """Build the persistent components, bound to the loaded cog."""
-
-    class ReadButton(
-        discord.ui.DynamicItem[discord.ui.Button],
-        template=r"hearth:agreement:read(?::(?P<guild>\d+))?",
-    ):
-        def __init__(self, guild_id: int | None = None) -> None:
-            suffix = f":{guild_id}" if guild_id else ""
-            super().__init__(
-                discord.ui.Button(
-                    label="Read the agreement",
-                    style=discord.ButtonStyle.primary,
-                    custom_id=f"hearth:agreement:read{suffix}",
-                )
-            )
-            self.guild_id = guild_id
-
-        @classmethod
-        async def from_custom_id(
-            cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
-        ) -> ReadButton:
-            return cls(int(match["guild"]) if match["guild"] else None)
-
-        async def callback(self, interaction: discord.Interaction) -> None:
-            guild_id = self.guild_id or interaction.guild_id
-            if guild_id is None:
-                await reply_private(interaction, "Please use `/agreement read` inside the server.")
-                return
-            await guarded(interaction, cog.show_agreement(interaction, guild_id))
-
-    class Accept(
-        discord.ui.DynamicItem[discord.ui.Button],
-        template=r"hearth:agreement:accept:(?P<guild>\d+):(?P<number>\d+)",
-    ):
-        def __init__(self, guild_id: int, number: int) -> None:
-            super().__init__(
-                discord.ui.Button(
-                    label="Accept",
-                    style=discord.ButtonStyle.success,
-                    custom_id=f"hearth:agreement:accept:{guild_id}:{number}",
-                )
-            )
-            self.guild_id, self.number = guild_id, number
-
-        @classmethod
-        async def from_custom_id(
-            cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
-        ) -> Accept:
-            return cls(int(match["guild"]), int(match["number"]))
-
-        async def callback(self, interaction: discord.Interaction) -> None:
-            await guarded(interaction, cog.start_accept(interaction, self.guild_id, self.number))
-
-    class NotNow(discord.ui.DynamicItem[discord.ui.Button], template=r"hearth:agreement:notnow"):
-        def __init__(self) -> None:
-            super().__init__(
-                discord.ui.Button(
-                    label="Not now",
-                    style=discord.ButtonStyle.secondary,
-                    custom_id="hearth:agreement:notnow",
-                )
-            )
-
-        @classmethod
-        async def from_custom_id(
-            cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
-        ) -> NotNow:
-            return cls()
-
-        async def callback(self, interaction: discord.Interaction) -> None:
-            await guarded(
-                interaction,
-                interaction.response.edit_message(
-                    content=(
-                        "That's okay — take your time. Nothing has changed, and you can come "
-                        "back to it whenever you're ready with `/agreement read`."
-                    ),
-                    embed=None,
-                    view=None,
-                ),
-            )
+    read = persistent_button(
+        "hearth:agreement:read",
+        label="Read the agreement",
+        style=discord.ButtonStyle.primary,
+        on_click=cog.read_clicked,
+        fields=("guild",),
+        optional=("guild",),
+    )
+    accept = persistent_button(
+        "hearth:agreement:accept",
+        label="Accept",
+        style=discord.ButtonStyle.success,
+        on_click=cog.start_accept,
+        fields=("guild", "number"),
+    )
+    not_now = persistent_button(
+        "hearth:agreement:notnow",
+        label="Not now",
+        style=discord.ButtonStyle.secondary,
+        on_click=cog.not_now,
+    )
 
     class Quiz(
         discord.ui.DynamicItem[discord.ui.Select],
@@ -530,7 +491,7 @@ def _make_items(cog: AgreementCog) -> tuple[type[discord.ui.DynamicItem[Any]], .
                 raise InvalidInput("Please choose one of the answers.")
             await cog.answer(interaction, self.guild_id, self.number, int(values[0]))
 
-    return ReadButton, Accept, NotNow, Quiz
+    return read, accept, not_now, Quiz
 
 
 async def setup(bot: HearthBot) -> None:

@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.client import HearthBot
 from bot.errors import NotAllowed
 from bot.services.data_rights import DataRightsService
-from bot.ui import WARM, guarded, reply_private
+from bot.ui import WARM, persistent_button, reply_private
 
 log = logging.getLogger(__name__)
 
@@ -91,58 +91,28 @@ class PrivacyCog(commands.Cog):
             content="Done. Everything Hearth stored about you has been erased.", view=None
         )
 
-    async def cancelled(self, interaction: discord.Interaction) -> None:
+    async def cancelled(self, interaction: discord.Interaction, user_id: int) -> None:
         """Leave everything as it was."""
         await interaction.response.edit_message(content="Okay, nothing was erased.", view=None)
 
 
 def _make_items(cog: PrivacyCog) -> tuple[Any, Any]:
     """Build the persistent confirmation buttons, bound to the loaded cog."""
-
-    class Confirm(
-        discord.ui.DynamicItem[discord.ui.Button], template=r"hearth:mydata:delete:(?P<user>\d+)"
-    ):
-        def __init__(self, user_id: int) -> None:
-            super().__init__(
-                discord.ui.Button(
-                    label="Yes, erase my data",
-                    style=discord.ButtonStyle.danger,
-                    custom_id=f"hearth:mydata:delete:{user_id}",
-                )
-            )
-            self.user_id = user_id
-
-        @classmethod
-        async def from_custom_id(
-            cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
-        ) -> Confirm:
-            return cls(int(match["user"]))
-
-        async def callback(self, interaction: discord.Interaction) -> None:
-            await guarded(interaction, cog.confirmed(interaction, self.user_id))
-
-    class Cancel(
-        discord.ui.DynamicItem[discord.ui.Button], template=r"hearth:mydata:keep:(?P<user>\d+)"
-    ):
-        def __init__(self, user_id: int) -> None:
-            super().__init__(
-                discord.ui.Button(
-                    label="No, keep it",
-                    style=discord.ButtonStyle.secondary,
-                    custom_id=f"hearth:mydata:keep:{user_id}",
-                )
-            )
-
-        @classmethod
-        async def from_custom_id(
-            cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
-        ) -> Cancel:
-            return cls(int(match["user"]))
-
-        async def callback(self, interaction: discord.Interaction) -> None:
-            await guarded(interaction, cog.cancelled(interaction))
-
-    return Confirm, Cancel
+    confirm = persistent_button(
+        "hearth:mydata:delete",
+        label="Yes, erase my data",
+        style=discord.ButtonStyle.danger,
+        on_click=cog.confirmed,
+        fields=("user",),
+    )
+    cancel = persistent_button(
+        "hearth:mydata:keep",
+        label="No, keep it",
+        style=discord.ButtonStyle.secondary,
+        on_click=cog.cancelled,
+        fields=("user",),
+    )
+    return confirm, cancel
 
 
 async def setup(bot: HearthBot) -> None:
