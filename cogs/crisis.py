@@ -36,6 +36,7 @@ from bot.ui import (
     guarded,
     guild_of,
     is_moderator,
+    persistent_button,
     reply_private,
 )
 from cogs.crisis_card import (
@@ -925,30 +926,12 @@ def _make_items(cog: CrisisCog) -> _Items:
         async def callback(self, interaction: discord.Interaction) -> None:
             await guarded(interaction, cog.opt_out(interaction))
 
-    def alert_button(action: str, label: str, style: discord.ButtonStyle, handler_name: str):  # type: ignore[no-untyped-def]
-        class AlertButton(
-            discord.ui.DynamicItem[discord.ui.Button],
-            template=rf"hearth:crisis:{action}:(?P<alert>\d+)",
-        ):
-            def __init__(self, alert_id: int) -> None:
-                super().__init__(
-                    discord.ui.Button(
-                        label=label, style=style, custom_id=f"hearth:crisis:{action}:{alert_id}"
-                    )
-                )
-                self.alert_id = alert_id
-
-            @classmethod
-            async def from_custom_id(
-                cls, interaction: discord.Interaction, item: discord.ui.Button, match: Any
-            ) -> AlertButton:
-                return cls(int(match["alert"]))
-
-            async def callback(self, interaction: discord.Interaction) -> None:
-                await guarded(interaction, getattr(cog, handler_name)(interaction, self.alert_id))
-
-        AlertButton.__name__ = AlertButton.__qualname__ = f"Alert{action.title()}"
-        return AlertButton
+    def alert_button(
+        action: str, label: str, style: discord.ButtonStyle, handler: Any
+    ) -> type[discord.ui.DynamicItem[Any]]:
+        return persistent_button(
+            f"hearth:crisis:{action}", label=label, style=style, on_click=handler, fields=("alert",)
+        )
 
     return _Items(
         {
@@ -958,10 +941,12 @@ def _make_items(cog: CrisisCog) -> _Items:
             "send": Send,
             "cancel": Cancel,
             "optout": OptOut,
-            "claim": alert_button("claim", "I'll reach out", discord.ButtonStyle.success, "claim"),
-            "backup": alert_button("backup", "Need backup", discord.ButtonStyle.danger, "backup"),
+            "claim": alert_button(
+                "claim", "I'll reach out", discord.ButtonStyle.success, cog.claim
+            ),
+            "backup": alert_button("backup", "Need backup", discord.ButtonStyle.danger, cog.backup),
             "thread": alert_button(
-                "thread", "Open a private thread", discord.ButtonStyle.primary, "open_thread"
+                "thread", "Open a private thread", discord.ButtonStyle.primary, cog.open_thread
             ),
         }
     )
