@@ -104,7 +104,7 @@ class AgreementCog(
         """Show the current agreement privately with Accept and Not now."""
         version = await self.agreement.require_current(guild_id)
         accepted = await self.agreement.has_accepted_current(guild_id, interaction.user.id)
-        if accepted:
+        if accepted and not await self._missing_member_role(interaction, guild_id):
             await reply_private(
                 interaction,
                 "You've already accepted this version. Here it is again, for reference.",
@@ -117,6 +117,14 @@ class AgreementCog(
             embed=agreement_embed(version),
             view=self.card_view(guild_id, version.number),
         )
+
+    async def _missing_member_role(self, interaction: discord.Interaction, guild_id: int) -> bool:
+        """Say whether the member visibly lacks the member role (so Accept can grant it again)."""
+        member = interaction.user
+        if not isinstance(member, discord.Member) or member.guild.id != guild_id:
+            return False
+        role_id = (await self.settings.get_or_default(guild_id)).member_role_id
+        return role_id is not None and member.get_role(role_id) is None
 
     @app_commands.command(name="read", description="Read the group agreement and accept it")
     @app_commands.guild_only()

@@ -321,3 +321,20 @@ async def test_no_agreement_notice_after_crisis(
     notice = await later.followup(0)
     assert "has changed" in notice["embeds"][0]["title"]
     assert h.followups == []
+
+
+async def test_accept_again_after_the_role_could_not_be_granted(
+    emu: Emulator, configured: Community
+) -> None:
+    """If Discord refused the role, the member is told, and Accept works again once it is fixed."""
+    c = configured
+    emu.set_role_position(c.guild.id, c.member_role.id, c.guild.bot_role.position + 1)
+    h, _ = await read_card(emu, c, c.alice.id)
+    first = await (await emu.click(c.alice.id, h.message, label="Accept")).original()
+    assert "couldn't give you the member role" in first["content"]
+    assert not emu.member_has_role(c.guild.id, c.alice.id, c.member_role.id)
+    emu.set_role_position(c.guild.id, c.member_role.id, 1)
+    h, card = await read_card(emu, c, c.alice.id)
+    assert labels(card) == ["Accept", "Not now"]
+    await (await emu.click(c.alice.id, h.message, label="Accept")).original()
+    assert emu.member_has_role(c.guild.id, c.alice.id, c.member_role.id)
