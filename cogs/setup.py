@@ -273,7 +273,7 @@ def modlog_publisher(bot: HearthBot):
         channel = bot.get_channel(config.modlog_channel_id)
         if not isinstance(channel, discord.TextChannel):
             return
-        who = f"<@{record.actor_id}>" if record.actor_id else "Someone"
+        who = f"<@{record.actor_id}>" if record.actor_id else "Hearth"
         await channel.send(
             f"📝 {who} {record.summary} · <t:{int(record.created_at.timestamp())}:f>",
             allowed_mentions=NO_MENTIONS,

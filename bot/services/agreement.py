@@ -23,7 +23,7 @@ from bot.db.models import (
 from bot.db.queries import insert_ignore
 from bot.domain import agreement as text
 from bot.errors import AgreementRequired, InvalidInput, NotFound
-from bot.services.audit import AuditService
+from bot.services.audit import AuditRecord, AuditService
 
 log = logging.getLogger(__name__)
 
@@ -580,7 +580,8 @@ class AgreementService:
     async def claim_role_removals(self) -> list[RoleRemoval]:
         """Take back the member role from those whose grace period ended (claimed once)."""
         now = self._clock.now()
-        removals = []
+        removals: list[RoleRemoval] = []
+        records: list[AuditRecord] = []
         async with self._sessions() as session:
             versions = await session.execute(
                 select(AgreementVersion.guild_id, func.max(AgreementVersion.number))
@@ -611,13 +612,27 @@ class AgreementService:
                         )
                     )
                 )
+                taken = 0
                 for standing in list(members):
                     standing.role_granted = False
                     standing.role_removed_at = now
                     removals.append(
                         RoleRemoval(guild_id, standing.user_id, settings.member_role_id)
                     )
+                    taken += 1
+                if taken:
+                    records.append(
+                        self._audit.add(
+                            session,
+                            guild_id,
+                            None,
+                            "agreement.grace_ended",
+                            f"took back the member role from {taken} member(s) whose grace "
+                            f"period for version {needed} ended",
+                        )
+                    )
             await session.commit()
+        await self._audit.publish(*records)
         return removals
 
     # ----- data rights ---------------------------------------------------------------------

@@ -228,6 +228,8 @@ async def test_grace_period_end_takes_the_role_back_until_accepted(
     clock.advance(timedelta(days=7, minutes=1))
     await hearth.scheduler.run_now("agreement.grace")
     assert not emu.member_has_role(c.guild.id, c.alice.id, c.member_role.id)
+    logged = await emu.wait_for_message(c.modlog.id, lambda m: "grace period" in m["content"])
+    assert logged["content"].startswith("📝 Hearth took back the member role from 1 member(s)")
     await accept(emu, c, c.alice.id)
     assert emu.member_has_role(c.guild.id, c.alice.id, c.member_role.id)
 
