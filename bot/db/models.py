@@ -399,3 +399,73 @@ class CheckinPreference(Base):
     reminder_days: Mapped[int | None] = mapped_column(Integer)
     reminder_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Circle(Base):
+    """A scheduled support circle; its schedule segments are data the pure domain rebuilds."""
+
+    __tablename__ = "circles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(Snowflake, index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    voice_channel_id: Mapped[int] = mapped_column(Snowflake)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    # [{"zone", "first_date", "start_time", "duration_minutes", "rule", "nth", "starts_at"}]
+    segments: Mapped[list] = mapped_column(JSON)
+    until: Mapped[date | None] = mapped_column(Date)
+    count: Mapped[int | None] = mapped_column(Integer)
+    lead_minutes: Mapped[list] = mapped_column(JSON)
+    created_by: Mapped[int | None] = mapped_column(Snowflake)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CircleOccurrence(Base):
+    """The state of one meeting of a circle: skipped, and where it was announced."""
+
+    __tablename__ = "circle_occurrences"
+    __table_args__ = (UniqueConstraint("circle_id", "meeting_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    meeting_index: Mapped[int] = mapped_column(Integer)
+    local_date: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    announcement_message_id: Mapped[int | None] = mapped_column(Snowflake)
+    scheduled_event_id: Mapped[int | None] = mapped_column(Snowflake)
+
+
+class CircleRsvp(Base):
+    """A member's answer for one meeting: yes, no, or waitlist with a place in the queue."""
+
+    __tablename__ = "circle_rsvps"
+    __table_args__ = (UniqueConstraint("occurrence_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(
+        ForeignKey("circle_occurrences.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(Snowflake, index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CircleReminderDelivery(Base):
+    """One reminder to one member for one meeting, claimed before it is sent."""
+
+    __tablename__ = "circle_reminder_deliveries"
+    __table_args__ = (UniqueConstraint("occurrence_id", "user_id", "lead_minutes"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(
+        ForeignKey("circle_occurrences.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(Snowflake, index=True)
+    lead_minutes: Mapped[int] = mapped_column(Integer)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failure: Mapped[str | None] = mapped_column(String(64))
