@@ -13,6 +13,7 @@ from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
 from bot.services.checkin_delivery import CheckinDeliveryService
 from bot.services.checkins import CheckinService
+from bot.services.circles import CircleService
 from bot.services.crisis import CrisisService, crisis_data_from
 from bot.services.data_rights import DataRightsService
 from bot.services.settings import SettingsService
@@ -30,6 +31,7 @@ class Services:
     crisis: CrisisService
     checkins: CheckinService
     checkin_delivery: CheckinDeliveryService
+    circles: CircleService
 
 
 def build_services(
@@ -51,10 +53,12 @@ def build_services(
     checkin_gate = asyncio.Lock()
     checkins = CheckinService(sessions, clock, audit, agreement, crisis, gate=checkin_gate)
     checkin_delivery = CheckinDeliveryService(sessions, clock, checkin_gate)
+    circles = CircleService(sessions, clock, audit, agreement, reads)
     data_rights = DataRightsService(sessions, clock)
     data_rights.register(agreement)
     data_rights.register(crisis)
     data_rights.register(checkins)
+    data_rights.register(circles)
     data_rights.register(audit)
     return Services(
         clock=clock,
@@ -65,4 +69,5 @@ def build_services(
         crisis=crisis,
         checkins=checkins,
         checkin_delivery=checkin_delivery,
+        circles=circles,
     )
