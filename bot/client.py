@@ -15,7 +15,14 @@ from bot.ui import NO_MENTIONS, report_error
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.setup", "cogs.agreement", "cogs.privacy", "cogs.crisis", "cogs.checkins")
+EXTENSIONS = (
+    "cogs.setup",
+    "cogs.agreement",
+    "cogs.privacy",
+    "cogs.crisis",
+    "cogs.checkins",
+    "cogs.circles",
+)
 
 
 def point_library_at(api_base: str | None, gateway_url: str | None) -> None:

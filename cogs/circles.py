@@ -1,0 +1,397 @@
+"""Scheduled circles: facilitators create, skip and end them; members RSVP on the announcement.
+
+    /circle create <title> <timezone> <first_date> <start_time> <duration> <repeats> <voice> [...]
+    /circle list                         what is coming, privately
+    /circle skip <circle> <date>         cancel one meeting (facilitators)
+    /circle end <circle>                 stop the series (facilitators)
+
+Every announced meeting has a message in the circles channel (Discord timestamps, a headcount,
+"I'll be there" / "Can't make it") and a Discord scheduled event on the circle's voice channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import lru_cache
+from typing import Any
+from zoneinfo import available_timezones
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import HearthBot
+from bot.errors import InvalidInput, NotAllowed
+from bot.services.circles import WAITLIST, YES, CircleService, Meeting
+from bot.services.settings import SettingsService
+from bot.ui import (
+    NO_MENTIONS,
+    WARM,
+    guild_of,
+    is_moderator,
+    persistent_button,
+    reply_private,
+)
+
+log = logging.getLogger(__name__)
+
+RULES = (
+    app_commands.Choice(name="Just once", value="one_off"),
+    app_commands.Choice(name="Every week", value="weekly"),
+    app_commands.Choice(name="Every two weeks", value="biweekly"),
+    app_commands.Choice(name="Monthly, e.g. second Tuesday", value="monthly_by_weekday"),
+)
+
+
+@lru_cache(maxsize=1)
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc")))
+
+
+def ts(moment: Any, style: str = "F") -> str:
+    """Return a Discord timestamp, shown in each reader's own time zone."""
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def headcount(meeting: Meeting) -> str:
+    """Return the public headcount: numbers only, never names."""
+    text = f"{meeting.going} going"
+    if meeting.capacity is not None:
+        text += f" of {meeting.capacity} places"
+    if meeting.waitlisted:
+        text += f", {meeting.waitlisted} on the waitlist"
+    return text
+
+
+def announcement_embed(meeting: Meeting) -> discord.Embed:
+    """Render the public announcement of one meeting."""
+    lines = [meeting.description, ""] if meeting.description else []
+    lines += [
+        f"**When:** {ts(meeting.start_utc)} ({ts(meeting.start_utc, 'R')}) until "
+        f"{ts(meeting.end_utc, 't')}",
+        f"**Where:** <#{meeting.voice_channel_id}>",
+        f"**RSVPs:** {headcount(meeting)}",
+    ]
+    embed = discord.Embed(title=meeting.title, description="\n".join(lines), colour=WARM)
+    embed.set_footer(text="Your answer is private; only facilitators see who is coming.")
+    return embed
+
+
+def cancelled_embed(meeting: Meeting, why: str) -> discord.Embed:
+    """Render an announcement whose meeting no longer happens."""
+    return discord.Embed(
+        title=f"{meeting.title} — {why}",
+        description=f"The meeting on {ts(meeting.start_utc)} will not take place.",
+        colour=discord.Colour.light_grey(),
+    )
+
+
+class CirclesCog(commands.GroupCog, group_name="circle", group_description="Support circles"):
+    """Scheduling circles and answering whether you'll come."""
+
+    def __init__(self, bot: HearthBot, circles: CircleService, settings: SettingsService) -> None:
+        self.bot = bot
+        self.circles = circles
+        self.settings = settings
+        self._edit_locks: dict[int, asyncio.Lock] = {}
+        self.yes_button = persistent_button(
+            "hearth:circle:yes",
+            label="I'll be there",
+            style=discord.ButtonStyle.success,
+            on_click=self.said_yes,
+            fields=("circle", "index"),
+        )
+        self.no_button = persistent_button(
+            "hearth:circle:no",
+            label="Can't make it",
+            style=discord.ButtonStyle.secondary,
+            on_click=self.said_no,
+            fields=("circle", "index"),
+        )
+        super().__init__()
+
+    # ----- who may -------------------------------------------------------------------------
+    async def require_facilitator(self, interaction: discord.Interaction) -> int:
+        """Return the guild id if the member may run circles; otherwise explain."""
+        guild_id = guild_of(interaction).id
+        config = await self.settings.get_or_default(guild_id)
+        user = interaction.user
+        allowed = is_moderator(user, None) or (
+            isinstance(user, discord.Member)
+            and config.facilitator_role_id is not None
+            and any(role.id == config.facilitator_role_id for role in user.roles)
+        )
+        if not allowed:
+            raise NotAllowed(
+                "This is for facilitators: it needs the facilitator role or Manage Server."
+            )
+        return guild_id
+
+    # ----- announcing ----------------------------------------------------------------------
+    def rsvp_view(self, meeting: Meeting) -> discord.ui.View:
+        """Return the persistent RSVP buttons for one meeting."""
+        view = discord.ui.View(timeout=None)
+        view.add_item(self.yes_button(meeting.circle_id, meeting.index))
+        view.add_item(self.no_button(meeting.circle_id, meeting.index))
+        return view
+
+    async def announce(self, guild: discord.Guild, meeting: Meeting) -> str:
+        """Post the meeting in the circles channel and mirror it as a scheduled event."""
+        config = await self.settings.get_or_default(guild.id)
+        notes = []
+        channel = guild.get_channel(config.circles_channel_id or 0)
+        message_id = event_id = None
+        if isinstance(channel, discord.TextChannel):
+            message = await channel.send(
+                embed=announcement_embed(meeting),
+                view=self.rsvp_view(meeting),
+                allowed_mentions=NO_MENTIONS,
+            )
+            message_id = message.id
+        else:
+            notes.append(
+                "There is no circles channel yet, so nothing was announced; a moderator can "
+                "choose one with `/setup channels`."
+            )
+        voice = guild.get_channel(meeting.voice_channel_id)
+        try:
+            event = await guild.create_scheduled_event(
+                name=meeting.title,
+                start_time=meeting.start_utc,
+                end_time=meeting.end_utc,
+                entity_type=discord.EntityType.voice,
+                channel=voice or discord.Object(id=meeting.voice_channel_id),
+                privacy_level=discord.PrivacyLevel.guild_only,
+                description=meeting.description[:1000] or None,
+            )
+            event_id = event.id
+        except discord.HTTPException:
+            log.warning("Could not create the scheduled event in guild %s", guild.id)
+            notes.append("I couldn't create the Discord event; Hearth needs Manage Events.")
+        await self.circles.record_announcement(
+            meeting.circle_id, meeting.index, message_id=message_id, scheduled_event_id=event_id
+        )
+        return "\n".join(notes)
+
+    async def take_down(self, guild: discord.Guild, meeting: Meeting, why: str) -> None:
+        """Mark a meeting's announcement as cancelled and cancel its scheduled event."""
+        config = await self.settings.get_or_default(guild.id)
+        channel = guild.get_channel(config.circles_channel_id or 0)
+        if meeting.announcement_message_id and isinstance(channel, discord.TextChannel):
+            try:
+                await channel.get_partial_message(meeting.announcement_message_id).edit(
+                    embed=cancelled_embed(meeting, why), view=None
+                )
+            except discord.HTTPException:
+                log.warning("Could not update a circle announcement in guild %s", guild.id)
+        if meeting.scheduled_event_id:
+            try:
+                event = await guild.fetch_scheduled_event(meeting.scheduled_event_id)
+                await event.cancel()
+            except discord.HTTPException:
+                log.warning("Could not cancel a scheduled event in guild %s", guild.id)
+
+    # ----- facilitators --------------------------------------------------------------------
+    @app_commands.command(name="create", description="Schedule a support circle (facilitators)")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        title="What the circle is called",
+        timezone="The time zone the circle meets in, such as Europe/London",
+        first_date="The date of the first meeting, like 2026-03-17",
+        start_time="Local start time, 24-hour, like 19:00",
+        duration="How long each meeting lasts, in minutes",
+        repeats="How often the circle meets",
+        voice="The voice channel the circle meets in",
+        description="A few words about the circle",
+        ends_on="Last possible date, like 2026-06-30 (optional)",
+        meetings="How many meetings in all (optional)",
+        capacity="How many people can come (optional; extra RSVPs join a waitlist)",
+        monthly_day="For monthly circles: which day, like 'second Tuesday' (optional)",
+    )
+    @app_commands.choices(repeats=list(RULES))
+    async def create(
+        self,
+        interaction: discord.Interaction,
+        title: app_commands.Range[str, 1, 100],
+        timezone: str,
+        first_date: str,
+        start_time: str,
+        duration: app_commands.Range[int, 5, 720],
+        repeats: app_commands.Choice[str],
+        voice: discord.abc.GuildChannel,
+        description: app_commands.Range[str, 0, 1000] = "",
+        ends_on: str | None = None,
+        meetings: app_commands.Range[int, 1, 520] | None = None,
+        capacity: app_commands.Range[int, 1, 99] | None = None,
+        monthly_day: str | None = None,
+    ) -> None:
+        """Validate, save, announce the first meeting and mirror it as an event."""
+        guild_id = await self.require_facilitator(interaction)
+        if voice.type is not discord.ChannelType.voice:
+            raise InvalidInput(f"{voice.mention} is not a voice channel. Pick a voice channel.")
+        created = await self.circles.create(
+            guild_id,
+            interaction.user.id,
+            title=title,
+            zone=timezone,
+            first_date=first_date,
+            start_time=start_time,
+            duration_minutes=duration,
+            rule=repeats.value,
+            voice_channel_id=voice.id,
+            description=description,
+            until=ends_on,
+            count=meetings,
+            capacity=capacity,
+            nth_weekday=monthly_day,
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        notes = await self.announce(guild_of(interaction), created.first)
+        first = created.first
+        await reply_private(
+            interaction,
+            f"Created **{created.circle.title}**: {created.circle.summary}. The first meeting is "
+            f"{ts(first.start_utc)} ({ts(first.start_utc, 'R')})."
+            + (f"\n\n{notes}" if notes else ""),
+        )
+
+    @create.autocomplete("timezone")
+    async def timezone_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Suggest IANA time zones."""
+        needle = current.strip().lower().replace(" ", "_")
+        zones = [z for z in _zones() if needle in z.lower()] if needle else list(_zones())
+        return [app_commands.Choice(name=z, value=z) for z in zones[:25]]
+
+    @app_commands.command(name="list", description="See the circles that are coming up")
+    @app_commands.guild_only()
+    async def list_(self, interaction: discord.Interaction) -> None:
+        """Show the next meetings privately."""
+        meetings = await self.circles.upcoming(guild_of(interaction).id)
+        if not meetings:
+            await reply_private(interaction, "No circles are scheduled right now.")
+            return
+        lines = [
+            f"**{m.title}** (circle {m.circle_id}) — {ts(m.start_utc)} ({ts(m.start_utc, 'R')}) "
+            f"in <#{m.voice_channel_id}> · {headcount(m)}"
+            for m in meetings
+        ]
+        await reply_private(interaction, "Coming up:\n" + "\n".join(lines))
+
+    @app_commands.command(name="skip", description="Cancel one meeting of a circle (facilitators)")
+    @app_commands.guild_only()
+    @app_commands.describe(circle="Which circle", date="The date of the meeting, like 2026-03-17")
+    async def skip(self, interaction: discord.Interaction, circle: int, date: str) -> None:
+        """Cancel one meeting; take its announcement down and announce the next."""
+        guild_id = await self.require_facilitator(interaction)
+        outcome = await self.circles.skip(guild_id, interaction.user.id, circle, date)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild = guild_of(interaction)
+        await self.take_down(guild, outcome.skipped, "skipped")
+        message = f"Skipped the meeting on {ts(outcome.skipped.start_utc)}."
+        nxt = outcome.next
+        if nxt is not None and nxt.announcement_message_id is None:
+            await self.announce(guild, nxt)
+            message += f" The next one, {ts(nxt.start_utc)}, is announced."
+        await reply_private(interaction, message)
+
+    @app_commands.command(name="end", description="Stop a circle's series (facilitators)")
+    @app_commands.guild_only()
+    @app_commands.describe(circle="Which circle")
+    async def end(self, interaction: discord.Interaction, circle: int) -> None:
+        """End the series; take down every announced meeting that will not happen."""
+        guild_id = await self.require_facilitator(interaction)
+        outcome = await self.circles.end(guild_id, interaction.user.id, circle)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild = guild_of(interaction)
+        for meeting in outcome.cancelled:
+            await self.take_down(guild, meeting, "the circle has ended")
+        await reply_private(
+            interaction, f"**{outcome.circle.title}** has ended. Thank you for holding it. 💛"
+        )
+
+    @skip.autocomplete("circle")
+    @end.autocomplete("circle")
+    async def circle_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        """Suggest the server's running circles by title."""
+        if interaction.guild_id is None:
+            return []
+        seen: dict[int, str] = {}
+        for meeting in await self.circles.upcoming(interaction.guild_id, limit=25):
+            seen.setdefault(meeting.circle_id, meeting.title)
+        needle = current.strip().lower()
+        return [
+            app_commands.Choice(name=f"{title} ({circle_id})"[:100], value=circle_id)
+            for circle_id, title in seen.items()
+            if needle in title.lower() or needle == str(circle_id)
+        ][:25]
+
+    # ----- members -------------------------------------------------------------------------
+    async def said_yes(self, interaction: discord.Interaction, circle_id: int, index: int) -> None:
+        """Record a yes (or a waitlist place) and tell the member privately."""
+        await self._answer(interaction, circle_id, index, going=True)
+
+    async def said_no(self, interaction: discord.Interaction, circle_id: int, index: int) -> None:
+        """Record a no; if that frees a place, tell the promoted member privately."""
+        await self._answer(interaction, circle_id, index, going=False)
+
+    async def _answer(
+        self, interaction: discord.Interaction, circle_id: int, index: int, *, going: bool
+    ) -> None:
+        guild_id = guild_of(interaction).id
+        # Many members answer at once when an announcement goes out; answer Discord in time.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await self.circles.rsvp(guild_id, circle_id, index, interaction.user.id, going)
+        meeting = outcome.meeting
+        when = ts(meeting.start_utc)
+        if outcome.status == YES:
+            text = f"You're in for **{meeting.title}** on {when}. See you there. 💛"
+        elif outcome.status == WAITLIST:
+            text = (
+                f"**{meeting.title}** on {when} is full, so you're number {outcome.place} on the "
+                "waitlist. I'll tell you privately if a place opens up."
+            )
+        else:
+            text = f"Thanks for letting us know. You're not down for **{meeting.title}** on {when}."
+        await reply_private(interaction, text)
+        if interaction.message is not None:
+            await self._refresh(interaction.message, circle_id, index)
+        if outcome.promoted_user_id is not None:
+            await self._tell_promoted(outcome.promoted_user_id, meeting)
+
+    async def _refresh(self, message: discord.Message, circle_id: int, index: int) -> None:
+        """Update the public headcount; one edit at a time per message, from fresh numbers."""
+        lock = self._edit_locks.setdefault(message.id, asyncio.Lock())
+        async with lock:
+            meeting = await self.circles.meeting(
+                message.guild.id if message.guild else 0, circle_id, index
+            )
+            if meeting is None:
+                return
+            try:
+                await message.edit(embed=announcement_embed(meeting))
+            except discord.HTTPException:
+                log.warning("Could not update a circle headcount")
+
+    async def _tell_promoted(self, user_id: int, meeting: Meeting) -> None:
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            await user.send(
+                f"Good news: a place opened up in **{meeting.title}** on "
+                f"{ts(meeting.start_utc)}, and it's yours. See you in <#{meeting.voice_channel_id}>. "
+                "If you can't make it after all, press **Can't make it** on the announcement.",
+                allowed_mentions=NO_MENTIONS,
+            )
+        except discord.HTTPException:
+            log.warning("Could not tell a member they moved off the waitlist")
+
+
+async def setup(bot: HearthBot) -> None:
+    """Load the circles cog and its persistent RSVP buttons."""
+    cog = CirclesCog(bot, bot.services.circles, bot.services.settings)
+    bot.add_dynamic_items(cog.yes_button, cog.no_button)
+    await bot.add_cog(cog)
