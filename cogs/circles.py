@@ -23,7 +23,7 @@ from discord.ext import commands
 
 from bot.client import HearthBot
 from bot.errors import InvalidInput, NotAllowed
-from bot.services.circles import WAITLIST, YES, CircleService, Meeting
+from bot.services.circles import WAITLIST, YES, CircleService, Meeting, Reminder
 from bot.services.settings import SettingsService
 from bot.ui import (
     NO_MENTIONS,
@@ -35,6 +35,9 @@ from bot.ui import (
 )
 
 log = logging.getLogger(__name__)
+
+REMIND_JOB = "circles.remind"
+ANNOUNCE_JOB = "circles.announce"
 
 RULES = (
     app_commands.Choice(name="Just once", value="one_off"),
@@ -137,7 +140,16 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
         return view
 
     async def announce(self, guild: discord.Guild, meeting: Meeting) -> str:
-        """Post the meeting in the circles channel and mirror it as a scheduled event."""
+        """Post the meeting in the circles channel and mirror it as a scheduled event, once."""
+        if not await self.circles.claim_announcement(meeting.circle_id, meeting.index):
+            return ""
+        try:
+            return await self._post(guild, meeting)
+        except Exception:
+            await self.circles.release_announcement(meeting.circle_id, meeting.index)
+            raise
+
+    async def _post(self, guild: discord.Guild, meeting: Meeting) -> str:
         config = await self.settings.get_or_default(guild.id)
         notes = []
         channel = guild.get_channel(config.circles_channel_id or 0)
@@ -292,9 +304,9 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
         await self.take_down(guild, outcome.skipped, "skipped")
         message = f"Skipped the meeting on {ts(outcome.skipped.start_utc)}."
         nxt = outcome.next
-        if nxt is not None and nxt.announcement_message_id is None:
+        if nxt is not None:
             await self.announce(guild, nxt)
-            message += f" The next one, {ts(nxt.start_utc)}, is announced."
+            message += f" The next one is {ts(nxt.start_utc)}."
         await reply_private(interaction, message)
 
     @app_commands.command(name="end", description="Stop a circle's series (facilitators)")
@@ -377,6 +389,39 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
             except discord.HTTPException:
                 log.warning("Could not update a circle headcount")
 
+    async def announce_next(self) -> None:
+        """Announce each running circle's next meeting once the one before it is over."""
+        for meeting in await self.circles.next_meetings_to_announce():
+            guild = self.bot.get_guild(meeting.guild_id)
+            if guild is not None:
+                await self.announce(guild, meeting)
+
+    # ----- reminders -----------------------------------------------------------------------
+    async def send_reminders(self) -> None:
+        """Send each claimed reminder privately; a closed DM is recorded, not retried."""
+        for reminder in await self.circles.claim_due_reminders():
+            failure = await self._remind(reminder)
+            await self.circles.record_reminder(reminder.delivery_id, failure)
+
+    async def _remind(self, reminder: Reminder) -> str | None:
+        meeting = reminder.meeting
+        try:
+            user = self.bot.get_user(reminder.user_id) or await self.bot.fetch_user(
+                reminder.user_id
+            )
+            await user.send(
+                f"A gentle reminder: **{meeting.title}** starts {ts(meeting.start_utc, 'R')} "
+                f"({ts(meeting.start_utc)}) in <#{meeting.voice_channel_id}>. If you can't make "
+                "it, press **Can't make it** on the announcement so someone else can come.",
+                allowed_mentions=NO_MENTIONS,
+            )
+        except discord.Forbidden:
+            return "dm_closed"
+        except discord.HTTPException:
+            log.warning("Could not send a circle reminder")
+            return "http_error"
+        return None
+
     async def _tell_promoted(self, user_id: int, meeting: Meeting) -> None:
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
@@ -391,7 +436,9 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
 
 
 async def setup(bot: HearthBot) -> None:
-    """Load the circles cog and its persistent RSVP buttons."""
+    """Load the circles cog, its persistent RSVP buttons and its jobs."""
     cog = CirclesCog(bot, bot.services.circles, bot.services.settings)
     bot.add_dynamic_items(cog.yes_button, cog.no_button)
+    bot.scheduler.every(REMIND_JOB, 60, cog.send_reminders)
+    bot.scheduler.every(ANNOUNCE_JOB, 300, cog.announce_next)
     await bot.add_cog(cog)

@@ -37,6 +37,8 @@ MAX_TITLE = 100
 MAX_DESCRIPTION = 1000
 DEFAULT_LEAD_MINUTES = (24 * 60, 15)
 LIST_LIMIT = 10
+SUPERSEDED = "superseded"
+UNPOSTED = 0  # announcement claimed, message not posted (yet)
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,16 @@ class RsvpOutcome:
     place: int | None
     changed: bool
     promoted_user_id: int | None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A claimed reminder to send privately to one member who said yes."""
+
+    delivery_id: int
+    user_id: int
+    lead_minutes: int
+    meeting: Meeting
 
 
 @dataclass(frozen=True)
@@ -399,6 +411,53 @@ class CircleService:
             )
             await session.commit()
 
+    async def claim_announcement(self, circle_id: int, index: int) -> bool:
+        """Claim the right to announce one meeting; only one caller ever gets it."""
+        async with self._sessions() as session:
+            claimed = await session.execute(
+                update(CircleOccurrence)
+                .where(
+                    CircleOccurrence.circle_id == circle_id,
+                    CircleOccurrence.meeting_index == index,
+                    CircleOccurrence.announcement_message_id.is_(None),
+                )
+                .values(announcement_message_id=UNPOSTED)
+            )
+            await session.commit()
+        return bool(claimed.rowcount)
+
+    async def release_announcement(self, circle_id: int, index: int) -> None:
+        """Give a claimed announcement back when it could not be posted, so it is tried again."""
+        async with self._sessions() as session:
+            await session.execute(
+                update(CircleOccurrence)
+                .where(
+                    CircleOccurrence.circle_id == circle_id,
+                    CircleOccurrence.meeting_index == index,
+                    CircleOccurrence.announcement_message_id == UNPOSTED,
+                )
+                .values(announcement_message_id=None)
+            )
+            await session.commit()
+
+    async def next_meetings_to_announce(self) -> list[Meeting]:
+        """Return each running circle's next meeting that has not been announced yet."""
+        now = self._clock.now()
+        found = []
+        async with self._sessions() as session:
+            circles = await session.scalars(select(Circle).where(Circle.ended_at.is_(None)))
+            for circle in list(circles):
+                upcoming = recurrence.next_occurrences(
+                    await self._schedule(session, circle), now, 1
+                )
+                if not upcoming:
+                    continue
+                row = await self._row(session, circle, upcoming[0])
+                if row.announcement_message_id is None:
+                    found.append(await self._meeting(session, circle, upcoming[0], row))
+            await session.commit()
+        return found
+
     # ----- reading -------------------------------------------------------------------------
     async def get(self, guild_id: int, circle_id: int) -> CircleInfo:
         """Return one circle of this server."""
@@ -636,6 +695,91 @@ class CircleService:
             return None
         first.status, first.position, first.updated_at = YES, None, now
         return first.user_id
+
+    # ----- reminders -----------------------------------------------------------------------
+    async def claim_due_reminders(self) -> list[Reminder]:
+        """Claim each reminder that is due and still useful, once; late ones only before the start.
+
+        When several lead times are due at once for a member (they said yes late, or Hearth was
+        down), only the nearest one is sent and the others are claimed as superseded.
+        """
+        now = self._clock.now()
+        horizon = now + recurrence.MAX_LEAD_TIME
+        claimed: list[Reminder] = []
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(CircleOccurrence, Circle)
+                .join(Circle, Circle.id == CircleOccurrence.circle_id)
+                .where(
+                    Circle.ended_at.is_(None),
+                    CircleOccurrence.skipped.is_(False),
+                    CircleOccurrence.starts_at > now,
+                    CircleOccurrence.starts_at <= horizon,
+                )
+                .order_by(CircleOccurrence.starts_at)
+            )
+            for row, circle in rows.tuples().all():
+                occ = recurrence.occurrence_at(
+                    await self._schedule(session, circle), row.meeting_index
+                )
+                if occ is None or occ.local_date != row.local_date:
+                    continue
+                leads = sorted(circle.lead_minutes)  # nearest to the meeting first
+                due = [
+                    lead
+                    for lead in leads
+                    if recurrence.should_send_late(
+                        occ.start_utc - timedelta(minutes=lead), occ.start_utc, now
+                    )
+                ]
+                if not due:
+                    continue
+                going = list(
+                    await session.scalars(
+                        select(CircleRsvp.user_id).where(
+                            CircleRsvp.occurrence_id == row.id, CircleRsvp.status == YES
+                        )
+                    )
+                )
+                meeting: Meeting | None = None
+                for user_id in going:
+                    for position, lead in enumerate(due):
+                        inserted = await insert_ignore(
+                            session,
+                            CircleReminderDelivery.__table__,
+                            {
+                                "occurrence_id": row.id,
+                                "user_id": user_id,
+                                "lead_minutes": lead,
+                                "claimed_at": now,
+                                "failure": SUPERSEDED if position else None,
+                            },
+                            ["occurrence_id", "user_id", "lead_minutes"],
+                        )
+                        if not inserted or position:
+                            continue
+                        delivery_id = await session.scalar(
+                            select(CircleReminderDelivery.id).where(
+                                CircleReminderDelivery.occurrence_id == row.id,
+                                CircleReminderDelivery.user_id == user_id,
+                                CircleReminderDelivery.lead_minutes == lead,
+                            )
+                        )
+                        meeting = meeting or await self._meeting(session, circle, occ, row)
+                        claimed.append(Reminder(int(delivery_id or 0), user_id, lead, meeting))
+            await session.commit()
+        return claimed
+
+    async def record_reminder(self, delivery_id: int, failure: str | None = None) -> None:
+        """Note that a claimed reminder was sent, or why it could not be (never retried)."""
+        values: dict[str, Any] = {"failure": failure} if failure else {"sent_at": self._clock.now()}
+        async with self._sessions() as session:
+            await session.execute(
+                update(CircleReminderDelivery)
+                .where(CircleReminderDelivery.id == delivery_id)
+                .values(**values)
+            )
+            await session.commit()
 
     # ----- data rights ---------------------------------------------------------------------
     def describe(self) -> str:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.app import Hearth
 from bot.clock import FakeClock
+from cogs.circles import ANNOUNCE_JOB, REMIND_JOB
 from emulator import Emulator
-from tests.e2e.conftest import Community
+from tests.e2e.conftest import Community, StartHearth
 
 EPHEMERAL = 64
 VOICE = 2
@@ -185,3 +186,73 @@ async def test_fifty_concurrent_rsvps_fill_ten_places_and_promote_in_order(
     after = await hearth.services.circles.attendance(c.guild.id, circle, 0)
     assert attendance.waitlist[0] in after.going and after.waitlist == attendance.waitlist[1:]
     assert emu.dm_messages(attendance.waitlist[1]) == []
+
+
+async def test_reminders_go_out_once_at_the_right_time_also_across_a_restart(
+    emu: Emulator, configured: Community, clock: FakeClock, start_hearth: StartHearth
+) -> None:
+    """A yes gets one DM 24 h before and one 15 min before, never twice, even after a restart."""
+    c = configured
+    voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
+    await create_circle(emu, c, voice.id)
+    post = await emu.wait_for_message(c.circles.id)
+    hearth = await start_hearth()  # a restart: the RSVP buttons and the job come back
+    await hearth.services.agreement.accept(c.guild.id, c.alice.id, 1)
+    click = await emu.click(c.alice.id, post, label="I'll be there")
+    assert "You're in" in (await click.original())["content"]
+    await hearth.scheduler.run_now(REMIND_JOB)
+    assert emu.dm_messages(c.alice.id) == []
+    clock.advance(FIRST - clock.now() - timedelta(hours=24) + timedelta(minutes=1))
+    await hearth.scheduler.run_now(REMIND_JOB)
+    day_before = await emu.wait_for_dm(c.alice.id)
+    assert f"<t:{int(FIRST.timestamp())}:R>" in day_before["content"]
+    hearth = await start_hearth()
+    await hearth.scheduler.run_now(REMIND_JOB)
+    assert len(emu.dm_messages(c.alice.id)) == 1
+    clock.advance(FIRST - clock.now() - timedelta(minutes=10))
+    await hearth.scheduler.run_now(REMIND_JOB)
+    await hearth.scheduler.run_now(REMIND_JOB)
+    await emu.wait_for_dm(c.alice.id)
+    assert len(emu.dm_messages(c.alice.id)) == 2
+
+
+async def test_a_closed_dm_is_recorded_and_not_retried(
+    emu: Emulator, configured: Community, clock: FakeClock, hearth: Hearth
+) -> None:
+    """When a member's DMs are closed the reminder fails once, quietly, and is not retried."""
+    c = configured
+    voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
+    await create_circle(emu, c, voice.id)
+    post = await emu.wait_for_message(c.circles.id)
+    await hearth.services.agreement.accept(c.guild.id, c.bob.id, 1)
+    click = await emu.click(c.bob.id, post, label="I'll be there")
+    await click.original()
+    emu.close_dms(c.bob.id)
+    clock.advance(FIRST - clock.now() - timedelta(hours=23))
+    before = len(emu.requests)
+    await hearth.scheduler.run_now(REMIND_JOB)
+    await hearth.scheduler.run_now(REMIND_JOB)
+    sends = [
+        r for r in emu.requests[before:] if r.method == "POST" and r.path.endswith("/messages")
+    ]
+    assert len(sends) == 1
+    export = await hearth.services.data_rights.export(c.bob.id)
+    assert "'sent_at': None" in str(export)
+
+
+async def test_the_next_meeting_is_announced_once_after_the_last_one(
+    emu: Emulator, configured: Community, clock: FakeClock, hearth: Hearth
+) -> None:
+    """When a meeting is over, the job announces the next one with its own event, only once."""
+    c = configured
+    voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
+    await create_circle(emu, c, voice.id)
+    await emu.wait_for_message(c.circles.id)
+    await hearth.scheduler.run_now(ANNOUNCE_JOB)
+    assert len(emu.channel_messages(c.circles.id)) == 1
+    clock.advance(FIRST - clock.now() + timedelta(hours=2))
+    await asyncio.gather(*(hearth.scheduler.run_now(ANNOUNCE_JOB) for _ in range(3)))
+    second = await emu.wait_for_message(c.circles.id)
+    assert f"<t:{int(SECOND.timestamp())}:F>" in second["embeds"][0]["description"]
+    assert len(emu.channel_messages(c.circles.id)) == 2
+    assert len(emu.world.scheduled_events) == 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from bot.clock import FakeClock
 from bot.domain.recurrence import find_occurrence
 from bot.errors import AgreementRequired, InvalidInput
 from bot.services import Services
-from bot.services.circles import NO, WAITLIST, YES, CreateOutcome
+from bot.services.circles import NO, WAITLIST, YES, CircleService, CreateOutcome
 
 GUILD, MOD, FACILITATOR = 100, 1, 2
 VOICE = 700
@@ -178,3 +178,55 @@ async def test_export_and_delete_cover_rsvps(services: Services) -> None:
     await services.data_rights.delete(MEMBERS[0])
     attendance = await services.circles.attendance(GUILD, created.circle.id, 0)
     assert attendance.going == ()
+
+
+async def test_each_reminder_is_claimed_once_at_its_lead_time(
+    services: Services, clock: FakeClock
+) -> None:
+    """The 24 h and 15 min reminders are each claimed once, only for members who said yes."""
+    await _setup(services, [MEMBERS[0], MEMBERS[1]])
+    created = await _weekly(services)
+    await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[0], True)
+    await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[1], False)
+    start = created.first.start_utc
+    assert await services.circles.claim_due_reminders() == []
+    clock.advance(start - clock.now() - timedelta(hours=24) + timedelta(minutes=1))
+    [day_before] = await services.circles.claim_due_reminders()
+    assert (day_before.user_id, day_before.lead_minutes) == (MEMBERS[0], 24 * 60)
+    await services.circles.record_reminder(day_before.delivery_id)
+    assert await services.circles.claim_due_reminders() == []
+    clock.advance(start - clock.now() - timedelta(minutes=10))
+    [soon] = await services.circles.claim_due_reminders()
+    assert soon.lead_minutes == 15
+    assert await services.circles.claim_due_reminders() == []
+
+
+async def test_a_restart_does_not_send_a_claimed_reminder_again(
+    services: Services, clock: FakeClock
+) -> None:
+    """A new service on the same database (a restart) finds the reminder already claimed."""
+    await _setup(services, [MEMBERS[0]])
+    created = await _weekly(services)
+    await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[0], True)
+    clock.advance(created.first.start_utc - clock.now() - timedelta(hours=23))
+    assert len(await services.circles.claim_due_reminders()) == 1
+    restarted = CircleService(
+        services.circles._sessions, clock, services.audit, services.agreement
+    )
+    assert await restarted.claim_due_reminders() == []
+
+
+async def test_late_reminders_send_only_the_nearest_and_none_after_the_start(
+    services: Services, clock: FakeClock
+) -> None:
+    """Saying yes 10 minutes before gets one reminder, not two; after the start, none."""
+    await _setup(services, [MEMBERS[0], MEMBERS[1]])
+    created = await _weekly(services)
+    clock.advance(created.first.start_utc - clock.now() - timedelta(minutes=10))
+    await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[0], True)
+    [only] = await services.circles.claim_due_reminders()
+    assert only.lead_minutes == 15
+    assert await services.circles.claim_due_reminders() == []
+    await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[1], True)
+    clock.advance(minutes=11)
+    assert await services.circles.claim_due_reminders() == []
