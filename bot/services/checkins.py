@@ -16,7 +16,7 @@ import secrets
 import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -305,6 +305,31 @@ class _Context:
     keep_history: bool
     windows: list[CheckinWindow]
     tokens: dict[int, bytes]
+    cache: _BatchCache | None = None
+
+
+@dataclass
+class _BatchCache:
+    """What one group-commit unit of work has read already (its own writes included)."""
+
+    windows: dict[int, list[CheckinWindow]] = field(default_factory=dict)
+    aliases: dict[int, dict[bytes, str]] = field(default_factory=dict)
+
+
+@dataclass
+class _PendingSubmit:
+    """A validated check-in waiting for the writer (never logged: it holds the note)."""
+
+    guild_id: int
+    user_id: int
+    mood: int
+    note: str | None
+    now: datetime
+    detection: CrisisDetection | None
+    future: asyncio.Future[Receipt] = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return "<pending check-in>"
 
 
 def _aware(value: datetime) -> datetime:
@@ -343,6 +368,8 @@ class CheckinService:
         # Servers that may have notices waiting (None: not looked yet), so that the check after
         # every command costs nothing when there are none. One process owns the database.
         self._notices_hint: dict[int, bool] = {}
+        self._queue: list[_PendingSubmit] = []
+        self._writer: asyncio.Task[None] | None = None
 
     # ----- settings --------------------------------------------------------------------------
     async def config(self, guild_id: int) -> CheckinConfig:
@@ -417,7 +444,12 @@ class CheckinService:
     # The posting path is kept to a handful of statements: each one costs an aiosqlite round
     # trip, and the write lock is held for all of them.
     async def _context(
-        self, session: AsyncSession, guild_id: int, user_id: int, now: datetime
+        self,
+        session: AsyncSession,
+        guild_id: int,
+        user_id: int,
+        now: datetime,
+        cache: _BatchCache | None = None,
     ) -> _Context:
         """Read the channel, the settings, the member's choices and the live windows."""
         found = (
@@ -443,13 +475,19 @@ class CheckinService:
                 "channel with `/setup channels`."
             )
         channel_id, settings_row, keep_history = found
-        windows = await live_windows(session, guild_id, now)
+        if cache is None:
+            windows = await live_windows(session, guild_id, now)
+        else:
+            if guild_id not in cache.windows:
+                cache.windows[guild_id] = await live_windows(session, guild_id, now)
+            windows = [w for w in cache.windows[guild_id] if w.destroy_at > now]
         return _Context(
             channel_id,
             CheckinConfig.from_row(settings_row, guild_id),
             bool(keep_history),
             windows,
             tokens_for(windows, guild_id, user_id),
+            cache,
         )
 
     async def _current_window(
@@ -485,6 +523,8 @@ class CheckinService:
         if window is None:  # pragma: no cover - the insert above guarantees a row
             raise LookupError("no current check-in window")
         context.windows.append(window)
+        if context.cache is not None:
+            context.cache.windows.setdefault(guild_id, []).append(window)
         context.tokens[window.id] = author_token(window.secret, guild_id, user_id)
         return window
 
@@ -568,14 +608,82 @@ class CheckinService:
         if cleaned and self.crisis is not None:
             detection = await self.crisis.detection(guild_id, cleaned)
         now = self._clock.now()
+        pending = _PendingSubmit(guild_id, user_id, mood, cleaned, now, detection)
+        loop = asyncio.get_running_loop()
+        pending.future = loop.create_future()
+        self._queue.append(pending)
+        writer = self._writer
+        if writer is None or writer.done() or writer.get_loop() is not loop:
+            self._writer = loop.create_task(self._drain())
+        # Shielded: the submit is stored (or not) whatever happens to this caller meanwhile.
+        receipt = await asyncio.shield(pending.future)
+        log.info("Queued check-in %s in guild %s", receipt.checkin_id, guild_id)
+        return receipt
+
+    # Group commit: concurrent submits are written by one coroutine, a batch in ONE unit of
+    # work, and each member is answered only after that commit (stored durably before told).
+    # Limits stay exact: each check-in in a batch is checked after the ones before it were
+    # flushed into the same transaction, so its count includes them.
+    async def _drain(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                await self._write_batch(batch)
+            except BaseException as error:
+                for item in batch:
+                    if not item.future.done():
+                        item.future.set_exception(
+                            CheckinStoreError("the check-in could not be stored")
+                        )
+                if isinstance(error, asyncio.CancelledError):
+                    raise
+                log.error("Storing a batch of check-ins failed (%s)", type(error).__name__)
+
+    async def _write_batch(self, batch: list[_PendingSubmit]) -> None:
+        outcomes: list[Receipt | UserError] = []
+        if len(batch) > 1:
+            try:
+                cache = _BatchCache()
+                async with self._gate, self._sessions() as session:
+                    for item in batch:
+                        try:
+                            outcomes.append(await self._store_item(session, item, cache))
+                        except UserError as refused:
+                            # A refusal writes nothing: drop what the checks left unflushed.
+                            for changed in list(session.dirty):
+                                session.expire(changed)
+                            outcomes.append(refused)
+                    await session.commit()
+            except SQLAlchemyError:
+                outcomes = []  # rolled back: store each one on its own below
+        if outcomes:
+            for item, outcome in zip(batch, outcomes, strict=True):
+                if isinstance(outcome, Exception):
+                    item.future.set_exception(outcome)
+                else:
+                    item.future.set_result(outcome)
+            return
+        for item in batch:  # each answered as soon as its own unit of work is done
+            try:
+                item.future.set_result(await self._write_one(item))
+            except (UserError, CheckinStoreError) as error:
+                item.future.set_exception(error)
+
+    async def _store_item(
+        self, session: AsyncSession, item: _PendingSubmit, cache: _BatchCache | None = None
+    ) -> Receipt:
+        args = (item.guild_id, item.user_id, item.mood, item.note, item.now, item.detection)
+        if cache is None:
+            return await self._store(session, *args)
+        return await self._store(session, *args, cache)
+
+    async def _write_one(self, item: _PendingSubmit) -> Receipt:
         for attempt in range(3):
             try:
                 async with self._gate, self._sessions() as session:
-                    receipt = await self._store(
-                        session, guild_id, user_id, mood, cleaned, now, detection
-                    )
+                    receipt = await self._store_item(session, item)
                     await session.commit()
-                break
+                return receipt
             except UserError:
                 raise
             except IntegrityError:
@@ -584,8 +692,7 @@ class CheckinService:
             except SQLAlchemyError:
                 # The database error would carry the note in its parameters: never chain it.
                 raise CheckinStoreError("the check-in could not be stored") from None
-        log.info("Queued check-in %s in guild %s", receipt.checkin_id, guild_id)
-        return receipt
+        raise CheckinStoreError("the check-in could not be stored")  # pragma: no cover
 
     async def _store(
         self,
@@ -596,12 +703,13 @@ class CheckinService:
         note: str | None,
         now: datetime,
         detection: CrisisDetection | None,
+        cache: _BatchCache | None = None,
     ) -> Receipt:
-        context = await self._context(session, guild_id, user_id, now)
+        context = await self._context(session, guild_id, user_id, now, cache)
         await self._check_may_post(session, guild_id, context, now)
         window = await self._current_window(session, context, guild_id, user_id, now)
         token = context.tokens[window.id]
-        name = await self._alias(session, window, token)
+        name = await self._alias(session, window, token, cache)
         config = context.config
         due = now + domain.delivery_delay(config.max_delay_seconds, self.rng)
         row = Checkin(
@@ -649,14 +757,24 @@ class CheckinService:
             show_crisis_card=bool(detection and detection.show_card),
         )
 
-    async def _alias(self, session: AsyncSession, window: CheckinWindow, token: bytes) -> str:
+    async def _alias(
+        self,
+        session: AsyncSession,
+        window: CheckinWindow,
+        token: bytes,
+        cache: _BatchCache | None = None,
+    ) -> str:
         """Return the member's pseudonym in this window, giving one no one else has yet."""
-        rows = await session.execute(
-            select(CheckinAlias.author_token, CheckinAlias.pseudonym).where(
-                CheckinAlias.window_id == window.id
+        names = cache.aliases.get(window.id) if cache is not None else None
+        if names is None:
+            rows = await session.execute(
+                select(CheckinAlias.author_token, CheckinAlias.pseudonym).where(
+                    CheckinAlias.window_id == window.id
+                )
             )
-        )
-        names = {author: name for author, name in rows}
+            names = {author: name for author, name in rows}
+            if cache is not None:
+                cache.aliases[window.id] = names
         if token in names:
             return names[token]
         taken = set(names.values())
@@ -665,6 +783,7 @@ class CheckinService:
             f"{pseudonym(token)} {secrets.randbelow(900) + 100}",
         )
         session.add(CheckinAlias(window_id=window.id, author_token=token, pseudonym=name))
+        names[token] = name  # the batch's cache sees it too
         return name
 
     async def undo(self, guild_id: int, checkin_id: int, user_id: int) -> None:

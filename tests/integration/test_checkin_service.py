@@ -68,6 +68,35 @@ async def test_rate_limit_follows_the_member_across_a_window_change(
     assert len({row.window_id for row in await _rows(ready)}) == 2  # a new window began
 
 
+async def test_concurrent_submits_share_one_commit_and_keep_limits_exact(
+    ready: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Submits that arrive together are written as one batch; limits count the batch itself."""
+    batches: list[int] = []
+    real = ready.checkins._write_batch
+
+    async def counting(batch: list[object]) -> None:
+        batches.append(len(batch))
+        await real(batch)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ready.checkins, "_write_batch", counting)
+    results = await asyncio.gather(
+        *(ready.checkins.submit(GUILD, ALICE, 3, f"note {n}") for n in range(5)),
+        ready.checkins.submit(GUILD, BOB, 4, None),
+        return_exceptions=True,
+    )
+    assert max(batches) > 1  # they shared a unit of work
+    stored = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert len(stored) == 4 and len(refused) == 2  # Alice's daily limit is 3, exactly
+    assert all(isinstance(r, RateLimited) for r in refused)
+    rows = await _rows(ready)
+    assert [row.id for row in rows] == sorted(r.checkin_id for r in stored)
+    assert len({row.pseudonym for row in rows}) == 2  # one name each, as one at a time
+    with pytest.raises(RateLimited):
+        await ready.checkins.submit(GUILD, ALICE, 3, None)
+
+
 async def test_undo_only_by_the_author_and_only_while_pending(ready: Services) -> None:
     """Someone else's undo is refused; the author's erases the row and its history entry."""
     await ready.checkins.set_keep_history(GUILD, ALICE, True)
