@@ -4,6 +4,8 @@
     /circle list                         what is coming, privately
     /circle skip <circle> <date>         cancel one meeting (facilitators)
     /circle end <circle>                 stop the series (facilitators)
+    /circle open <circle>                let members into the voice room (facilitators)
+    /circle close <circle>               lock it again (facilitators)
 
 Every announced meeting has a message in the circles channel (Discord timestamps, a headcount,
 "I'll be there" / "Can't make it") and a Discord scheduled event on the circle's voice channel.
@@ -23,6 +25,7 @@ from discord.ext import commands
 
 from bot.client import HearthBot
 from bot.errors import InvalidInput, NotAllowed
+from bot.services.agreement import AgreementService
 from bot.services.circles import WAITLIST, YES, CircleService, Meeting, Reminder
 from bot.services.settings import SettingsService
 from bot.ui import (
@@ -93,10 +96,17 @@ def cancelled_embed(meeting: Meeting, why: str) -> discord.Embed:
 class CirclesCog(commands.GroupCog, group_name="circle", group_description="Support circles"):
     """Scheduling circles and answering whether you'll come."""
 
-    def __init__(self, bot: HearthBot, circles: CircleService, settings: SettingsService) -> None:
+    def __init__(
+        self,
+        bot: HearthBot,
+        circles: CircleService,
+        settings: SettingsService,
+        agreement: AgreementService,
+    ) -> None:
         self.bot = bot
         self.circles = circles
         self.settings = settings
+        self.agreement = agreement
         self._edit_locks: dict[int, asyncio.Lock] = {}
         self.yes_button = persistent_button(
             "hearth:circle:yes",
@@ -324,8 +334,91 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
             interaction, f"**{outcome.circle.title}** has ended. Thank you for holding it. 💛"
         )
 
+    @app_commands.command(
+        name="open", description="Open the voice room for a meeting (facilitators)"
+    )
+    @app_commands.guild_only()
+    @app_commands.describe(circle="Which circle")
+    async def open_(self, interaction: discord.Interaction, circle: int) -> None:
+        """Let members into the voice room and post the opening message."""
+        guild_id = await self.require_facilitator(interaction)
+        config = await self.settings.require(guild_id, "member_role_id")
+        meeting = await self.circles.hold(guild_id, interaction.user.id, circle, opening=True)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild = guild_of(interaction)
+        await self._set_room(guild, meeting, config.member_role_id, opening=True)
+        agreement = await self.agreement.current(guild_id)
+        points = "\n".join(f"• {point}" for point in agreement.points[:5]) if agreement else ""
+        lines = [f"The room is open: come in to <#{meeting.voice_channel_id}> when you're ready."]
+        if points:
+            lines += ["", "**Our agreement, in short**", points]
+        lines += [
+            "",
+            "If you're struggling right now, `/crisis` shows helplines privately, any time.",
+        ]
+        await self._post_in_circles(
+            guild,
+            discord.Embed(
+                title=f"{meeting.title} is open", description="\n".join(lines), colour=WARM
+            ),
+        )
+        await reply_private(interaction, f"<#{meeting.voice_channel_id}> is open to members.")
+
+    @app_commands.command(name="close", description="Close the voice room (facilitators)")
+    @app_commands.guild_only()
+    @app_commands.describe(circle="Which circle")
+    async def close(self, interaction: discord.Interaction, circle: int) -> None:
+        """Lock the voice room again and post a closing message."""
+        guild_id = await self.require_facilitator(interaction)
+        config = await self.settings.require(guild_id, "member_role_id")
+        meeting = await self.circles.hold(guild_id, interaction.user.id, circle, opening=False)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild = guild_of(interaction)
+        await self._set_room(guild, meeting, config.member_role_id, opening=False)
+        await self._post_in_circles(
+            guild,
+            discord.Embed(
+                title=f"{meeting.title} has closed",
+                description=(
+                    "Thank you to everyone who came and shared, and to everyone who listened. "
+                    "Take gentle care of yourselves. `/crisis` is there if you need it."
+                ),
+                colour=WARM,
+            ),
+        )
+        await reply_private(interaction, f"<#{meeting.voice_channel_id}> is closed again.")
+
+    async def _set_room(
+        self, guild: discord.Guild, meeting: Meeting, role_id: int | None, *, opening: bool
+    ) -> None:
+        voice = guild.get_channel(meeting.voice_channel_id)
+        role = guild.get_role(role_id or 0)
+        if not isinstance(voice, discord.VoiceChannel) or role is None:
+            raise InvalidInput(
+                "I couldn't find the circle's voice channel or the member role any more. "
+                "A moderator can check `/setup show`."
+            )
+        overwrite = discord.PermissionOverwrite(view_channel=True, connect=opening)
+        try:
+            await voice.set_permissions(
+                role, overwrite=overwrite, reason=f"Circle {'opened' if opening else 'closed'}"
+            )
+        except discord.Forbidden:
+            raise NotAllowed(
+                "I couldn't change who can join the voice channel: Hearth needs Manage Roles "
+                "and Connect there."
+            ) from None
+
+    async def _post_in_circles(self, guild: discord.Guild, embed: discord.Embed) -> None:
+        config = await self.settings.get_or_default(guild.id)
+        channel = guild.get_channel(config.circles_channel_id or 0)
+        if isinstance(channel, discord.TextChannel):
+            await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
+
     @skip.autocomplete("circle")
     @end.autocomplete("circle")
+    @open_.autocomplete("circle")
+    @close.autocomplete("circle")
     async def circle_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
@@ -437,7 +530,7 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
 
 async def setup(bot: HearthBot) -> None:
     """Load the circles cog, its persistent RSVP buttons and its jobs."""
-    cog = CirclesCog(bot, bot.services.circles, bot.services.settings)
+    cog = CirclesCog(bot, bot.services.circles, bot.services.settings, bot.services.agreement)
     bot.add_dynamic_items(cog.yes_button, cog.no_button)
     bot.scheduler.every(REMIND_JOB, 60, cog.send_reminders)
     bot.scheduler.every(ANNOUNCE_JOB, 300, cog.announce_next)

@@ -39,6 +39,7 @@ DEFAULT_LEAD_MINUTES = (24 * 60, 15)
 LIST_LIMIT = 10
 SUPERSEDED = "superseded"
 UNPOSTED = 0  # announcement claimed, message not posted (yet)
+OPEN_EARLY = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -608,6 +609,47 @@ class CircleService:
             await session.commit()
         await self._audit.publish(record)
         return EndOutcome(info, tuple(cancelled))
+
+    async def hold(self, guild_id: int, actor_id: int, circle_id: int, *, opening: bool) -> Meeting:
+        """Return the meeting a facilitator opens (from 30 minutes before) or closes, audited."""
+        now = self._clock.now()
+        async with self._sessions() as session:
+            circle = await self._circle(session, guild_id, circle_id)
+            schedule = await self._schedule(session, circle)
+            recent = list(
+                recurrence.occurrences(
+                    schedule, now - recurrence.MAX_DURATION - OPEN_EARLY, now + OPEN_EARLY
+                )
+            )
+            if opening:
+                current = next(
+                    (o for o in recent if o.start_utc - OPEN_EARLY <= now < o.end_utc), None
+                )
+            else:
+                current = next(
+                    (o for o in reversed(recent) if o.start_utc - OPEN_EARLY <= now), None
+                )
+            if current is None or (opening and circle.ended_at is not None):
+                verb = "open" if opening else "close"
+                raise InvalidInput(
+                    f"{circle.title} has no meeting to {verb} right now. A meeting can be opened "
+                    "from 30 minutes before it starts until it ends."
+                )
+            row = await self._row(session, circle, current)
+            action = "open" if opening else "close"
+            record = self._audit.add(
+                session,
+                guild_id,
+                actor_id,
+                f"circle.{action}",
+                f"{action}d the {current.local_date.isoformat()} meeting of “{circle.title}”",
+                circle_id=circle.id,
+                index=current.index,
+            )
+            meeting = await self._meeting(session, circle, current, row)
+            await session.commit()
+        await self._audit.publish(record)
+        return meeting
 
     # ----- attending -----------------------------------------------------------------------
     async def rsvp(

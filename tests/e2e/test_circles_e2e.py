@@ -11,10 +11,11 @@ from bot.app import Hearth
 from bot.clock import FakeClock
 from cogs.circles import ANNOUNCE_JOB, REMIND_JOB
 from emulator import Emulator
-from tests.e2e.conftest import Community, StartHearth
+from tests.e2e.conftest import BOT_PERMISSIONS, Community, StartHearth
 
 EPHEMERAL = 64
 VOICE = 2
+CONNECT = 1 << 20
 # The emulator refuses scheduled events in the real past, so the fake clock runs ahead.
 NOW = datetime(2030, 1, 7, 12, 0, tzinfo=UTC)  # a Monday
 FIRST = datetime(2030, 1, 15, 19, 0, tzinfo=UTC)  # Tuesday 19:00 in London (winter, UTC+0)
@@ -256,3 +257,38 @@ async def test_the_next_meeting_is_announced_once_after_the_last_one(
     assert f"<t:{int(SECOND.timestamp())}:F>" in second["embeds"][0]["description"]
     assert len(emu.channel_messages(c.circles.id)) == 2
     assert len(emu.world.scheduled_events) == 2
+
+
+def member_overwrite(emu: Emulator, channel_id: int, role_id: int) -> dict:
+    """Return the voice channel's permission overwrite for a role."""
+    channel = emu.world.channels[channel_id]
+    return next(o for o in channel.permission_overwrites if o["id"] == str(role_id))
+
+
+async def test_open_and_close_change_the_voice_channel_overwrites(
+    emu: Emulator, configured: Community, clock: FakeClock, hearth: Hearth
+) -> None:
+    """/circle open lets the member role connect and posts the agreement; /circle close locks it."""
+    c = configured
+    emu.set_role_permissions(c.guild.id, c.guild.bot_role, BOT_PERMISSIONS | CONNECT)
+    voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
+    await create_circle(emu, c, voice.id)
+    await emu.wait_for_message(c.circles.id)
+    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    early = await emu.slash(c.moderator.id, "circle open", guild_id=c.guild.id, circle=circle)
+    assert "from 30 minutes before" in (await early.response())["data"]["content"]
+    clock.advance(FIRST - clock.now() - timedelta(minutes=10))
+    h = await emu.slash(c.moderator.id, "circle open", guild_id=c.guild.id, circle=circle)
+    await h.response()
+    assert "is open" in (await h.original())["content"]
+    assert int(member_overwrite(emu, voice.id, c.member_role.id)["allow"]) & CONNECT
+    opening = await emu.wait_for_message(c.circles.id)
+    text = opening["embeds"][0]["description"]
+    assert "We listen without judging." in text and "/crisis" in text
+    clock.advance(hours=2)
+    h = await emu.slash(c.moderator.id, "circle close", guild_id=c.guild.id, circle=circle)
+    await h.response()
+    assert "closed again" in (await h.original())["content"]
+    assert int(member_overwrite(emu, voice.id, c.member_role.id)["deny"]) & CONNECT
+    closing = await emu.wait_for_message(c.circles.id)
+    assert "has closed" in closing["embeds"][0]["title"]
