@@ -122,6 +122,13 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
             on_click=self.said_no,
             fields=("circle", "index"),
         )
+        self.backup_button = persistent_button(
+            "hearth:circle:backup",
+            label="Need backup",
+            style=discord.ButtonStyle.secondary,
+            on_click=self.need_backup,
+            fields=("circle",),
+        )
         super().__init__()
 
     # ----- who may -------------------------------------------------------------------------
@@ -362,7 +369,15 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
                 title=f"{meeting.title} is open", description="\n".join(lines), colour=WARM
             ),
         )
-        await reply_private(interaction, f"<#{meeting.voice_channel_id}> is open to members.")
+        view = discord.ui.View(timeout=None)
+        view.add_item(self.backup_button(meeting.circle_id))
+        await reply_private(
+            interaction,
+            f"<#{meeting.voice_channel_id}> is open to members. If you need another pair of "
+            "hands while holding the circle, press **Need backup**: the moderators are told "
+            "quietly.",
+            view=view,
+        )
 
     @app_commands.command(name="close", description="Close the voice room (facilitators)")
     @app_commands.guild_only()
@@ -387,6 +402,23 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
             ),
         )
         await reply_private(interaction, f"<#{meeting.voice_channel_id}> is closed again.")
+
+    async def need_backup(self, interaction: discord.Interaction, circle_id: int) -> None:
+        """Post a quiet request for help in the moderator-alerts channel."""
+        guild_id = await self.require_facilitator(interaction)
+        circle = await self.circles.get(guild_id, circle_id)
+        config = await self.settings.require(guild_id, "alerts_channel_id")
+        channel = guild_of(interaction).get_channel(config.alerts_channel_id or 0)
+        if not isinstance(channel, discord.TextChannel):
+            raise InvalidInput(
+                "I couldn't find the moderator-alerts channel. A moderator can check `/setup show`."
+            )
+        await channel.send(
+            f"{interaction.user.mention} is holding **{circle.title}** in "
+            f"<#{circle.voice_channel_id}> and would like a moderator's backup when you can.",
+            allowed_mentions=NO_MENTIONS,
+        )
+        await reply_private(interaction, "I've let the moderators know, quietly. 💛")
 
     async def _set_room(
         self, guild: discord.Guild, meeting: Meeting, role_id: int | None, *, opening: bool
@@ -531,7 +563,7 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
 async def setup(bot: HearthBot) -> None:
     """Load the circles cog, its persistent RSVP buttons and its jobs."""
     cog = CirclesCog(bot, bot.services.circles, bot.services.settings, bot.services.agreement)
-    bot.add_dynamic_items(cog.yes_button, cog.no_button)
+    bot.add_dynamic_items(cog.yes_button, cog.no_button, cog.backup_button)
     bot.scheduler.every(REMIND_JOB, 60, cog.send_reminders)
     bot.scheduler.every(ANNOUNCE_JOB, 300, cog.announce_next)
     await bot.add_cog(cog)

@@ -292,3 +292,23 @@ async def test_open_and_close_change_the_voice_channel_overwrites(
     assert int(member_overwrite(emu, voice.id, c.member_role.id)["deny"]) & CONNECT
     closing = await emu.wait_for_message(c.circles.id)
     assert "has closed" in closing["embeds"][0]["title"]
+
+
+async def test_need_backup_tells_the_moderators_quietly(
+    emu: Emulator, configured: Community, clock: FakeClock, hearth: Hearth
+) -> None:
+    """The facilitator's Need backup button posts a request in moderator alerts, pinging nobody."""
+    c = configured
+    emu.set_role_permissions(c.guild.id, c.guild.bot_role, BOT_PERMISSIONS | CONNECT)
+    voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
+    await create_circle(emu, c, voice.id)
+    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    clock.advance(FIRST - clock.now() - timedelta(minutes=5))
+    h = await emu.slash(c.moderator.id, "circle open", guild_id=c.guild.id, circle=circle)
+    await h.response()
+    opened = await h.original()
+    click = await emu.click(c.moderator.id, opened, label="Need backup")
+    assert "let the moderators know" in (await click.response())["data"]["content"]
+    alert = await emu.wait_for_message(c.alerts.id)
+    assert "would like a moderator's backup" in alert["content"]
+    assert alert["allowed_mentions"]["parse"] == []
