@@ -3,6 +3,7 @@
     /circle create <title> <timezone> <first_date> <start_time> <duration> <repeats> <voice> [...]
     /circle list                         what is coming, privately
     /circle skip <circle> <date>         cancel one meeting (facilitators)
+    /circle edit <circle> [...]          change the time, length or zone from the next meeting on
     /circle end <circle>                 stop the series (facilitators)
     /circle open <circle>                let members into the voice room (facilitators)
     /circle close <circle>               lock it again (facilitators)
@@ -326,6 +327,70 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
             message += f" The next one is {ts(nxt.start_utc)}."
         await reply_private(interaction, message)
 
+    @app_commands.command(
+        name="edit", description="Change a circle from its next meeting on (facilitators)"
+    )
+    @app_commands.guild_only()
+    @app_commands.describe(
+        circle="Which circle",
+        start_time="New local start time, 24-hour, like 19:30",
+        duration="New length in minutes",
+        timezone="New time zone, such as Europe/London",
+    )
+    async def edit(
+        self,
+        interaction: discord.Interaction,
+        circle: int,
+        start_time: str | None = None,
+        duration: app_commands.Range[int, 5, 720] | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        """Change future meetings; update the announcements and events that moved."""
+        guild_id = await self.require_facilitator(interaction)
+        outcome = await self.circles.edit(
+            guild_id,
+            interaction.user.id,
+            circle,
+            zone=timezone,
+            start_time=start_time,
+            duration_minutes=duration,
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild = guild_of(interaction)
+        for meeting in outcome.moved:
+            await self.move(guild, meeting)
+        first = outcome.first_changed
+        await reply_private(
+            interaction,
+            f"Changed **{outcome.circle.title}**: {outcome.circle.summary}. The next meeting is "
+            f"{ts(first.start_utc)}; earlier meetings stay as they were.",
+        )
+
+    @edit.autocomplete("timezone")
+    async def edit_timezone_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Suggest IANA time zones."""
+        return await self.timezone_choices(interaction, current)
+
+    async def move(self, guild: discord.Guild, meeting: Meeting) -> None:
+        """Bring a meeting's announcement and scheduled event to its new time."""
+        config = await self.settings.get_or_default(guild.id)
+        channel = guild.get_channel(config.circles_channel_id or 0)
+        if meeting.announcement_message_id and isinstance(channel, discord.TextChannel):
+            try:
+                await channel.get_partial_message(meeting.announcement_message_id).edit(
+                    embed=announcement_embed(meeting)
+                )
+            except discord.HTTPException:
+                log.warning("Could not update a circle announcement in guild %s", guild.id)
+        if meeting.scheduled_event_id:
+            try:
+                event = await guild.fetch_scheduled_event(meeting.scheduled_event_id)
+                await event.edit(start_time=meeting.start_utc, end_time=meeting.end_utc)
+            except discord.HTTPException:
+                log.warning("Could not move a scheduled event in guild %s", guild.id)
+
     @app_commands.command(name="end", description="Stop a circle's series (facilitators)")
     @app_commands.guild_only()
     @app_commands.describe(circle="Which circle")
@@ -449,6 +514,7 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
 
     @skip.autocomplete("circle")
     @end.autocomplete("circle")
+    @edit.autocomplete("circle")
     @open_.autocomplete("circle")
     @close.autocomplete("circle")
     async def circle_choices(

@@ -107,6 +107,15 @@ class EndOutcome:
 
 
 @dataclass(frozen=True)
+class EditOutcome:
+    """A changed series and its announced meetings whose time changed (to update)."""
+
+    circle: CircleInfo
+    first_changed: Meeting
+    moved: tuple[Meeting, ...]
+
+
+@dataclass(frozen=True)
 class RsvpOutcome:
     """A member's answer: their status, waitlist place (1-based), and who moved up."""
 
@@ -568,6 +577,78 @@ class CircleService:
             await session.commit()
         await self._audit.publish(record)
         return SkipOutcome(skipped, nxt)
+
+    async def edit(
+        self,
+        guild_id: int,
+        actor_id: int,
+        circle_id: int,
+        *,
+        zone: str | None = None,
+        start_time: str | None = None,
+        duration_minutes: int | None = None,
+    ) -> EditOutcome:
+        """Change the series from its next meeting on; earlier meetings stay as they were."""
+        if zone is None and start_time is None and duration_minutes is None:
+            raise InvalidInput("Tell me what to change: the start time, the length or the zone.")
+        now = self._clock.now()
+        async with self._sessions() as session:
+            circle = await self._circle(session, guild_id, circle_id)
+            if circle.ended_at is not None:
+                raise InvalidInput("This circle has ended, so there is nothing left to change.")
+            schedule = await self._schedule(session, circle)
+            upcoming = recurrence.next_occurrences(schedule, now, 1)
+            if not upcoming:
+                raise InvalidInput("This circle has no meetings left to change.")
+            index = upcoming[0].index
+            try:
+                edited = recurrence.edit_from(
+                    schedule,
+                    index,
+                    zone=zone.strip() if zone else None,
+                    start_time=parse_time(start_time) if start_time else None,
+                    duration=(
+                        timedelta(minutes=duration_minutes)
+                        if duration_minutes is not None
+                        else None
+                    ),
+                )
+            except ScheduleError as error:
+                raise _scheduling(error) from None
+            circle.segments = [segment_data(segment) for segment in edited.segments]
+            rows = await session.scalars(
+                select(CircleOccurrence).where(
+                    CircleOccurrence.circle_id == circle.id,
+                    CircleOccurrence.meeting_index >= index,
+                    CircleOccurrence.skipped.is_(False),
+                )
+            )
+            moved = []
+            for row in list(rows):
+                occ = recurrence.occurrence_at(edited, row.meeting_index)
+                if occ is None or occ.local_date in edited.skipped:
+                    continue
+                row.local_date, row.starts_at = occ.local_date, occ.start_utc
+                if row.announcement_message_id or row.scheduled_event_id:
+                    moved.append(await self._meeting(session, circle, occ, row))
+            first = recurrence.next_occurrences(edited, now, 1)[0]
+            first_changed = await self._meeting(
+                session, circle, first, await self._row(session, circle, first)
+            )
+            record = self._audit.add(
+                session,
+                guild_id,
+                actor_id,
+                "circle.edit",
+                f"changed “{circle.title}” from meeting {index + 1} on: "
+                f"{recurrence.describe(edited)}",
+                circle_id=circle.id,
+                index=index,
+            )
+            info = await self._info(session, circle)
+            await session.commit()
+        await self._audit.publish(record)
+        return EditOutcome(info, first_changed, tuple(moved))
 
     async def end(self, guild_id: int, actor_id: int, circle_id: int) -> EndOutcome:
         """Stop the series: no meeting after now happens; return the announced ones to cancel."""

@@ -312,3 +312,29 @@ async def test_need_backup_tells_the_moderators_quietly(
     alert = await emu.wait_for_message(c.alerts.id)
     assert "would like a moderator's backup" in alert["content"]
     assert alert["allowed_mentions"]["parse"] == []
+
+
+async def test_edit_moves_future_meetings_with_their_announcement_and_event(
+    emu: Emulator, configured: Community, hearth: Hearth
+) -> None:
+    """/circle edit to 20:00 updates the announced meeting's timestamps and its Discord event."""
+    c = configured
+    voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
+    await create_circle(emu, c, voice.id)
+    post = await emu.wait_for_message(c.circles.id)
+    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    h = await emu.slash(
+        c.moderator.id, "circle edit", guild_id=c.guild.id, circle=circle, start_time="20:00"
+    )
+    await h.response()
+    assert "Changed" in (await h.original())["content"]
+    later = FIRST + timedelta(hours=1)
+    edited = emu.channel_messages(c.circles.id)[0]
+    assert edited["id"] == post["id"]
+    assert f"<t:{int(later.timestamp())}:F>" in edited["embeds"][0]["description"]
+    [event] = emu.world.scheduled_events.values()
+    assert datetime.fromisoformat(event["scheduled_start_time"]) == later
+    bad = await emu.slash(
+        c.moderator.id, "circle edit", guild_id=c.guild.id, circle=circle, start_time="8pm"
+    )
+    assert "Write it like 19:00" in (await bad.response())["data"]["content"]

@@ -230,3 +230,16 @@ async def test_late_reminders_send_only_the_nearest_and_none_after_the_start(
     await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[1], True)
     clock.advance(minutes=11)
     assert await services.circles.claim_due_reminders() == []
+
+
+async def test_edit_changes_only_meetings_from_the_next_one_on(
+    services: Services, clock: FakeClock
+) -> None:
+    """After the first meeting, moving the start to 20:00 leaves the first meeting at 19:00."""
+    created = await _weekly(services)
+    clock.advance(days=9)
+    outcome = await services.circles.edit(GUILD, FACILITATOR, created.circle.id, start_time="20:00")
+    assert outcome.first_changed.start_utc == datetime(2026, 1, 20, 20, 0, tzinfo=UTC)
+    circle = await services.circles.get(GUILD, created.circle.id)
+    first = find_occurrence(circle.schedule, date(2026, 1, 13))
+    assert first is not None and first.start_utc == datetime(2026, 1, 13, 19, 0, tzinfo=UTC)
