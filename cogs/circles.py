@@ -5,6 +5,7 @@
     /circle skip <circle> <date>         cancel one meeting (facilitators)
     /circle edit <circle> [...]          change the time, length or zone from the next meeting on
     /circle end <circle>                 stop the series (facilitators)
+    /circle who <circle>                 who said yes to the next meeting, and the waitlist
     /circle open <circle>                let members into the voice room (facilitators)
     /circle close <circle>               lock it again (facilitators)
 
@@ -407,6 +408,27 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
         )
 
     @app_commands.command(
+        name="who", description="See who is coming to a circle's next meeting (facilitators)"
+    )
+    @app_commands.guild_only()
+    @app_commands.describe(circle="Which circle")
+    async def who(self, interaction: discord.Interaction, circle: int) -> None:
+        """Show the facilitator, privately, who said yes and the waitlist in order."""
+        guild_id = await self.require_facilitator(interaction)
+        meeting = await self.circles.next_meeting(guild_id, circle)
+        attendance = await self.circles.attendance(guild_id, circle, meeting.index)
+        going = ", ".join(f"<@{user_id}>" for user_id in attendance.going) or "nobody yet"
+        lines = [f"**{meeting.title}**, {ts(meeting.start_utc)}", f"Going: {going}"]
+        if attendance.waitlist:
+            lines.append(
+                "Waitlist: "
+                + ", ".join(
+                    f"{n}. <@{user_id}>" for n, user_id in enumerate(attendance.waitlist, 1)
+                )
+            )
+        await reply_private(interaction, "\n".join(lines)[:2000])
+
+    @app_commands.command(
         name="open", description="Open the voice room for a meeting (facilitators)"
     )
     @app_commands.guild_only()
@@ -515,6 +537,7 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
     @skip.autocomplete("circle")
     @end.autocomplete("circle")
     @edit.autocomplete("circle")
+    @who.autocomplete("circle")
     @open_.autocomplete("circle")
     @close.autocomplete("circle")
     async def circle_choices(

@@ -512,6 +512,22 @@ class CircleService:
             )
             return await self._meeting(session, circle, occ, row)
 
+    async def next_meeting(self, guild_id: int, circle_id: int) -> Meeting:
+        """Return the circle's next meeting, or explain that none is coming."""
+        now = self._clock.now()
+        async with self._reads() as session:
+            circle = await self._circle(session, guild_id, circle_id)
+            upcoming = recurrence.next_occurrences(await self._schedule(session, circle), now, 1)
+            if circle.ended_at is not None or not upcoming:
+                raise InvalidInput(f"{circle.title} has no meetings coming up.")
+            row = await session.scalar(
+                select(CircleOccurrence).where(
+                    CircleOccurrence.circle_id == circle_id,
+                    CircleOccurrence.meeting_index == upcoming[0].index,
+                )
+            )
+            return await self._meeting(session, circle, upcoming[0], row)
+
     async def attendance(self, guild_id: int, circle_id: int, index: int) -> Attendance:
         """Return who said yes and the waitlist in order (facilitators only see this)."""
         async with self._reads() as session:

@@ -338,3 +338,33 @@ async def test_edit_moves_future_meetings_with_their_announcement_and_event(
         c.moderator.id, "circle edit", guild_id=c.guild.id, circle=circle, start_time="8pm"
     )
     assert "Write it like 19:00" in (await bad.response())["data"]["content"]
+
+
+async def test_only_facilitators_see_who_is_coming(
+    emu: Emulator, configured: Community, hearth: Hearth
+) -> None:
+    """/circle who lists the yeses privately for a facilitator and is refused to members."""
+    c = configured
+    voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
+    await create_circle(emu, c, voice.id, capacity=1)
+    post = await emu.wait_for_message(c.circles.id)
+    for member in (c.alice, c.bob):
+        await hearth.services.agreement.accept(c.guild.id, member.id, 1)
+        await (await emu.click(member.id, post, label="I'll be there")).original()
+    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    h = await emu.slash(c.moderator.id, "circle who", guild_id=c.guild.id, circle=circle)
+    body = await h.response()
+    assert body["data"]["flags"] & EPHEMERAL
+    assert f"Going: <@{c.alice.id}>" in body["data"]["content"]
+    assert f"Waitlist: 1. <@{c.bob.id}>" in body["data"]["content"]
+    assert body["data"]["allowed_mentions"]["parse"] == []
+    refused = await emu.slash(c.alice.id, "circle who", guild_id=c.guild.id, circle=circle)
+    assert "for facilitators" in (await refused.response())["data"]["content"]
+    await emu.wait_until(
+        lambda: "1 going of 1 places, 1 on the waitlist"
+        in emu.channel_messages(c.circles.id)[0]["embeds"][0]["description"],
+        5,
+        "the headcount to settle",
+    )
+    public = emu.channel_messages(c.circles.id)[0]["embeds"][0]["description"]
+    assert str(c.alice.id) not in public
