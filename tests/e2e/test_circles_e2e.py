@@ -368,3 +368,26 @@ async def test_only_facilitators_see_who_is_coming(
     )
     public = emu.channel_messages(c.circles.id)[0]["embeds"][0]["description"]
     assert str(c.alice.id) not in public
+
+
+async def test_the_facilitator_role_may_create_without_manage_server(
+    emu: Emulator, configured: Community
+) -> None:
+    """A member with the facilitator role from /setup roles can schedule a circle."""
+    c = configured
+    emu.set_member_roles(c.guild.id, c.alice.id, [c.facilitator_role.id])
+    voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
+    h = await emu.slash(
+        c.alice.id,
+        "circle create",
+        guild_id=c.guild.id,
+        title="Alice's circle",
+        timezone="Europe/London",
+        first_date="2030-01-15",
+        start_time="19:00",
+        duration=60,
+        repeats="one_off",
+        voice=voice.id,
+    )
+    await h.response()
+    assert "Created **Alice's circle**" in (await h.original())["content"]
