@@ -10,7 +10,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import AgreementRequired, UserError
+from bot.errors import AgreementRequired, NotAllowed, UserError
+from bot.services.settings import GuildConfig, SettingsService
 
 log = logging.getLogger(__name__)
 
@@ -171,3 +172,13 @@ def persistent_button(
 
     PersistentButton.__qualname__ = PersistentButton.__name__ = f"Button[{prefix}]"
     return PersistentButton
+
+
+async def require_moderator(
+    interaction: discord.Interaction, settings: SettingsService
+) -> GuildConfig:
+    """Return the server's settings if the member is a moderator; otherwise explain kindly."""
+    config = await settings.get_or_default(guild_of(interaction).id)
+    if not is_moderator(interaction.user, config.moderator_role_id):
+        raise NotAllowed("This is for moderators: it needs Manage Server or the moderator role.")
+    return config

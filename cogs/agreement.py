@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import HearthBot
-from bot.errors import InvalidInput, NotAllowed
+from bot.errors import InvalidInput
 from bot.services.agreement import (
     MATERIAL,
     MINOR,
@@ -26,9 +26,9 @@ from bot.ui import (
     HearthModal,
     guarded,
     guild_of,
-    is_moderator,
     persistent_button,
     reply_private,
+    require_moderator,
 )
 
 log = logging.getLogger(__name__)
@@ -220,13 +220,7 @@ class AgreementCog(
     # ----- moderators ----------------------------------------------------------------------
     async def require_moderator(self, interaction: discord.Interaction) -> int:
         """Return the guild id if the member may manage the agreement; otherwise explain."""
-        guild_id = guild_of(interaction).id
-        config = await self.settings.get_or_default(guild_id)
-        if not is_moderator(interaction.user, config.moderator_role_id):
-            raise NotAllowed(
-                "This is for moderators: it needs Manage Server or the moderator role."
-            )
-        return guild_id
+        return (await require_moderator(interaction, self.settings)).guild_id
 
     @app_commands.command(
         name="edit", description="Write or change the group agreement (moderators)"

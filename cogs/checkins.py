@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from bot.client import HearthBot
 from bot.domain.checkins import MOODS, WEEKDAYS, describe_days, neutralise
-from bot.errors import InvalidInput, NotAllowed, NotConfigured, UserError
+from bot.errors import InvalidInput, NotConfigured, UserError
 from bot.services.checkin_delivery import CheckinDeliveryService, Delivery, DeliveryFailure
 from bot.services.checkins import CheckinPost, CheckinService, Receipt
 from bot.services.settings import SettingsService
@@ -31,6 +31,7 @@ from bot.ui import (
     guild_of,
     is_moderator,
     reply_private,
+    require_moderator,
 )
 from cogs import checkin_render as render
 from cogs.crisis import PEERS_LINE, CrisisCog, alert_embed, is_private_channel
@@ -584,11 +585,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
     # ----- moderators ------------------------------------------------------------------------
     async def require_moderator(self, interaction: discord.Interaction, guild_id: int) -> None:
         """Refuse kindly unless the member is a moderator."""
-        config = await self.settings.get_or_default(guild_id)
-        if not is_moderator(interaction.user, config.moderator_role_id):
-            raise NotAllowed(
-                "This is for moderators: it needs Manage Server or the moderator role."
-            )
+        await require_moderator(interaction, self.settings)
 
     @settings_group.command(name="show", description="Show the check-in settings (moderators)")
     async def settings_show(self, interaction: discord.Interaction) -> None:

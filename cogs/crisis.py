@@ -22,7 +22,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import HearthBot
-from bot.errors import InvalidInput, NotAllowed
+from bot.errors import InvalidInput
 from bot.services.crisis import (
     ALERT_RETENTION,
     Alert,
@@ -35,9 +35,9 @@ from bot.ui import (
     WARM,
     guarded,
     guild_of,
-    is_moderator,
     persistent_button,
     reply_private,
+    require_moderator,
 )
 from cogs.crisis_card import (
     OPT_OUT_ID,
@@ -447,13 +447,7 @@ class CrisisCog(commands.Cog):
 
     async def require_moderator(self, interaction: discord.Interaction) -> GuildConfig:
         """Return the server's settings if the member is a moderator; otherwise explain."""
-        guild_id = guild_of(interaction).id
-        config = await self.settings.get_or_default(guild_id)
-        if not is_moderator(interaction.user, config.moderator_role_id):
-            raise NotAllowed(
-                "This is for moderators: it needs Manage Server or the moderator role."
-            )
-        return config
+        return await require_moderator(interaction, self.settings)
 
     def _updated_card(self, interaction: discord.Interaction, alert: Alert) -> discord.Embed:
         """Re-render the moderators' card, keeping its first text as it was posted."""
