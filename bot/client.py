@@ -22,6 +22,7 @@ EXTENSIONS = (
     "cogs.crisis",
     "cogs.checkins",
     "cogs.circles",
+    "cogs.pairing",
 )
 
 

@@ -670,9 +670,14 @@ class Emulator(InteractionDriver):
         retry_after: float = 0.05,
         is_global: bool = False,
         body: dict[str, Any] | None = None,
+        after: int = 0,
     ) -> Fault:
-        """Answer the next `times` matching requests with `status` (429 as a real rate limit)."""
-        fault = Fault(method, route, status, times, retry_after, is_global, body)
+        """Answer `times` matching requests with `status` (429 as a real rate limit).
+
+        With `after`, the first `after` matching requests go through normally (e.g. fail the
+        third thread a bot creates, not the first).
+        """
+        fault = Fault(method, route, status, times, retry_after, is_global, body, after)
         self.faults.append(fault)
         return fault
 

@@ -153,14 +153,21 @@ class Fault:
     retry_after: float
     is_global: bool
     body: dict[str, Any] | None
+    # Matching requests to let through untouched before the fault starts.
+    after: int = 0
 
     def matches(self, method: str, route: str | None, path: str) -> bool:
-        """Return whether the fault applies to this request."""
+        """Return whether the fault applies to this request (counting down `after` first)."""
         if self.times <= 0:
             return False
         if self.method is not None and self.method.upper() != method:
             return False
-        return self.route is None or self.route in (route, path)
+        if not (self.route is None or self.route in (route, path)):
+            return False
+        if self.after > 0:
+            self.after -= 1
+            return False
+        return True
 
 
 def json_response(

@@ -16,6 +16,7 @@ from bot.services.checkins import CheckinService
 from bot.services.circles import CircleService
 from bot.services.crisis import CrisisService, crisis_data_from
 from bot.services.data_rights import DataRightsService
+from bot.services.pairing import PairingService
 from bot.services.settings import SettingsService
 
 
@@ -32,6 +33,7 @@ class Services:
     checkins: CheckinService
     checkin_delivery: CheckinDeliveryService
     circles: CircleService
+    pairing: PairingService
 
 
 def build_services(
@@ -59,6 +61,8 @@ def build_services(
     data_rights.register(crisis)
     data_rights.register(checkins)
     data_rights.register(circles)
+    pairing = PairingService(sessions, clock, audit, agreement, reads)
+    data_rights.register(pairing)
     data_rights.register(audit)
     return Services(
         clock=clock,
@@ -70,4 +74,5 @@ def build_services(
         checkins=checkins,
         checkin_delivery=checkin_delivery,
         circles=circles,
+        pairing=pairing,
     )

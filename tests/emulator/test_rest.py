@@ -169,6 +169,21 @@ async def test_server_error_is_not_retried_for_503(
     assert [m["content"] for m in emu.channel_messages(world.channel.id)] == ["kept"]
 
 
+async def test_fault_after_lets_the_first_requests_through(
+    emu: Emulator, world: SmallWorld, bot: ProbeBot
+) -> None:
+    """With after=2 the first two matching requests succeed and the third gets the fault."""
+    emu.inject_fault(method="POST", route="/channels/{channel_id}/messages", status=403, after=2)
+    channel = bot.get_channel(world.channel.id)
+    assert isinstance(channel, discord.TextChannel)
+    await channel.send("one")
+    await channel.send("two")
+    with pytest.raises(discord.Forbidden):
+        await channel.send("three")
+    await channel.send("four")
+    assert [m["content"] for m in emu.channel_messages(world.channel.id)] == ["one", "two", "four"]
+
+
 async def test_invalid_components_are_problems(
     emu: Emulator, world: SmallWorld, bot: ProbeBot
 ) -> None:
