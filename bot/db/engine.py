@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db.sqlite_async import OneHopConnection, one_hop_dbapi
+
 SessionFactory = async_sessionmaker[AsyncSession]
 
 
@@ -42,16 +44,21 @@ def _sqlite_begin(connection: Any) -> None:
     # Units of work that write take the write lock up front: a read-then-write transaction can
     # otherwise fail with SQLITE_BUSY when another writer got in between, and busy_timeout cannot
     # help then. Read-only units of work (see create_read_session_factory) never wait for it.
-    if connection.get_execution_options().get(READ_ONLY):
-        connection.exec_driver_sql("BEGIN")
+    statement = "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+    driver = connection.connection.dbapi_connection
+    if isinstance(driver, OneHopConnection):
+        driver.begin(statement)  # sent with the transaction's first statement, in one hop
     else:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(statement)
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL mode and foreign keys."""
+    """Create the async engine; SQLite gets WAL mode, foreign keys and one-hop statements."""
     ensure_sqlite_dir(url)
     kwargs.setdefault("hide_parameters", True)  # values members wrote never reach a log
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.get_driver_name() == "aiosqlite":
+        kwargs.setdefault("module", one_hop_dbapi())  # see bot/db/sqlite_async.py
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -54,7 +54,7 @@ def build_services(
     crisis = CrisisService(sessions, clock, audit, crisis_data, reads)
     checkin_gate = asyncio.Lock()
     checkins = CheckinService(sessions, clock, audit, agreement, crisis, gate=checkin_gate)
-    checkin_delivery = CheckinDeliveryService(sessions, clock, checkin_gate)
+    checkin_delivery = CheckinDeliveryService(sessions, clock, checkin_gate, checkins.keys)
     circles = CircleService(sessions, clock, audit, agreement, reads)
     data_rights = DataRightsService(sessions, clock)
     data_rights.register(agreement)

@@ -48,6 +48,7 @@ from bot.services.checkins import (
     REVEAL_PENDING,
     SEAL_PENDING,
     CheckinConfig,
+    KeyCache,
     secure_delete,
 )
 
@@ -124,11 +125,16 @@ class CheckinDeliveryService:
     """Claims, posts and forgets check-ins; the cog does the talking to Discord."""
 
     def __init__(
-        self, sessions: SessionFactory, clock: Clock, gate: asyncio.Lock | None = None
+        self,
+        sessions: SessionFactory,
+        clock: Clock,
+        gate: asyncio.Lock | None = None,
+        keys: KeyCache | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._gate = gate or asyncio.Lock()
+        self._keys = keys  # the posting path's keys in memory, dropped when tidy destroys any
         self.run_id = secrets.token_hex(8)  # marks claims, for whoever reads the rows
 
     # ----- delivering ------------------------------------------------------------------------
@@ -334,6 +340,8 @@ class CheckinDeliveryService:
                 )
             )
             await session.commit()
+        if expired and self._keys is not None:
+            self._keys.forget_all()
         report = TidyReport(len(expired), notes, purged.rowcount or 0, history.rowcount or 0)
         if any(
             (

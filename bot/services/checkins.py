@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import Select, bindparam, delete, func, insert, null, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +45,7 @@ from bot.domain.pseudonyms import author_token, pseudonym
 from bot.errors import InvalidInput, NotAllowed, NotConfigured, NotFound, RateLimited, UserError
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
+from bot.services.cache import TimedCache
 from bot.services.checkin_keys import new_window_key, open_author, seal_author
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ MAX_PAUSE_DAYS = 7
 HISTORY_DAYS = 90
 REMINDER_LATE_LIMIT = timedelta(hours=1)
 SUMMARY_PERIOD = timedelta(days=7)
+# How long live window keys and pseudonyms stay in memory without being read again (see KeyCache).
+KEY_CACHE_SECONDS = 60.0
 
 # Setting name -> (lowest, highest) allowed.
 SETTING_RANGES: Mapping[str, tuple[int, int]] = {
@@ -263,22 +266,67 @@ async def load_config(session: AsyncSession, guild_id: int) -> CheckinConfig:
     return CheckinConfig.from_row(await session.get(CheckinSettings, guild_id), guild_id)
 
 
-async def live_windows(session: AsyncSession, guild_id: int, now: datetime) -> list[CheckinWindow]:
+@dataclass(frozen=True)
+class WindowKey:
+    """A rotation window and its key, as read from its row (kept in memory while it lives)."""
+
+    id: int
+    guild_id: int
+    starts_at: datetime
+    ends_at: datetime
+    destroy_at: datetime
+    secret: bytes = field(repr=False)
+
+
+_WINDOW_COLUMNS = (
+    CheckinWindow.id,
+    CheckinWindow.guild_id,
+    CheckinWindow.starts_at,
+    CheckinWindow.ends_at,
+    CheckinWindow.destroy_at,
+    CheckinWindow.secret,
+)
+
+
+async def live_windows(session: AsyncSession, guild_id: int, now: datetime) -> list[WindowKey]:
     """Return the windows of a server whose keys still exist (not yet past window + grace)."""
-    rows = await session.scalars(
-        select(CheckinWindow)
+    connection = await session.connection()
+    rows = await connection.execute(
+        select(*_WINDOW_COLUMNS)
         .where(CheckinWindow.guild_id == guild_id, CheckinWindow.destroy_at > now)
         .order_by(CheckinWindow.starts_at)
     )
-    return list(rows)
+    return [WindowKey(*row) for row in rows]
 
 
-def tokens_for(windows: Iterable[CheckinWindow], guild_id: int, user_id: int) -> dict[int, bytes]:
+def tokens_for(windows: Iterable[WindowKey], guild_id: int, user_id: int) -> dict[int, bytes]:
     """Return the member's author token in each window."""
     return {w.id: author_token(w.secret, guild_id, user_id) for w in windows}
 
 
-def _post(row: Checkin, window: CheckinWindow | None, now: datetime) -> CheckinPost:
+class KeyCache:
+    """Live window keys per server and pseudonyms per window, kept in memory for posting.
+
+    A key is used only while `destroy_at` is ahead (checked at every use, on the injected
+    clock), and `forget_all` drops every key as soon as this process destroys or shortens one
+    (tidy, a shorter grace period). Another process's changes are seen within `ttl` seconds;
+    meanwhile the database still decides: a window or a pseudonym created elsewhere is found
+    through the unique constraints (insert-or-ignore, or an IntegrityError that makes the
+    writer forget everything and read again), and a key destroyed elsewhere fails its
+    check-in's foreign key the same way.
+    """
+
+    def __init__(self, ttl: float = KEY_CACHE_SECONDS) -> None:
+        self.windows: TimedCache[int, tuple[WindowKey, ...]] = TimedCache(ttl)
+        self.aliases: TimedCache[int, Mapping[bytes, str]] = TimedCache(ttl)
+
+    def forget_all(self) -> None:
+        """Drop every key and pseudonym held (reads under way will not store theirs)."""
+        self.windows.clear()
+        self.aliases.clear()
+
+
+def _post(row: Checkin, window: CheckinWindow | WindowKey | None, now: datetime) -> CheckinPost:
     return CheckinPost(
         id=row.id,
         ref=row.ref,
@@ -296,24 +344,127 @@ def _post(row: Checkin, window: CheckinWindow | None, now: datetime) -> CheckinP
     )
 
 
+def _context_statement(limits: bool) -> Select[Any]:
+    """Build the one read a check-in needs (with pause and limit counts when it has tokens)."""
+    guild, user = bindparam("guild_id"), bindparam("user_id")
+    columns: list[Any] = [
+        GuildSettings.checkin_channel_id,
+        CheckinSettings.guild_id,
+        *(getattr(CheckinSettings, name) for name in _CONFIG_NAMES),
+        CheckinPreference.keep_history,
+    ]
+    if limits:
+        tokens = bindparam("tokens", expanding=True)
+        recent = (
+            (Checkin.guild_id == guild)
+            & Checkin.author_token.in_(tokens)
+            & (Checkin.created_at > bindparam("since"))
+        )
+        columns += [
+            select(func.max(CheckinBlock.until))
+            .where(
+                CheckinBlock.guild_id == guild,
+                CheckinBlock.author_token.in_(tokens),
+                CheckinBlock.until > bindparam("now"),
+            )
+            .scalar_subquery(),
+            select(func.count(Checkin.id)).where(recent).scalar_subquery(),
+            select(func.min(Checkin.created_at)).where(recent).scalar_subquery(),
+        ]
+    else:
+        columns += [null(), null(), null()]
+    return (
+        select(*columns)
+        .select_from(GuildSettings)
+        .outerjoin(CheckinSettings, CheckinSettings.guild_id == GuildSettings.guild_id)
+        .outerjoin(
+            CheckinPreference,
+            (CheckinPreference.guild_id == GuildSettings.guild_id)
+            & (CheckinPreference.user_id == user),
+        )
+        .where(GuildSettings.guild_id == guild)
+    )
+
+
+_CONFIG_NAMES = tuple(f.name for f in fields(CheckinConfig) if f.name != "guild_id")
+# Built once: building and caching a statement on every check-in costs more than running it.
+_CONTEXT = _context_statement(limits=False)
+_CONTEXT_WITH_LIMITS = _context_statement(limits=True)
+_INSERT_CHECKIN = insert(Checkin.__table__)
+_INSERT_HISTORY = insert(CheckinHistory.__table__)
+_INSERT_ALIAS = insert(CheckinAlias.__table__)
+
+
 @dataclass
 class _Context:
-    """What one posting unit of work reads first."""
+    """What one posting unit of work reads first (in one statement, once windows are known)."""
 
     channel_id: int
     config: CheckinConfig
     keep_history: bool
-    windows: list[CheckinWindow]
+    windows: list[WindowKey]
     tokens: dict[int, bytes]
-    cache: _BatchCache | None = None
+    paused_until: datetime | None
+    recent_count: int
+    recent_oldest: datetime | None
+    cache: _BatchCache
 
 
 @dataclass
 class _BatchCache:
-    """What one group-commit unit of work has read already (its own writes included)."""
+    """What one unit of work has read already (its own writes included), and where from.
 
-    windows: dict[int, list[CheckinWindow]] = field(default_factory=dict)
+    It starts from the process's KeyCache and, after the commit, hands back what it added;
+    a unit of work that rolls back hands back nothing.
+    """
+
+    keys: KeyCache
+    windows: dict[int, list[WindowKey]] = field(default_factory=dict)
     aliases: dict[int, dict[bytes, str]] = field(default_factory=dict)
+    # key -> (generation taken before reading, whether it came from the database)
+    window_reads: dict[int, tuple[tuple[int, int], bool]] = field(default_factory=dict)
+    alias_reads: dict[int, tuple[tuple[int, int], bool]] = field(default_factory=dict)
+
+    async def live_windows(
+        self, session: AsyncSession, guild_id: int, now: datetime
+    ) -> list[WindowKey]:
+        """Return the server's live windows: from this unit, the process, or the database."""
+        if guild_id not in self.windows:
+            generation = self.keys.windows.generation(guild_id)
+            held = self.keys.windows.get(guild_id)
+            if held is None:
+                self.windows[guild_id] = await live_windows(session, guild_id, now)
+            else:
+                self.windows[guild_id] = list(held)
+            self.window_reads[guild_id] = (generation, held is None)
+        return [w for w in self.windows[guild_id] if w.destroy_at > now]
+
+    async def aliases_of(self, session: AsyncSession, window_id: int) -> dict[bytes, str]:
+        """Return the window's pseudonyms by token (this unit's own additions included)."""
+        if window_id not in self.aliases:
+            generation = self.keys.aliases.generation(window_id)
+            held = self.keys.aliases.get(window_id)
+            if held is None:
+                connection = await session.connection()
+                rows = await connection.execute(
+                    select(CheckinAlias.author_token, CheckinAlias.pseudonym).where(
+                        CheckinAlias.window_id == window_id
+                    )
+                )
+                self.aliases[window_id] = {author: name for author, name in rows}
+            else:
+                self.aliases[window_id] = dict(held)
+            self.alias_reads[window_id] = (generation, held is None)
+        return self.aliases[window_id]
+
+    def committed(self) -> None:
+        """Hand what this unit read and added back to the process (call after the commit)."""
+        for guild_id, (generation, fresh) in self.window_reads.items():
+            store = self.keys.windows.put if fresh else self.keys.windows.replace
+            store(guild_id, tuple(self.windows[guild_id]), generation)
+        for window_id, (generation, fresh) in self.alias_reads.items():
+            store = self.keys.aliases.put if fresh else self.keys.aliases.replace
+            store(window_id, self.aliases[window_id], generation)
 
 
 @dataclass
@@ -355,6 +506,7 @@ class CheckinService:
         crisis: CrisisDetector | None = None,
         rng: random.Random | None = None,
         gate: asyncio.Lock | None = None,
+        keys: KeyCache | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -369,6 +521,9 @@ class CheckinService:
         # every command costs nothing when there are none. One process owns the database.
         self._notices_hint: dict[int, bool] = {}
         self._queue: list[_PendingSubmit] = []
+        # Live window keys and pseudonyms (shared with the delivery service, whose tidy
+        # destroys keys): see KeyCache for when they are dropped.
+        self.keys = keys or KeyCache()
         self._writer: asyncio.Task[None] | None = None
 
     # ----- settings --------------------------------------------------------------------------
@@ -437,62 +592,62 @@ class CheckinService:
             summary = "changed check-in settings: " + describe_changes(before, after)
             record = self._audit.add(session, guild_id, actor_id, "checkins.settings", summary)
             await session.commit()
+        if after.grace_days < before.grace_days:
+            self.keys.forget_all()  # keys now destroyed sooner must not be held longer
         await self._audit.publish(record)
         return after
 
     # ----- posting ---------------------------------------------------------------------------
-    # The posting path is kept to a handful of statements: each one costs an aiosqlite round
-    # trip, and the write lock is held for all of them.
+    # The posting path is kept to a handful of statements: each one costs a round trip to the
+    # database (a thread hop with aiosqlite), and the write lock is held for all of them. With
+    # the window keys and pseudonyms in memory (KeyCache), a check-in costs one read (settings,
+    # choices, pause and limit together) and its inserts; the commit is shared by a batch.
     async def _context(
         self,
         session: AsyncSession,
         guild_id: int,
         user_id: int,
         now: datetime,
-        cache: _BatchCache | None = None,
+        cache: _BatchCache,
     ) -> _Context:
-        """Read the channel, the settings, the member's choices and the live windows."""
-        found = (
-            await session.execute(
-                select(
-                    GuildSettings.checkin_channel_id,
-                    CheckinSettings,
-                    CheckinPreference.keep_history,
-                )
-                .select_from(GuildSettings)
-                .outerjoin(CheckinSettings, CheckinSettings.guild_id == GuildSettings.guild_id)
-                .outerjoin(
-                    CheckinPreference,
-                    (CheckinPreference.guild_id == GuildSettings.guild_id)
-                    & (CheckinPreference.user_id == user_id),
-                )
-                .where(GuildSettings.guild_id == guild_id)
-            )
-        ).first()
+        """Read the channel, the settings, the member's choices, pauses and recent count."""
+        windows = await cache.live_windows(session, guild_id, now)
+        tokens = tokens_for(windows, guild_id, user_id)
+        connection = await session.connection()
+        parameters: dict[str, Any] = {"guild_id": guild_id, "user_id": user_id}
+        if tokens:
+            statement = _CONTEXT_WITH_LIMITS
+            parameters.update(tokens=list(tokens.values()), now=now, since=now - RATE_WINDOW)
+        else:
+            statement = _CONTEXT
+        found = (await connection.execute(statement, parameters)).first()
         if found is None or found[0] is None:
             raise NotConfigured(
                 "Check-ins aren't open here yet: a moderator needs to choose the check-in "
                 "channel with `/setup channels`."
             )
-        channel_id, settings_row, keep_history = found
-        if cache is None:
-            windows = await live_windows(session, guild_id, now)
-        else:
-            if guild_id not in cache.windows:
-                cache.windows[guild_id] = await live_windows(session, guild_id, now)
-            windows = [w for w in cache.windows[guild_id] if w.destroy_at > now]
+        channel_id, settings_guild, *values = found[: 2 + len(_CONFIG_NAMES)]
+        keep_history, paused_until, count, oldest = found[2 + len(_CONFIG_NAMES) :]
+        config = (
+            CheckinConfig(guild_id)
+            if settings_guild is None
+            else CheckinConfig(guild_id, **dict(zip(_CONFIG_NAMES, values, strict=True)))
+        )
         return _Context(
             channel_id,
-            CheckinConfig.from_row(settings_row, guild_id),
+            config,
             bool(keep_history),
             windows,
-            tokens_for(windows, guild_id, user_id),
+            tokens,
+            paused_until,
+            count or 0,
+            oldest,
             cache,
         )
 
     async def _current_window(
         self, session: AsyncSession, context: _Context, guild_id: int, user_id: int, now: datetime
-    ) -> CheckinWindow:
+    ) -> WindowKey:
         """Return the window holding `now`, creating it (and its key) when a new one begins."""
         for window in context.windows:
             if window.starts_at <= now < window.ends_at:
@@ -515,16 +670,19 @@ class CheckinService:
             },
             ["guild_id", "starts_at"],
         )
-        window = await session.scalar(
-            select(CheckinWindow).where(
-                CheckinWindow.guild_id == guild_id, CheckinWindow.starts_at == start
+        connection = await session.connection()
+        found = (
+            await connection.execute(
+                select(*_WINDOW_COLUMNS).where(
+                    CheckinWindow.guild_id == guild_id, CheckinWindow.starts_at == start
+                )
             )
-        )
-        if window is None:  # pragma: no cover - the insert above guarantees a row
+        ).first()
+        if found is None:  # pragma: no cover - the insert above guarantees a row
             raise LookupError("no current check-in window")
+        window = WindowKey(*found)
         context.windows.append(window)
-        if context.cache is not None:
-            context.cache.windows.setdefault(guild_id, []).append(window)
+        context.cache.windows.setdefault(guild_id, []).append(window)
         context.tokens[window.id] = author_token(window.secret, guild_id, user_id)
         return window
 
@@ -532,27 +690,8 @@ class CheckinService:
         self, session: AsyncSession, guild_id: int, context: _Context, now: datetime
     ) -> None:
         """Refuse kindly if this (unnamed) author is paused or has posted enough for today."""
-        tokens = list(context.tokens.values())
-        if not tokens:
-            return
-        mine = (Checkin.guild_id == guild_id) & Checkin.author_token.in_(tokens)
-        recent = mine & (Checkin.created_at > now - RATE_WINDOW)
-        paused_until, count, oldest = (
-            await session.execute(
-                select(
-                    select(func.max(CheckinBlock.until))
-                    .where(
-                        CheckinBlock.guild_id == guild_id,
-                        CheckinBlock.author_token.in_(tokens),
-                        CheckinBlock.until > now,
-                    )
-                    .scalar_subquery(),
-                    select(func.count(Checkin.id)).where(recent).scalar_subquery(),
-                    select(func.min(Checkin.created_at)).where(recent).scalar_subquery(),
-                )
-            )
-        ).one()
-        if paused_until is not None:
+        if context.paused_until is not None:
+            tokens = list(context.tokens.values())
             block = await session.scalar(
                 select(CheckinBlock)
                 .where(CheckinBlock.guild_id == guild_id, CheckinBlock.author_token.in_(tokens))
@@ -567,8 +706,9 @@ class CheckinService:
                 f"They didn't learn who you are. Their reason: {reason or 'none given'}. "
                 "If you need support now, `/crisis` lists people you can reach."
             )
-        if count >= context.config.daily_limit:
-            again = _aware(oldest) + RATE_WINDOW
+        count = context.recent_count
+        if count >= context.config.daily_limit and context.recent_oldest is not None:
+            again = _aware(context.recent_oldest) + RATE_WINDOW
             raise RateLimited(
                 f"You've shared {count} check-ins in the last day, which is as many as this "
                 f"server allows for now. You can check in again <t:{int(again.timestamp())}:R>. "
@@ -580,10 +720,12 @@ class CheckinService:
         """Check the member may check in now (before they write), and say what applies."""
         await self._agreement.require_agreement(guild_id, user_id)
         now = self._clock.now()
+        cache = _BatchCache(self.keys)
         async with self._gate, self._sessions() as session:
-            context = await self._context(session, guild_id, user_id, now)
+            context = await self._context(session, guild_id, user_id, now, cache)
             await self._check_may_post(session, guild_id, context, now)
             await session.commit()
+        cache.committed()
         config = context.config
         return Opening(config.reveal_enabled, config.max_delay_seconds, context.keep_history)
 
@@ -623,7 +765,7 @@ class CheckinService:
     # Group commit: concurrent submits are written by one coroutine, a batch in ONE unit of
     # work, and each member is answered only after that commit (stored durably before told).
     # Limits stay exact: each check-in in a batch is checked after the ones before it were
-    # flushed into the same transaction, so its count includes them.
+    # inserted into the same transaction, so its count includes them.
     async def _drain(self) -> None:
         while self._queue:
             batch, self._queue = self._queue, []
@@ -641,21 +783,24 @@ class CheckinService:
 
     async def _write_batch(self, batch: list[_PendingSubmit]) -> None:
         outcomes: list[Receipt | UserError] = []
-        if len(batch) > 1:
-            try:
-                cache = _BatchCache()
-                async with self._gate, self._sessions() as session:
-                    for item in batch:
-                        try:
-                            outcomes.append(await self._store_item(session, item, cache))
-                        except UserError as refused:
-                            # A refusal writes nothing: drop what the checks left unflushed.
-                            for changed in list(session.dirty):
-                                session.expire(changed)
-                            outcomes.append(refused)
-                    await session.commit()
-            except SQLAlchemyError:
-                outcomes = []  # rolled back: store each one on its own below
+        try:
+            cache = _BatchCache(self.keys)
+            async with self._gate, self._sessions() as session:
+                for item in batch:
+                    try:
+                        outcomes.append(await self._store_item(session, item, cache))
+                    except UserError as refused:
+                        # A refusal writes nothing: drop what the checks left unflushed.
+                        for changed in list(session.dirty):
+                            session.expire(changed)
+                        outcomes.append(refused)
+                await session.commit()
+            cache.committed()
+        except SQLAlchemyError:
+            # Rolled back: what was held in memory may be what failed (a window or a name
+            # another process made), so read everything again and store each one on its own.
+            self.keys.forget_all()
+            outcomes = []
         if outcomes:
             for item, outcome in zip(batch, outcomes, strict=True):
                 if isinstance(outcome, Exception):
@@ -670,27 +815,29 @@ class CheckinService:
                 item.future.set_exception(error)
 
     async def _store_item(
-        self, session: AsyncSession, item: _PendingSubmit, cache: _BatchCache | None = None
+        self, session: AsyncSession, item: _PendingSubmit, cache: _BatchCache
     ) -> Receipt:
         args = (item.guild_id, item.user_id, item.mood, item.note, item.now, item.detection)
-        if cache is None:
-            return await self._store(session, *args)
         return await self._store(session, *args, cache)
 
     async def _write_one(self, item: _PendingSubmit) -> Receipt:
         for attempt in range(3):
+            cache = _BatchCache(self.keys)
             try:
                 async with self._gate, self._sessions() as session:
-                    receipt = await self._store_item(session, item)
+                    receipt = await self._store_item(session, item, cache)
                     await session.commit()
+                cache.committed()
                 return receipt
             except UserError:
                 raise
             except IntegrityError:
+                self.keys.forget_all()
                 if attempt == 2:  # a reference or a name taken meanwhile, three times over
                     raise CheckinStoreError("the check-in could not be stored") from None
             except SQLAlchemyError:
                 # The database error would carry the note in its parameters: never chain it.
+                self.keys.forget_all()
                 raise CheckinStoreError("the check-in could not be stored") from None
         raise CheckinStoreError("the check-in could not be stored")  # pragma: no cover
 
@@ -703,7 +850,7 @@ class CheckinService:
         note: str | None,
         now: datetime,
         detection: CrisisDetection | None,
-        cache: _BatchCache | None = None,
+        cache: _BatchCache,
     ) -> Receipt:
         context = await self._context(session, guild_id, user_id, now, cache)
         await self._check_may_post(session, guild_id, context, now)
@@ -712,39 +859,47 @@ class CheckinService:
         name = await self._alias(session, window, token, cache)
         config = context.config
         due = now + domain.delivery_delay(config.max_delay_seconds, self.rng)
-        row = Checkin(
-            guild_id=guild_id,
-            # Unique per server; a clash (about one in 10^9) fails the insert and is retried.
-            ref=domain.public_ref(secrets.token_bytes(8)),
-            window_id=window.id,
-            author_token=token,
-            pseudonym=name,
-            mood=mood,
-            note=note,
-            status=PENDING,
-            alert_moderators=bool(detection and detection.alert_moderators),
-            reveal_allowed=config.reveal_enabled,
-            created_at=now,
-            due_at=due,
-            next_attempt_at=due,
-            attempts=0,
-            sealed_author=seal_author(window.secret, SEAL_PENDING, guild_id, window.id, user_id),
-            reveal_sealed=(
-                seal_author(window.secret, SEAL_REVEAL, guild_id, window.id, user_id)
-                if config.reveal_enabled
-                else None
-            ),
-            report_count=0,
+        connection = await session.connection()
+        # Core statements, not the ORM: nothing here needs an object afterwards.
+        # Unique per server; a clash (about one in 10^9) fails the insert and is retried.
+        ref = domain.public_ref(secrets.token_bytes(8))
+        inserted = await connection.execute(
+            _INSERT_CHECKIN,
+            {
+                "guild_id": guild_id,
+                "ref": ref,
+                "window_id": window.id,
+                "author_token": token,
+                "pseudonym": name,
+                "mood": mood,
+                "note": note,
+                "status": PENDING,
+                "alert_moderators": bool(detection and detection.alert_moderators),
+                "reveal_allowed": config.reveal_enabled,
+                "created_at": now,
+                "due_at": due,
+                "next_attempt_at": due,
+                "attempts": 0,
+                "sealed_author": seal_author(
+                    window.secret, SEAL_PENDING, guild_id, window.id, user_id
+                ),
+                "reveal_sealed": (
+                    seal_author(window.secret, SEAL_REVEAL, guild_id, window.id, user_id)
+                    if config.reveal_enabled
+                    else None
+                ),
+                "report_count": 0,
+            },
         )
-        session.add(row)
+        (checkin_id,) = inserted.inserted_primary_key or (None,)
         if context.keep_history:
-            session.add(
-                CheckinHistory(user_id=user_id, guild_id=guild_id, day=now.date(), mood=mood)
+            await connection.execute(
+                _INSERT_HISTORY,
+                {"user_id": user_id, "guild_id": guild_id, "day": now.date(), "mood": mood},
             )
-        await session.flush()
         return Receipt(
-            checkin_id=row.id,
-            ref=row.ref,
+            checkin_id=checkin_id,
+            ref=ref,
             pseudonym=name,
             mood=mood,
             channel_id=context.channel_id,
@@ -758,23 +913,10 @@ class CheckinService:
         )
 
     async def _alias(
-        self,
-        session: AsyncSession,
-        window: CheckinWindow,
-        token: bytes,
-        cache: _BatchCache | None = None,
+        self, session: AsyncSession, window: WindowKey, token: bytes, cache: _BatchCache
     ) -> str:
         """Return the member's pseudonym in this window, giving one no one else has yet."""
-        names = cache.aliases.get(window.id) if cache is not None else None
-        if names is None:
-            rows = await session.execute(
-                select(CheckinAlias.author_token, CheckinAlias.pseudonym).where(
-                    CheckinAlias.window_id == window.id
-                )
-            )
-            names = {author: name for author, name in rows}
-            if cache is not None:
-                cache.aliases[window.id] = names
+        names = await cache.aliases_of(session, window.id)
         if token in names:
             return names[token]
         taken = set(names.values())
@@ -782,8 +924,11 @@ class CheckinService:
             (candidate for n in range(64) if (candidate := pseudonym(token, n)) not in taken),
             f"{pseudonym(token)} {secrets.randbelow(900) + 100}",
         )
-        session.add(CheckinAlias(window_id=window.id, author_token=token, pseudonym=name))
-        names[token] = name  # the batch's cache sees it too
+        connection = await session.connection()
+        await connection.execute(
+            _INSERT_ALIAS, {"window_id": window.id, "author_token": token, "pseudonym": name}
+        )
+        names[token] = name  # the rest of the unit of work sees it too
         return name
 
     async def undo(self, guild_id: int, checkin_id: int, user_id: int) -> None:

@@ -31,6 +31,7 @@ from bot.domain.helplines import Country, CrisisCard, HelplineDirectory, build_c
 from bot.domain.helplines_loader import CrisisData, load_crisis_data
 from bot.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from bot.services.audit import AuditRecord, AuditService
+from bot.services.cache import TimedCache
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,10 @@ SHARE_SENDER_COOLDOWN = timedelta(minutes=10)
 # Check-in requests are kept this long, then erased by the tidy job.
 ALERT_RETENTION = timedelta(days=30)
 MAX_RESOURCES = 10
+# A server's crisis settings and local resources are kept in memory (they are read on every
+# `/crisis` and every check-in note, and change rarely). This process forgets them as soon as
+# it changes them; a change made by another process is seen within this many seconds.
+SERVER_CACHE_SECONDS = 30.0
 
 OPEN = "open"
 CLAIMED = "claimed"
@@ -242,6 +247,12 @@ class CrisisService:
         self._audit = audit
         self._data = data
         self._asks = ForgetfulLimiter(clock, ASK_PERSON_WINDOW)
+        self._settings_cache: TimedCache[int, CrisisServerSettings] = TimedCache(
+            SERVER_CACHE_SECONDS
+        )
+        self._resources_cache: TimedCache[int, tuple[LocalResource, ...]] = TimedCache(
+            SERVER_CACHE_SECONDS
+        )
 
     # ----- the dataset ---------------------------------------------------------------------
     @property
@@ -293,34 +304,29 @@ class CrisisService:
             source = "chosen"
             if chosen is None:
                 not_found = query.strip()[:60]
-        async with self._reads() as session:
-            if chosen is None and not_found is None:
-                saved = await session.get(CrisisMemberCountry, user_id)
-                chosen = self.directory.by_code(saved.country_code) if saved else None
-                source = "saved"
-                if chosen is None and guild_id is not None:
-                    settings = await session.get(CrisisSettings, guild_id)
-                    default = settings.default_country if settings else None
-                    chosen = self.directory.by_code(default) if default else None
-                    source = "server"
-            resources = await self._resources(session, guild_id, chosen)
+        if chosen is None and not_found is None:
+            chosen = await self.saved_country(user_id)
+            source = "saved"
+            if chosen is None and guild_id is not None:
+                default = (await self.settings(guild_id)).default_country
+                chosen = self.directory.by_code(default) if default else None
+                source = "server"
         if chosen is None:
             source = "none"
+        resources = await self._resources_for(guild_id, chosen)
         card = build_card(chosen, self.directory.fallback) if chosen else None
         return CrisisAnswer(card, source, not_found, resources, guild_id)
 
-    async def _resources(
-        self, session: AsyncSession, guild_id: int | None, country: Country | None
+    async def _resources_for(
+        self, guild_id: int | None, country: Country | None
     ) -> tuple[LocalResource, ...]:
         if guild_id is None:
             return ()
-        rows = await session.scalars(
-            select(CrisisResource)
-            .where(CrisisResource.guild_id == guild_id)
-            .order_by(CrisisResource.id)
-        )
+        every = self._resources_cache.get(guild_id)
+        if every is None:
+            every = tuple(await self.resources(guild_id))
         code = country.code if country else None
-        return tuple(_resource(row) for row in rows if row.country_code in (None, code))
+        return tuple(r for r in every if r.country_code in (None, code))
 
     # ----- the member's country ------------------------------------------------------------
     async def saved_country(self, user_id: int) -> Country | None:
@@ -354,8 +360,14 @@ class CrisisService:
     # ----- server settings -----------------------------------------------------------------
     async def settings(self, guild_id: int) -> CrisisServerSettings:
         """Return the server's crisis settings (defaults when never set)."""
+        found = self._settings_cache.get(guild_id)
+        if found is not None:
+            return found
+        generation = self._settings_cache.generation(guild_id)
         async with self._reads() as session:
-            return _settings(await session.get(CrisisSettings, guild_id), guild_id)
+            found = _settings(await session.get(CrisisSettings, guild_id), guild_id)
+        self._settings_cache.put(guild_id, found, generation)
+        return found
 
     async def update_settings(
         self,
@@ -399,6 +411,7 @@ class CrisisService:
                 )
             await session.commit()
             result = _settings(row, guild_id)
+        self._settings_cache.forget(guild_id)
         if record is not None:
             await self._audit.publish(record)
         return result
@@ -406,13 +419,16 @@ class CrisisService:
     # ----- local resources -----------------------------------------------------------------
     async def resources(self, guild_id: int) -> list[LocalResource]:
         """Return every local resource of the server, oldest first."""
+        generation = self._resources_cache.generation(guild_id)
         async with self._reads() as session:
             rows = await session.scalars(
                 select(CrisisResource)
                 .where(CrisisResource.guild_id == guild_id)
                 .order_by(CrisisResource.id)
             )
-            return [_resource(row) for row in rows]
+            found = [_resource(row) for row in rows]
+        self._resources_cache.put(guild_id, tuple(found), generation)
+        return found
 
     async def add_resource(
         self,
@@ -456,6 +472,7 @@ class CrisisService:
             )
             await session.commit()
             added = _resource(row)
+        self._resources_cache.forget(guild_id)
         await self._audit.publish(record)
         return added
 
@@ -477,6 +494,7 @@ class CrisisService:
                 f"removed the local resource “{removed.name}”",
             )
             await session.commit()
+        self._resources_cache.forget(guild_id)
         await self._audit.publish(record)
         return removed
 
