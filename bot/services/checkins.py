@@ -318,7 +318,8 @@ class KeyCache:
 
     def __init__(self, ttl: float = KEY_CACHE_SECONDS) -> None:
         self.windows: TimedCache[int, tuple[WindowKey, ...]] = TimedCache(ttl)
-        self.aliases: TimedCache[int, Mapping[bytes, str]] = TimedCache(ttl)
+        # By window id and start (SQLite may give a destroyed window's id to a new one).
+        self.aliases: TimedCache[tuple[int, datetime], Mapping[bytes, str]] = TimedCache(ttl)
 
     def forget_all(self) -> None:
         """Drop every key and pseudonym held (reads under way will not store theirs)."""
@@ -420,10 +421,12 @@ class _BatchCache:
 
     keys: KeyCache
     windows: dict[int, list[WindowKey]] = field(default_factory=dict)
-    aliases: dict[int, dict[bytes, str]] = field(default_factory=dict)
+    aliases: dict[tuple[int, datetime], dict[bytes, str]] = field(default_factory=dict)
     # key -> (generation taken before reading, whether it came from the database)
     window_reads: dict[int, tuple[tuple[int, int], bool]] = field(default_factory=dict)
-    alias_reads: dict[int, tuple[tuple[int, int], bool]] = field(default_factory=dict)
+    alias_reads: dict[tuple[int, datetime], tuple[tuple[int, int], bool]] = field(
+        default_factory=dict
+    )
 
     async def live_windows(
         self, session: AsyncSession, guild_id: int, now: datetime
@@ -439,32 +442,33 @@ class _BatchCache:
             self.window_reads[guild_id] = (generation, held is None)
         return [w for w in self.windows[guild_id] if w.destroy_at > now]
 
-    async def aliases_of(self, session: AsyncSession, window_id: int) -> dict[bytes, str]:
+    async def aliases_of(self, session: AsyncSession, window: WindowKey) -> dict[bytes, str]:
         """Return the window's pseudonyms by token (this unit's own additions included)."""
-        if window_id not in self.aliases:
-            generation = self.keys.aliases.generation(window_id)
-            held = self.keys.aliases.get(window_id)
+        key = (window.id, window.starts_at)
+        if key not in self.aliases:
+            generation = self.keys.aliases.generation(key)
+            held = self.keys.aliases.get(key)
             if held is None:
                 connection = await session.connection()
                 rows = await connection.execute(
                     select(CheckinAlias.author_token, CheckinAlias.pseudonym).where(
-                        CheckinAlias.window_id == window_id
+                        CheckinAlias.window_id == window.id
                     )
                 )
-                self.aliases[window_id] = {author: name for author, name in rows}
+                self.aliases[key] = {author: name for author, name in rows}
             else:
-                self.aliases[window_id] = dict(held)
-            self.alias_reads[window_id] = (generation, held is None)
-        return self.aliases[window_id]
+                self.aliases[key] = dict(held)
+            self.alias_reads[key] = (generation, held is None)
+        return self.aliases[key]
 
     def committed(self) -> None:
         """Hand what this unit read and added back to the process (call after the commit)."""
         for guild_id, (generation, fresh) in self.window_reads.items():
             store = self.keys.windows.put if fresh else self.keys.windows.replace
             store(guild_id, tuple(self.windows[guild_id]), generation)
-        for window_id, (generation, fresh) in self.alias_reads.items():
+        for key, (generation, fresh) in self.alias_reads.items():
             store = self.keys.aliases.put if fresh else self.keys.aliases.replace
-            store(window_id, self.aliases[window_id], generation)
+            store(key, self.aliases[key], generation)
 
 
 @dataclass
@@ -916,7 +920,7 @@ class CheckinService:
         self, session: AsyncSession, window: WindowKey, token: bytes, cache: _BatchCache
     ) -> str:
         """Return the member's pseudonym in this window, giving one no one else has yet."""
-        names = await cache.aliases_of(session, window.id)
+        names = await cache.aliases_of(session, window)
         if token in names:
             return names[token]
         taken = set(names.values())

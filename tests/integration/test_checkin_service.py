@@ -15,10 +15,10 @@ from bot.db.models import Checkin, CheckinHistory, CheckinWindow
 from bot.errors import InvalidInput, NotAllowed, RateLimited
 from bot.services import Services
 from bot.services import checkins as checkins_module
-from bot.services.checkins import CheckinStoreError
+from bot.services.checkins import CheckinService, CheckinStoreError
 
 GUILD, CHANNEL, MOD, MOD2 = 10, 20, 30, 31
-ALICE, BOB = 41, 42
+ALICE, BOB, CAROL = 41, 42, 43
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ async def ready(services: Services) -> Services:
     """A server with a check-in channel, an agreement, and two members who accepted it."""
     await services.settings.update(GUILD, MOD, "", checkin_channel_id=CHANNEL)
     await services.agreement.save(GUILD, MOD, "Agreement", "Be kind.", "minor")
-    for user in (ALICE, BOB):
+    for user in (ALICE, BOB, CAROL):
         await services.agreement.accept(GUILD, user, 1)
     services.checkins.rng = random.Random(1)
     return services
@@ -95,6 +95,55 @@ async def test_concurrent_submits_share_one_commit_and_keep_limits_exact(
     assert len({row.pseudonym for row in rows}) == 2  # one name each, as one at a time
     with pytest.raises(RateLimited):
         await ready.checkins.submit(GUILD, ALICE, 3, None)
+
+
+def _elsewhere(services: Services) -> CheckinService:
+    """Return a second check-in service on the same database, as another process would have."""
+    mine = services.checkins
+    return CheckinService(
+        mine._sessions, mine._clock, mine._audit, mine._agreement, mine.crisis, rng=mine.rng
+    )
+
+
+async def test_names_and_windows_made_by_another_process_are_respected(
+    ready: Services, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys and names held in memory never beat the database: a clash is read again."""
+    monkeypatch.setattr(
+        checkins_module,
+        "pseudonym",
+        lambda token, n=0: {0: "Quiet Heron", 1: "Calm Otter"}.get(n, f"Name {n}"),
+    )
+    here, elsewhere = ready.checkins, _elsewhere(ready)
+    alice = await here.submit(GUILD, ALICE, 3, None)  # here now holds the window's names
+    bob = await elsewhere.submit(GUILD, BOB, 3, None)  # takes "Calm Otter" unseen by `here`
+    carol = await here.submit(GUILD, CAROL, 3, None)  # would take it too: the database refuses
+    bob_again = await here.submit(GUILD, BOB, 4, None)  # Bob's name, made elsewhere, is kept
+    assert (alice.pseudonym, bob.pseudonym) == ("Quiet Heron", "Calm Otter")
+    assert carol.pseudonym == "Name 2" and bob_again.pseudonym == "Calm Otter"
+    clock.advance(days=7)  # a new window begins; the other process makes its key first
+    await elsewhere.submit(GUILD, BOB, 3, None)
+    await here.submit(GUILD, ALICE, 3, None)
+    rows = await _rows(ready)
+    assert len({row.window_id for row in rows}) == 2
+    assert rows[-1].window_id == rows[-2].window_id
+
+
+async def test_keys_are_dropped_from_memory_when_tidy_destroys_them(
+    ready: Services, clock: FakeClock
+) -> None:
+    """Once window + grace is over and tidy ran, no key is held in memory any more."""
+    receipt = await ready.checkins.submit(GUILD, ALICE, 3, None)
+    keys = ready.checkins.keys
+    [window] = keys.windows.get(GUILD) or ()
+    assert keys.aliases.get((window.id, window.starts_at))
+    clock.set(receipt.unlinkable_at)
+    await ready.checkin_delivery.tidy()
+    assert keys.windows.get(GUILD) is None
+    assert keys.aliases.get((window.id, window.starts_at)) is None
+    await ready.checkins.submit(GUILD, ALICE, 3, None)  # a new window and key
+    [new] = keys.windows.get(GUILD) or ()
+    assert new.starts_at > window.starts_at and new.starts_at <= clock.now() < new.ends_at
 
 
 async def test_undo_only_by_the_author_and_only_while_pending(ready: Services) -> None:

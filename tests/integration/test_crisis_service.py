@@ -12,9 +12,11 @@ from bot.clock import FakeClock
 from bot.db.models import AuditEntry, CrisisAlert, CrisisCooldown
 from bot.errors import InvalidInput, NotAllowed, RateLimited
 from bot.services import Services
+from bot.services.audit import AuditService
 from bot.services.crisis import (
     ASK_SERVER_CAP,
     MAX_RESOURCES,
+    SERVER_CACHE_SECONDS,
     CrisisService,
     ForgetfulLimiter,
 )
@@ -105,6 +107,30 @@ async def test_settings_default_off_and_are_audited(services: Services) -> None:
     async with crisis._sessions() as session:
         actions = list(await session.scalars(select(AuditEntry.action)))
     assert actions == ["crisis.settings"] * 3
+
+
+async def test_changes_made_by_another_process_show_within_the_cache_time(
+    services: Services, clock: FakeClock
+) -> None:
+    """Settings and resources are held in memory: at once here, within the bound elsewhere."""
+    crisis = services.crisis
+    ticks = [0.0]
+    for cache in (crisis._settings_cache, crisis._resources_cache):
+        cache._now = lambda: ticks[0]
+    elsewhere = CrisisService(
+        crisis._sessions, clock, AuditService(clock), crisis._data, crisis._reads
+    )
+    assert (await crisis.answer(ALICE, GUILD, code="GB")).resources == ()
+    assert not (await crisis.settings(GUILD)).detection_enabled
+    await elsewhere.add_resource(GUILD, SAM, name="Peer line", reach="DM us", description="Hi")
+    await elsewhere.update_settings(GUILD, SAM, detection_enabled=True)
+    ticks[0] = SERVER_CACHE_SECONDS - 1
+    assert (await crisis.answer(ALICE, GUILD, code="GB")).resources == ()
+    ticks[0] = SERVER_CACHE_SECONDS
+    assert [r.name for r in (await crisis.answer(ALICE, GUILD, code="GB")).resources] == [
+        "Peer line"
+    ]
+    assert (await crisis.settings(GUILD)).detection_enabled
 
 
 # ----- detection -------------------------------------------------------------------------------
@@ -236,7 +262,9 @@ async def test_requests_are_in_the_asker_and_helper_data(services: Services) -> 
     alert = await crisis.open_alert(GUILD, ALICE, named=True, origin_channel_id=None)
     await crisis.claim_alert(alert.id, GUILD, SAM)
     asked = (await services.data_rights.export(ALICE))["data"]["crisis"]["check_in_requests"]
-    assert asked == [{"server_id": str(GUILD), "at": alert.created_at.isoformat(), "status": "claimed"}]
+    assert asked == [
+        {"server_id": str(GUILD), "at": alert.created_at.isoformat(), "status": "claimed"}
+    ]
     helped = (await services.data_rights.export(SAM))["data"]["crisis"]["requests_you_helped_with"]
     assert helped[0]["reached_out"] is True
     await services.data_rights.delete(SAM)

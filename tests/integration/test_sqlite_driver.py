@@ -1,0 +1,91 @@
+"""The one-hop aiosqlite driver: same SQL and transactions as upstream, fewer thread hand-offs."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db.engine import create_engine, create_read_session_factory, create_session_factory
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """Return an engine on a fresh file with one table."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'd.db'}")
+    async with create_session_factory(engine)() as session:
+        await session.execute(text("CREATE TABLE t (x INTEGER PRIMARY KEY, y TEXT)"))
+        await session.commit()
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every call queued on an aiosqlite connection's thread."""
+    seen: list[str] = []
+    real = aiosqlite.Connection._execute
+
+    async def counting(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(getattr(fn, "__name__", "call"))
+        return await real(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counting)
+    return seen
+
+
+async def test_a_statement_with_its_begin_is_one_hop(engine: AsyncEngine, hops: list[str]) -> None:
+    """A read-only unit with one query costs two hops (the query, the rollback), not eight."""
+    async with create_read_session_factory(engine)() as session:
+        assert (await session.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+    assert len(hops) == 2
+
+
+async def test_a_unit_that_ran_nothing_costs_nothing(engine: AsyncEngine, hops: list[str]) -> None:
+    """Committing or closing a unit of work that never ran a statement makes no round trip."""
+    async with create_session_factory(engine)() as session:
+        await session.commit()
+    assert hops == []
+
+
+async def test_writers_take_the_write_lock_with_their_first_statement(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """BEGIN IMMEDIATE still goes first: even a writer that only read so far holds the lock."""
+    other = sqlite3.connect(tmp_path / "d.db", timeout=0, isolation_level=None)
+    async with create_session_factory(engine)() as session:
+        await session.execute(text("SELECT count(*) FROM t"))
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        await session.commit()
+    other.execute("BEGIN IMMEDIATE")  # released by the commit
+    other.execute("ROLLBACK")
+    other.close()
+
+
+async def test_rows_counts_ids_and_rollback_behave_as_upstream(engine: AsyncEngine) -> None:
+    """Inserted ids, row counts, many-row inserts, errors and rollback work as before."""
+    sessions = create_session_factory(engine)
+    async with sessions() as session:
+        result = await session.execute(text("INSERT INTO t (y) VALUES ('a')"))
+        assert result.lastrowid == 1 and result.rowcount == 1
+        await session.execute(text("INSERT INTO t (y) VALUES (:y)"), [{"y": "b"}, {"y": "c"}])
+        with pytest.raises(IntegrityError):
+            await session.execute(text("INSERT INTO t (x, y) VALUES (1, 'clash')"))
+        await session.rollback()
+    async with sessions() as session:
+        assert (await session.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+        await session.execute(text("INSERT INTO t (y) VALUES ('kept')"))
+        changed = await session.execute(text("UPDATE t SET y = 'kept!' WHERE y = 'kept'"))
+        assert changed.rowcount == 1
+        await session.commit()
+    async with create_read_session_factory(engine)() as session:
+        rows = (await session.execute(text("SELECT y FROM t"))).scalars().all()
+    assert rows == ["kept!"]
