@@ -7,7 +7,8 @@
     /circle end <circle>                 stop the series (facilitators)
     /circle who <circle>                 who said yes to the next meeting, and the waitlist
     /circle open <circle>                let members into the voice room (facilitators)
-    /circle close <circle>               lock it again (facilitators)
+    /circle close <circle>               lock it again, invite anonymous feedback (facilitators)
+    (+ hand, next, note, feedback, settings: see cogs/circle_room.py)
 
 Every announced meeting has a message in the circles channel (Discord timestamps, a headcount,
 "I'll be there" / "Can't make it") and a Discord scheduled event on the circle's voice channel.
@@ -16,6 +17,7 @@ Every announced meeting has a message in the circles channel (Discord timestamps
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from functools import lru_cache
 from typing import Any
@@ -28,7 +30,8 @@ from discord.ext import commands
 from bot.client import HearthBot
 from bot.errors import InvalidInput, NotAllowed
 from bot.services.agreement import AgreementService
-from bot.services.circles import WAITLIST, YES, CircleService, Meeting, Reminder
+from bot.services.circle_room import TalkingOrder
+from bot.services.circles import WAITLIST, YES, CircleService, HoldOutcome, Meeting, Reminder
 from bot.services.settings import SettingsService
 from bot.ui import (
     NO_MENTIONS,
@@ -38,6 +41,7 @@ from bot.ui import (
     persistent_button,
     reply_private,
 )
+from cogs.circle_room import RoomCommands
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +99,9 @@ def cancelled_embed(meeting: Meeting, why: str) -> discord.Embed:
     )
 
 
-class CirclesCog(commands.GroupCog, group_name="circle", group_description="Support circles"):
+class CirclesCog(
+    RoomCommands, commands.GroupCog, group_name="circle", group_description="Support circles"
+):
     """Scheduling circles and answering whether you'll come."""
 
     def __init__(
@@ -110,6 +116,7 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
         self.settings = settings
         self.agreement = agreement
         self._edit_locks: dict[int, asyncio.Lock] = {}
+        self._queue_locks: dict[int, asyncio.Lock] = {}
         self.yes_button = persistent_button(
             "hearth:circle:yes",
             label="I'll be there",
@@ -131,6 +138,34 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
             on_click=self.need_backup,
             fields=("circle",),
         )
+        self.raise_button = persistent_button(
+            "hearth:circle:raise",
+            label="Raise my hand",
+            style=discord.ButtonStyle.primary,
+            on_click=lambda i, c, n: self.hand_button(i, c, n, up=True),
+            fields=("circle", "index"),
+        )
+        self.lower_button = persistent_button(
+            "hearth:circle:lower",
+            label="Lower my hand",
+            style=discord.ButtonStyle.secondary,
+            on_click=lambda i, c, n: self.hand_button(i, c, n, up=False),
+            fields=("circle", "index"),
+        )
+        self.write_note_button = persistent_button(
+            "hearth:circle:write",
+            label="Write instead",
+            style=discord.ButtonStyle.secondary,
+            on_click=self.write_button,
+            fields=("circle", "index"),
+        )
+        self.feedback_invite_button = persistent_button(
+            "hearth:circle:feedback",
+            label="Share feedback (anonymous)",
+            style=discord.ButtonStyle.primary,
+            on_click=self.feedback_button,
+            fields=("circle", "index"),
+        )
         super().__init__()
 
     # ----- who may -------------------------------------------------------------------------
@@ -149,6 +184,27 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
                 "This is for facilitators: it needs the facilitator role or Manage Server."
             )
         return guild_id
+
+    @property
+    def dynamic_items(self) -> tuple[type[discord.ui.DynamicItem[Any]], ...]:
+        """Return every persistent button class, to register at start."""
+        return (
+            self.yes_button,
+            self.no_button,
+            self.backup_button,
+            self.raise_button,
+            self.lower_button,
+            self.write_note_button,
+            self.feedback_invite_button,
+        )
+
+    def queue_view(self, order: TalkingOrder) -> discord.ui.View:
+        """Return the persistent buttons under the talking order."""
+        view = discord.ui.View(timeout=None)
+        view.add_item(self.raise_button(order.circle_id, order.index))
+        view.add_item(self.lower_button(order.circle_id, order.index))
+        view.add_item(self.write_note_button(order.circle_id, order.index))
+        return view
 
     # ----- announcing ----------------------------------------------------------------------
     def rsvp_view(self, meeting: Meeting) -> discord.ui.View:
@@ -185,6 +241,16 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
                 "There is no circles channel yet, so nothing was announced; a moderator can "
                 "choose one with `/setup channels`."
             )
+        if (await self.circles.circle_settings(guild.id)).events_enabled:
+            event_id, note = await self._mirror(guild, meeting)
+            notes += [note] if note else []
+        await self.circles.record_announcement(
+            meeting.circle_id, meeting.index, message_id=message_id, scheduled_event_id=event_id
+        )
+        return "\n".join(notes)
+
+    async def _mirror(self, guild: discord.Guild, meeting: Meeting) -> tuple[int | None, str]:
+        """Create the meeting's Discord scheduled event; return its id, or a note why not."""
         voice = guild.get_channel(meeting.voice_channel_id)
         try:
             event = await guild.create_scheduled_event(
@@ -196,14 +262,23 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
                 privacy_level=discord.PrivacyLevel.guild_only,
                 description=meeting.description[:1000] or None,
             )
-            event_id = event.id
         except discord.HTTPException:
             log.warning("Could not create the scheduled event in guild %s", guild.id)
-            notes.append("I couldn't create the Discord event; Hearth needs Manage Events.")
-        await self.circles.record_announcement(
-            meeting.circle_id, meeting.index, message_id=message_id, scheduled_event_id=event_id
-        )
-        return "\n".join(notes)
+            return None, "I couldn't create the Discord event; Hearth needs Manage Events."
+        return event.id, ""
+
+    async def restore_events(self, guild: discord.Guild) -> int:
+        """Mirror announced coming meetings as Discord events again (events turned back on)."""
+        added = 0
+        for meeting in await self.circles.upcoming(guild.id, limit=25):
+            if meeting.announcement_message_id and not meeting.scheduled_event_id:
+                event_id, _ = await self._mirror(guild, meeting)
+                if event_id is not None:
+                    await self.circles.record_announcement(
+                        meeting.circle_id, meeting.index, scheduled_event_id=event_id
+                    )
+                    added += 1
+        return added
 
     async def take_down(self, guild: discord.Guild, meeting: Meeting, why: str) -> None:
         """Mark a meeting's announcement as cancelled and cancel its scheduled event."""
@@ -239,6 +314,7 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
         meetings="How many meetings in all (optional)",
         capacity="How many people can come (optional; extra RSVPs join a waitlist)",
         monthly_day="For monthly circles: which day, like 'second Tuesday' (optional)",
+        yes_only="Open the room only to those who said yes (default: the whole member role)",
     )
     @app_commands.choices(repeats=list(RULES))
     async def create(
@@ -256,6 +332,7 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
         meetings: app_commands.Range[int, 1, 520] | None = None,
         capacity: app_commands.Range[int, 1, 99] | None = None,
         monthly_day: str | None = None,
+        yes_only: bool = False,
     ) -> None:
         """Validate, save, announce the first meeting and mirror it as an event."""
         guild_id = await self.require_facilitator(interaction)
@@ -276,6 +353,7 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
             count=meetings,
             capacity=capacity,
             nth_weekday=monthly_day,
+            yes_only=yes_only,
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
         notes = await self.announce(guild_of(interaction), created.first)
@@ -337,7 +415,12 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
         start_time="New local start time, 24-hour, like 19:30",
         duration="New length in minutes",
         timezone="New time zone, such as Europe/London",
+        next_date="Move the next meeting (and the weekday after it) to this date, like 2026-03-19",
+        repeats="How often it meets from the next meeting on",
+        monthly_day="For monthly circles: which day, like 'second Tuesday'",
+        yes_only="Open the room only to those who said yes",
     )
+    @app_commands.choices(repeats=list(RULES))
     async def edit(
         self,
         interaction: discord.Interaction,
@@ -345,6 +428,10 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
         start_time: str | None = None,
         duration: app_commands.Range[int, 5, 720] | None = None,
         timezone: str | None = None,
+        next_date: str | None = None,
+        repeats: app_commands.Choice[str] | None = None,
+        monthly_day: str | None = None,
+        yes_only: bool | None = None,
     ) -> None:
         """Change future meetings; update the announcements and events that moved."""
         guild_id = await self.require_facilitator(interaction)
@@ -355,6 +442,10 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
             zone=timezone,
             start_time=start_time,
             duration_minutes=duration,
+            first_date=next_date,
+            rule=repeats.value if repeats else None,
+            nth_weekday=monthly_day,
+            yes_only=yes_only,
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild = guild_of(interaction)
@@ -434,20 +525,28 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
     @app_commands.guild_only()
     @app_commands.describe(circle="Which circle")
     async def open_(self, interaction: discord.Interaction, circle: int) -> None:
-        """Let members into the voice room and post the opening message."""
+        """Let members (or those who said yes) in, post the opening and the talking order."""
         guild_id = await self.require_facilitator(interaction)
         config = await self.settings.require(guild_id, "member_role_id")
-        meeting = await self.circles.hold(guild_id, interaction.user.id, circle, opening=True)
+        held = await self.circles.hold(guild_id, interaction.user.id, circle, opening=True)
+        meeting = held.meeting
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild = guild_of(interaction)
-        await self._set_room(guild, meeting, config.member_role_id, opening=True)
+        await self._set_room(guild, held, config.member_role_id, opening=True)
         agreement = await self.agreement.current(guild_id)
         points = "\n".join(f"• {point}" for point in agreement.points[:5]) if agreement else ""
         lines = [f"The room is open: come in to <#{meeting.voice_channel_id}> when you're ready."]
+        if held.yes_only:
+            lines[0] = (
+                f"The room is open to those who said yes: come in to "
+                f"<#{meeting.voice_channel_id}> when you're ready."
+            )
         if points:
             lines += ["", "**Our agreement, in short**", points]
         lines += [
             "",
+            "To speak, raise your hand with `/circle hand`; rather write? Use **Write instead** "
+            "under the talking order.",
             "If you're struggling right now, `/crisis` shows helplines privately, any time.",
         ]
         await self._post_in_circles(
@@ -456,13 +555,19 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
                 title=f"{meeting.title} is open", description="\n".join(lines), colour=WARM
             ),
         )
+        if held.order.queue_message_id is None:
+            await self.post_queue(guild, held.order)
+        else:
+            await self.refresh_queue(guild, held.order.occurrence_id)
         view = discord.ui.View(timeout=None)
         view.add_item(self.backup_button(meeting.circle_id))
+        who = "those who said yes" if held.yes_only else "members"
         await reply_private(
             interaction,
-            f"<#{meeting.voice_channel_id}> is open to members. If you need another pair of "
-            "hands while holding the circle, press **Need backup**: the moderators are told "
-            "quietly.",
+            f"<#{meeting.voice_channel_id}> is open to {who}. `/circle next` passes to the next "
+            "raised hand and `/circle note` shows you the next written note. If you need another "
+            "pair of hands while holding the circle, press **Need backup**: the moderators are "
+            "told quietly.",
             view=view,
         )
 
@@ -470,25 +575,35 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
     @app_commands.guild_only()
     @app_commands.describe(circle="Which circle")
     async def close(self, interaction: discord.Interaction, circle: int) -> None:
-        """Lock the voice room again and post a closing message."""
+        """Lock the room, clear the talking order, post a closing message inviting feedback."""
         guild_id = await self.require_facilitator(interaction)
         config = await self.settings.require(guild_id, "member_role_id")
-        meeting = await self.circles.hold(guild_id, interaction.user.id, circle, opening=False)
+        held = await self.circles.hold(guild_id, interaction.user.id, circle, opening=False)
+        meeting = held.meeting
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild = guild_of(interaction)
-        await self._set_room(guild, meeting, config.member_role_id, opening=False)
+        await self._set_room(guild, held, config.member_role_id, opening=False)
+        await self.refresh_queue(guild, held.order.occurrence_id)
+        minimum = (await self.circles.circle_settings(guild_id)).feedback_min_answers
+        view = discord.ui.View(timeout=None)
+        view.add_item(self.feedback_invite_button(meeting.circle_id, meeting.index))
         await self._post_in_circles(
             guild,
             discord.Embed(
                 title=f"{meeting.title} has closed",
                 description=(
                     "Thank you to everyone who came and shared, and to everyone who listened. "
-                    "Take gentle care of yourselves. `/crisis` is there if you need it."
+                    "Take gentle care of yourselves. `/crisis` is there if you need it.\n\n"
+                    "If you were there, you're welcome to tell the facilitators how it was: "
+                    "**anonymously**, for the next 24 hours. They only see totals, and only once "
+                    f"at least {minimum} people have answered."
                 ),
                 colour=WARM,
             ),
+            view=view,
         )
         await reply_private(interaction, f"<#{meeting.voice_channel_id}> is closed again.")
+        await self.hand_back_notes(interaction, held)
 
     async def need_backup(self, interaction: discord.Interaction, circle_id: int) -> None:
         """Post a quiet request for help in the moderator-alerts channel."""
@@ -508,31 +623,49 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
         await reply_private(interaction, "I've let the moderators know, quietly. 💛")
 
     async def _set_room(
-        self, guild: discord.Guild, meeting: Meeting, role_id: int | None, *, opening: bool
+        self, guild: discord.Guild, held: HoldOutcome, role_id: int | None, *, opening: bool
     ) -> None:
-        voice = guild.get_channel(meeting.voice_channel_id)
+        """Open the room to the member role, or only to those who said yes; or lock it again."""
+        voice = guild.get_channel(held.meeting.voice_channel_id)
         role = guild.get_role(role_id or 0)
         if not isinstance(voice, discord.VoiceChannel) or role is None:
             raise InvalidInput(
                 "I couldn't find the circle's voice channel or the member role any more. "
                 "A moderator can check `/setup show`."
             )
-        overwrite = discord.PermissionOverwrite(view_channel=True, connect=opening)
+        reason = f"Circle {'opened' if opening else 'closed'}"
+        role_may_join = opening and not held.yes_only
         try:
             await voice.set_permissions(
-                role, overwrite=overwrite, reason=f"Circle {'opened' if opening else 'closed'}"
+                role,
+                overwrite=discord.PermissionOverwrite(view_channel=True, connect=role_may_join),
+                reason=reason,
             )
+            if opening and held.yes_only:
+                allow, deny = discord.PermissionOverwrite(view_channel=True, connect=True).pair()
+                for user_id in held.going:
+                    await self.bot.http.edit_channel_permissions(
+                        voice.id, user_id, str(allow.value), str(deny.value), 1, reason=reason
+                    )
+            if not opening:
+                for user_id in held.grants:
+                    with contextlib.suppress(discord.NotFound):
+                        await self.bot.http.delete_channel_permissions(
+                            voice.id, user_id, reason=reason
+                        )
         except discord.Forbidden:
             raise NotAllowed(
                 "I couldn't change who can join the voice channel: Hearth needs Manage Roles "
                 "and Connect there."
             ) from None
 
-    async def _post_in_circles(self, guild: discord.Guild, embed: discord.Embed) -> None:
+    async def _post_in_circles(
+        self, guild: discord.Guild, embed: discord.Embed, **kwargs: Any
+    ) -> None:
         config = await self.settings.get_or_default(guild.id)
         channel = guild.get_channel(config.circles_channel_id or 0)
         if isinstance(channel, discord.TextChannel):
-            await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
+            await channel.send(embed=embed, allowed_mentions=NO_MENTIONS, **kwargs)
 
     @skip.autocomplete("circle")
     @end.autocomplete("circle")
@@ -540,6 +673,10 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
     @who.autocomplete("circle")
     @open_.autocomplete("circle")
     @close.autocomplete("circle")
+    @RoomCommands.hand.autocomplete("circle")
+    @RoomCommands.next_.autocomplete("circle")
+    @RoomCommands.note.autocomplete("circle")
+    @RoomCommands.feedback.autocomplete("circle")
     async def circle_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
@@ -605,6 +742,7 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
 
     async def announce_next(self) -> None:
         """Announce each running circle's next meeting once the one before it is over."""
+        await self.circles.forget_feedback_voters()
         for meeting in await self.circles.next_meetings_to_announce():
             guild = self.bot.get_guild(meeting.guild_id)
             if guild is not None:
@@ -612,10 +750,20 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
 
     # ----- reminders -----------------------------------------------------------------------
     async def send_reminders(self) -> None:
-        """Send each claimed reminder privately; a closed DM is recorded, not retried."""
+        """Send each claimed reminder privately, exactly once; a closed DM is recorded.
+
+        Claim, send with a nonce derived from the claim, then mark sent. Reminders claimed but
+        not marked (Hearth stopped in between) are sent again with the same nonce first:
+        Discord returns the message it already has instead of making a second one.
+        """
+        for reminder in await self.circles.unconfirmed_reminders():
+            failure = await self._remind(reminder)
+            await self.circles.record_reminder(reminder.delivery_id, failure)
         for reminder in await self.circles.claim_due_reminders():
             failure = await self._remind(reminder)
             await self.circles.record_reminder(reminder.delivery_id, failure)
+        for user_id, meeting in await self.circles.claim_promotion_notices():
+            await self._tell_promoted(user_id, meeting)
 
     async def _remind(self, reminder: Reminder) -> str | None:
         meeting = reminder.meeting
@@ -628,6 +776,7 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
                 f"({ts(meeting.start_utc)}) in <#{meeting.voice_channel_id}>. If you can't make "
                 "it, press **Can't make it** on the announcement so someone else can come.",
                 allowed_mentions=NO_MENTIONS,
+                nonce=reminder.nonce,
             )
         except discord.Forbidden:
             return "dm_closed"
@@ -652,7 +801,7 @@ class CirclesCog(commands.GroupCog, group_name="circle", group_description="Supp
 async def setup(bot: HearthBot) -> None:
     """Load the circles cog, its persistent RSVP buttons and its jobs."""
     cog = CirclesCog(bot, bot.services.circles, bot.services.settings, bot.services.agreement)
-    bot.add_dynamic_items(cog.yes_button, cog.no_button, cog.backup_button)
+    bot.add_dynamic_items(*cog.dynamic_items)
     bot.scheduler.every(REMIND_JOB, 60, cog.send_reminders)
     bot.scheduler.every(ANNOUNCE_JOB, 300, cog.announce_next)
     await bot.add_cog(cog)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -420,6 +421,8 @@ class Circle(Base):
     created_by: Mapped[int | None] = mapped_column(Snowflake)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Open the room only to those who said yes (member overwrites) instead of the member role.
+    yes_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CircleOccurrence(Base):
@@ -436,6 +439,14 @@ class CircleOccurrence(Base):
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)
     announcement_message_id: Mapped[int | None] = mapped_column(Snowflake)
     scheduled_event_id: Mapped[int | None] = mapped_column(Snowflake)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The one talking-order message, edited as the queue changes.
+    queue_channel_id: Mapped[int | None] = mapped_column(Snowflake)
+    queue_message_id: Mapped[int | None] = mapped_column(Snowflake)
+    speaker_id: Mapped[int | None] = mapped_column(Snowflake)
+    # Members given their own overwrite when the room opened to those who said yes.
+    room_grants: Mapped[list | None] = mapped_column(JSON)
 
 
 class CircleRsvp(Base):
@@ -452,6 +463,8 @@ class CircleRsvp(Base):
     status: Mapped[str] = mapped_column(String(16))
     position: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Moved up from the waitlist by something that could not tell them (e.g. /mydata delete).
+    notify_promoted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CircleReminderDelivery(Base):
@@ -616,3 +629,68 @@ class PairingNotice(Base):
     kind: Mapped[str] = mapped_column(String(16))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failure: Mapped[str | None] = mapped_column(String(32))
+
+
+class CircleSettings(Base):
+    """Per-server circle settings (defaults when no row exists)."""
+
+    __tablename__ = "circle_settings"
+
+    guild_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+    events_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    feedback_min_answers: Mapped[int] = mapped_column(Integer, default=5)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CircleHand(Base):
+    """A raised hand in one meeting's talking order; the order is the id order."""
+
+    __tablename__ = "circle_hands"
+    __table_args__ = (UniqueConstraint("occurrence_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(
+        ForeignKey("circle_occurrences.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(Snowflake, index=True)
+
+
+class CircleNote(Base):
+    """A few written words for the facilitator to read aloud; anonymous ones have no author."""
+
+    __tablename__ = "circle_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(
+        ForeignKey("circle_occurrences.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(Snowflake, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CircleFeedbackVoter(Base):
+    """That a member answered a meeting's feedback (never what); erased when feedback closes."""
+
+    __tablename__ = "circle_feedback_voters"
+
+    occurrence_id: Mapped[int] = mapped_column(
+        ForeignKey("circle_occurrences.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+
+
+class CircleFeedback(Base):
+    """One meeting's anonymous feedback as a tally: counts per rating and words in random order.
+
+    There is no row per answer, so no id, rowid or insertion order can tie an answer to a voter.
+    """
+
+    __tablename__ = "circle_feedback"
+
+    occurrence_id: Mapped[int] = mapped_column(
+        ForeignKey("circle_occurrences.id", ondelete="CASCADE"), primary_key=True
+    )
+    ratings: Mapped[list] = mapped_column(JSON)  # [count of 1s, ..., count of 5s]
+    words: Mapped[list] = mapped_column(JSON)  # each new answer's words at a random place
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)

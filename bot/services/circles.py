@@ -12,7 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db.engine import SessionFactory
-from bot.db.models import Circle, CircleOccurrence, CircleReminderDelivery, CircleRsvp
+from bot.db.models import (
+    Circle,
+    CircleFeedbackVoter,
+    CircleHand,
+    CircleNote,
+    CircleOccurrence,
+    CircleReminderDelivery,
+    CircleRsvp,
+)
 from bot.db.queries import insert_ignore
 from bot.domain import recurrence
 from bot.domain.recurrence import (
@@ -26,6 +34,7 @@ from bot.domain.recurrence import (
 from bot.errors import InvalidInput, NotFound
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
+from bot.services.circle_room import CircleRoom, TalkingOrder, WaitingNote
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +49,10 @@ LIST_LIMIT = 10
 SUPERSEDED = "superseded"
 UNPOSTED = 0  # announcement claimed, message not posted (yet)
 OPEN_EARLY = timedelta(minutes=30)
+# Discord deduplicates a message with the same nonce by the same author for a few minutes; a
+# reminder claimed but not confirmed sent is sent again (same nonce) only within this window.
+NONCE_WINDOW = timedelta(minutes=2)
+UNCONFIRMED = "unconfirmed"
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,7 @@ class CircleInfo:
     schedule: CircleSchedule
     lead_minutes: tuple[int, ...]
     ended: bool
+    yes_only: bool = False
 
     @property
     def summary(self) -> str:
@@ -116,6 +130,23 @@ class EditOutcome:
 
 
 @dataclass(frozen=True)
+class HoldOutcome:
+    """A meeting being opened or closed, with what the room needs to change.
+
+    `going` is who said yes (for a room open only to them), `grants` the members given their
+    own overwrite when it opened (to take back), `order` the talking order to update and
+    `unread` the notes nobody had read yet when it closed (shown to the facilitator, then erased).
+    """
+
+    meeting: Meeting
+    yes_only: bool
+    going: tuple[int, ...]
+    grants: tuple[int, ...]
+    order: TalkingOrder
+    unread: tuple[WaitingNote, ...] = ()
+
+
+@dataclass(frozen=True)
 class RsvpOutcome:
     """A member's answer: their status, waitlist place (1-based), and who moved up."""
 
@@ -134,6 +165,11 @@ class Reminder:
     user_id: int
     lead_minutes: int
     meeting: Meeting
+
+    @property
+    def nonce(self) -> str:
+        """Return the message nonce: the same on every attempt, so Discord keeps just one."""
+        return f"hearth-circle-r{self.delivery_id}"[:25]
 
 
 @dataclass(frozen=True)
@@ -198,7 +234,7 @@ def _scheduling(error: ScheduleError) -> InvalidInput:
     return InvalidInput(error.message)
 
 
-class CircleService:
+class CircleService(CircleRoom):
     """Decides everything about scheduled circles; cogs only show and ask."""
 
     section = "circles"
@@ -242,6 +278,7 @@ class CircleService:
             schedule=await self._schedule(session, circle),
             lead_minutes=tuple(circle.lead_minutes),
             ended=circle.ended_at is not None,
+            yes_only=bool(circle.yes_only),
         )
 
     async def _circle(self, session: AsyncSession, guild_id: int, circle_id: int) -> Circle:
@@ -328,6 +365,7 @@ class CircleService:
         capacity: int | None = None,
         nth_weekday: str | None = None,
         lead_minutes: tuple[int, ...] = DEFAULT_LEAD_MINUTES,
+        yes_only: bool = False,
     ) -> CreateOutcome:
         """Validate a facilitator's input, save the circle and return its first meeting."""
         title = " ".join(title.split())
@@ -376,6 +414,7 @@ class CircleService:
                 lead_minutes=list(lead_minutes),
                 created_by=actor_id,
                 created_at=now,
+                yes_only=yes_only,
             )
             session.add(circle)
             await session.flush()
@@ -603,10 +642,26 @@ class CircleService:
         zone: str | None = None,
         start_time: str | None = None,
         duration_minutes: int | None = None,
+        first_date: str | None = None,
+        rule: str | None = None,
+        nth_weekday: str | None = None,
+        yes_only: bool | None = None,
     ) -> EditOutcome:
-        """Change the series from its next meeting on; earlier meetings stay as they were."""
-        if zone is None and start_time is None and duration_minutes is None:
-            raise InvalidInput("Tell me what to change: the start time, the length or the zone.")
+        """Change the series from its next meeting on; earlier meetings stay as they were.
+
+        `first_date` moves the next meeting (and with it the weekday of those after it),
+        `rule` changes how often it meets from then on.
+        """
+        changes = (zone, start_time, duration_minutes, first_date, rule, nth_weekday, yes_only)
+        if all(change is None for change in changes):
+            raise InvalidInput(
+                "Tell me what to change: the start time, length, zone, date, how often it "
+                "meets, or who the room opens to."
+            )
+        try:
+            new_rule = Rule(rule) if rule else None
+        except ValueError:
+            raise InvalidInput("Choose how often the circle meets from the list.") from None
         now = self._clock.now()
         async with self._sessions() as session:
             circle = await self._circle(session, guild_id, circle_id)
@@ -617,6 +672,8 @@ class CircleService:
             if not upcoming:
                 raise InvalidInput("This circle has no meetings left to change.")
             index = upcoming[0].index
+            if yes_only is not None:
+                circle.yes_only = yes_only
             try:
                 edited = recurrence.edit_from(
                     schedule,
@@ -628,9 +685,17 @@ class CircleService:
                         if duration_minutes is not None
                         else None
                     ),
+                    first_date=parse_date(first_date, "date") if first_date else None,
+                    rule=new_rule,
+                    nth_weekday=recurrence.parse_nth_weekday(nth_weekday) if nth_weekday else None,
                 )
             except ScheduleError as error:
                 raise _scheduling(error) from None
+            following = recurrence.next_occurrences(edited, now - timedelta(microseconds=1), 1)
+            if not following or following[0].index != index:
+                raise InvalidInput(
+                    "The next meeting would then be in the past. Pick a date after today."
+                )
             circle.segments = [segment_data(segment) for segment in edited.segments]
             rows = await session.scalars(
                 select(CircleOccurrence).where(
@@ -707,8 +772,14 @@ class CircleService:
         await self._audit.publish(record)
         return EndOutcome(info, tuple(cancelled))
 
-    async def hold(self, guild_id: int, actor_id: int, circle_id: int, *, opening: bool) -> Meeting:
-        """Return the meeting a facilitator opens (from 30 minutes before) or closes, audited."""
+    async def hold(
+        self, guild_id: int, actor_id: int, circle_id: int, *, opening: bool
+    ) -> HoldOutcome:
+        """Open (from 30 minutes before) or close the current meeting, audited.
+
+        Closing clears the talking order, hands back the notes nobody read (they are erased
+        with the rest) and opens anonymous feedback.
+        """
         now = self._clock.now()
         async with self._sessions() as session:
             circle = await self._circle(session, guild_id, circle_id)
@@ -732,7 +803,25 @@ class CircleService:
                     f"{circle.title} has no meeting to {verb} right now. A meeting can be opened "
                     "from 30 minutes before it starts until it ends."
                 )
-            row = await self._row(session, circle, current)
+            row = await self._row(session, circle, current, lock=True)
+            going: tuple[int, ...] = ()
+            grants = tuple(row.room_grants or ())
+            unread: tuple[WaitingNote, ...] = ()
+            if opening:
+                row.opened_at, row.closed_at = now, None
+                if circle.yes_only:
+                    going = tuple(
+                        await session.scalars(
+                            select(CircleRsvp.user_id)
+                            .where(CircleRsvp.occurrence_id == row.id, CircleRsvp.status == YES)
+                            .order_by(CircleRsvp.id)
+                        )
+                    )
+                    grants = tuple(dict.fromkeys((*grants, *going)))
+                    row.room_grants = list(grants)
+            else:
+                unread = await self._close_room(session, row, current.end_utc, now)
+                row.room_grants = None
             action = "open" if opening else "close"
             record = self._audit.add(
                 session,
@@ -743,10 +832,13 @@ class CircleService:
                 circle_id=circle.id,
                 index=current.index,
             )
+            await session.flush()
             meeting = await self._meeting(session, circle, current, row)
+            order = await self._order(session, row, circle)
+            yes_only = bool(circle.yes_only)
             await session.commit()
         await self._audit.publish(record)
-        return meeting
+        return HoldOutcome(meeting, yes_only, going, grants, order, unread)
 
     # ----- attending -----------------------------------------------------------------------
     async def rsvp(
@@ -909,6 +1001,62 @@ class CircleService:
             await session.commit()
         return claimed
 
+    async def unconfirmed_reminders(self) -> list[Reminder]:
+        """Return reminders claimed but never confirmed sent (Hearth stopped in between).
+
+        Those claimed within the nonce window are sent again with the same nonce, so Discord
+        keeps only one message if the first attempt did get through; older ones are recorded
+        as unconfirmed and left alone (sending again could make a second message).
+        """
+        now = self._clock.now()
+        found: list[Reminder] = []
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(CircleReminderDelivery, CircleOccurrence, Circle)
+                .join(CircleOccurrence, CircleOccurrence.id == CircleReminderDelivery.occurrence_id)
+                .join(Circle, Circle.id == CircleOccurrence.circle_id)
+                .where(
+                    CircleReminderDelivery.sent_at.is_(None),
+                    CircleReminderDelivery.failure.is_(None),
+                )
+                .order_by(CircleReminderDelivery.id)
+            )
+            for delivery, row, circle in rows.tuples().all():
+                occ = recurrence.occurrence_at(
+                    await self._schedule(session, circle), row.meeting_index
+                )
+                fresh = delivery.claimed_at > now - NONCE_WINDOW
+                if occ is None or not fresh or occ.start_utc <= now or circle.ended_at:
+                    delivery.failure = UNCONFIRMED
+                    continue
+                meeting = await self._meeting(session, circle, occ, row)
+                found.append(
+                    Reminder(delivery.id, delivery.user_id, delivery.lead_minutes, meeting)
+                )
+            await session.commit()
+        return found
+
+    async def claim_promotion_notices(self) -> list[tuple[int, Meeting]]:
+        """Claim the 'a place opened up' notices owed to members moved up off the waitlist."""
+        now = self._clock.now()
+        found: list[tuple[int, Meeting]] = []
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(CircleRsvp, CircleOccurrence, Circle)
+                .join(CircleOccurrence, CircleOccurrence.id == CircleRsvp.occurrence_id)
+                .join(Circle, Circle.id == CircleOccurrence.circle_id)
+                .where(CircleRsvp.notify_promoted.is_(True))
+            )
+            for rsvp, row, circle in rows.tuples().all():
+                rsvp.notify_promoted = False
+                occ = recurrence.occurrence_at(
+                    await self._schedule(session, circle), row.meeting_index
+                )
+                if occ is not None and occ.start_utc > now and rsvp.status == YES:
+                    found.append((rsvp.user_id, await self._meeting(session, circle, occ, row)))
+            await session.commit()
+        return found
+
     async def record_reminder(self, delivery_id: int, failure: str | None = None) -> None:
         """Note that a claimed reminder was sent, or why it could not be (never retried)."""
         values: dict[str, Any] = {"failure": failure} if failure else {"sent_at": self._clock.now()}
@@ -925,8 +1073,10 @@ class CircleService:
         """Say in plain words what this part stores."""
         return (
             "**Circles**: your answers to circle meetings (yes, no, or your place on a waitlist), "
-            "which reminders were sent to you, and circles you created. Facilitators see who "
-            "said yes; everyone else sees only a headcount."
+            "which reminders were sent to you, and circles you created; while a circle is open, "
+            "your raised hand and notes you chose to sign. Anonymous notes and feedback carry no "
+            "trace of you (for feedback, only that you answered, until it closes). Facilitators "
+            "see who said yes; everyone else sees only a headcount."
         )
 
     async def export_user(self, session: AsyncSession, user_id: int) -> dict[str, Any]:
@@ -946,6 +1096,17 @@ class CircleService:
                 Circle.created_by == user_id
             )
         )
+        notes = await session.scalars(
+            select(CircleNote.text).where(CircleNote.author_id == user_id)
+        )
+        hands = await session.scalar(
+            select(func.count()).select_from(CircleHand).where(CircleHand.user_id == user_id)
+        )
+        answered = await session.scalar(
+            select(func.count())
+            .select_from(CircleFeedbackVoter)
+            .where(CircleFeedbackVoter.user_id == user_id)
+        )
         return {
             "rsvps": [
                 {"server_id": str(g), "circle": t, "date": d.isoformat(), "answer": s}
@@ -961,14 +1122,44 @@ class CircleService:
             "circles_created": [
                 {"server_id": str(g), "title": t, "at": at.isoformat()} for g, t, at in created
             ],
+            "notes_with_your_name_waiting": list(notes),
+            "hands_raised_now": int(hands or 0),
+            "meetings_you_gave_feedback_on_still_open": int(answered or 0),
         }
 
     async def delete_user(self, session: AsyncSession, user_id: int) -> int:
-        """Erase this member's answers and reminders; circles they created stay, unnamed."""
+        """Erase this member's answers, reminders, hands and named notes; circles stay, unnamed.
+
+        A place they held in a meeting still to come goes to the first person on its waitlist,
+        who is told privately by the reminders job.
+        """
+        now = self._clock.now()
+        held = await session.scalars(
+            select(CircleRsvp.occurrence_id)
+            .join(CircleOccurrence, CircleOccurrence.id == CircleRsvp.occurrence_id)
+            .where(
+                CircleRsvp.user_id == user_id,
+                CircleRsvp.status == YES,
+                CircleOccurrence.starts_at > now,
+            )
+        )
+        held_ids = list(held)
         removed = 0
-        for model in (CircleRsvp, CircleReminderDelivery):
+        for model in (CircleRsvp, CircleReminderDelivery, CircleHand, CircleFeedbackVoter):
             result = await session.execute(delete(model).where(model.user_id == user_id))
             removed += result.rowcount or 0
+        notes = await session.execute(delete(CircleNote).where(CircleNote.author_id == user_id))
+        removed += notes.rowcount or 0
+        for occurrence_id in held_ids:
+            promoted = await self._promote(session, occurrence_id, now)
+            if promoted is not None:
+                await session.execute(
+                    update(CircleRsvp)
+                    .where(
+                        CircleRsvp.occurrence_id == occurrence_id, CircleRsvp.user_id == promoted
+                    )
+                    .values(notify_promoted=True)
+                )
         await session.execute(
             update(Circle).where(Circle.created_by == user_id).values(created_by=None)
         )
