@@ -378,6 +378,8 @@ class World:
         self.closed_dms: set[int] = set()
         # Every message by id: channel messages and ephemeral interaction messages.
         self.message_index: dict[int, dict] = {}
+        # (author id, nonce) -> (message id, monotonic time): for enforce_nonce.
+        self.message_nonces: dict[tuple[int, str], tuple[int, float]] = {}
         self.attachment_data: dict[int, bytes] = {}
 
     @property

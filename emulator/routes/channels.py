@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,8 @@ from emulator.world import (
 
 if TYPE_CHECKING:
     from emulator.driver import Emulator
+
+NONCE_WINDOW_SECONDS = 5 * 60  # "the past few minutes"
 
 
 def get_channel_or_404(emu: Emulator, channel_id: int) -> Channel:
@@ -239,9 +242,33 @@ async def create_message(emu: Emulator, call: Call) -> dict[str, Any]:
     context = f"message to #{channel.name or 'DM'}"
     validate_message_body(body, has_files=bool(call.uploads), context=context)
     check_can_send(emu, channel, has_files=bool(call.uploads), has_embeds=bool(body.get("embeds")))
+    earlier = _same_nonce(emu, body)
+    if earlier is not None:
+        return wire(earlier)
     message = build_message(emu, channel, emu.bot_user.to_json(), body, call.uploads)
     store_message(emu, channel, message)
+    if body.get("enforce_nonce") and body.get("nonce") is not None:
+        key = (emu.bot_user.id, str(body["nonce"]))
+        emu.world.message_nonces[key] = (int(message["id"]), time.monotonic())
     return wire(message)
+
+
+def _same_nonce(emu: Emulator, body: dict[str, Any]) -> dict[str, Any] | None:
+    """With enforce_nonce, return the message the same author sent with this nonce lately.
+
+    Discord: "If true and nonce is present, it will be checked for uniqueness in the past few
+    minutes. If another message was created by the same author with the same nonce, that
+    message will be returned and no new message will be created."
+    """
+    nonce = body.get("nonce")
+    if not body.get("enforce_nonce") or nonce is None:
+        return None
+    if not isinstance(nonce, int | str) or len(str(nonce)) > 25:
+        raise ApiError(400, 50035, "Invalid Form Body", problem=f"nonce {nonce!r} is invalid")
+    found = emu.world.message_nonces.get((emu.bot_user.id, str(nonce)))
+    if found is None or time.monotonic() - found[1] > NONCE_WINDOW_SECONDS:
+        return None
+    return emu.world.message_index.get(found[0])
 
 
 def _message(emu: Emulator, call: Call) -> tuple[Channel, dict[str, Any]]:

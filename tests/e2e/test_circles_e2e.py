@@ -361,8 +361,10 @@ async def test_only_facilitators_see_who_is_coming(
     refused = await emu.slash(c.alice.id, "circle who", guild_id=c.guild.id, circle=circle)
     assert "for facilitators" in (await refused.response())["data"]["content"]
     await emu.wait_until(
-        lambda: "1 going of 1 places, 1 on the waitlist"
-        in emu.channel_messages(c.circles.id)[0]["embeds"][0]["description"],
+        lambda: (
+            "1 going of 1 places, 1 on the waitlist"
+            in emu.channel_messages(c.circles.id)[0]["embeds"][0]["description"]
+        ),
         5,
         "the headcount to settle",
     )
@@ -391,3 +393,104 @@ async def test_the_facilitator_role_may_create_without_manage_server(
     )
     await h.response()
     assert "Created **Alice's circle**" in (await h.original())["content"]
+
+
+async def test_a_crash_between_claim_and_send_still_sends_each_reminder_exactly_once(
+    emu: Emulator, configured: Community, clock: FakeClock, start_hearth: StartHearth
+) -> None:
+    """Claimed but unsent reminders go out after a restart; one that did get out isn't doubled."""
+    c = configured
+    voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
+    await create_circle(emu, c, voice.id)
+    post = await emu.wait_for_message(c.circles.id)
+    hearth = await start_hearth()
+    await hearth.services.agreement.accept(c.guild.id, c.alice.id, 1)
+    await (await emu.click(c.alice.id, post, label="I'll be there")).original()
+
+    # Crash 1: the day-before reminder is claimed, then Hearth stops before sending it.
+    clock.advance(FIRST - clock.now() - timedelta(hours=24) + timedelta(seconds=30))
+    [claimed] = await hearth.services.circles.claim_due_reminders()
+    hearth = await start_hearth()
+    await hearth.scheduler.run_now(REMIND_JOB)
+    day_before = await emu.wait_for_dm(c.alice.id)
+    assert f"<t:{int(FIRST.timestamp())}:R>" in day_before["content"]
+    await hearth.scheduler.run_now(REMIND_JOB)
+    assert len(emu.dm_messages(c.alice.id)) == 1
+
+    # Crash 2: the 15-minute reminder is claimed and sent, then Hearth stops before noting it.
+    clock.advance(FIRST - clock.now() - timedelta(minutes=15) + timedelta(seconds=30))
+    [claimed] = await hearth.services.circles.claim_due_reminders()
+    user = await hearth.bot.fetch_user(c.alice.id)
+    await user.send("A gentle reminder (sent just before the crash)", nonce=claimed.nonce)
+    await emu.wait_for_dm(c.alice.id)
+    hearth = await start_hearth()
+    await hearth.scheduler.run_now(REMIND_JOB)
+    await hearth.scheduler.run_now(REMIND_JOB)
+    assert len(emu.dm_messages(c.alice.id)) == 2
+    resent = [
+        r
+        for r in emu.requests
+        if r.method == "POST" and r.json and r.json.get("nonce") == claimed.nonce
+    ]
+    assert len(resent) == 2  # sent again after the restart, and Discord kept just one
+    export = await hearth.services.data_rights.export(c.alice.id)
+    assert "'sent_at': None" not in str(export)
+
+
+async def test_erasing_my_data_gives_my_place_to_the_waitlist(
+    emu: Emulator, configured: Community, hearth: Hearth
+) -> None:
+    """/mydata delete frees a held place: the first on the waitlist moves up and is told privately."""
+    c = configured
+    voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
+    await create_circle(emu, c, voice.id, capacity=1)
+    post = await emu.wait_for_message(c.circles.id)
+    for member in (c.alice, c.bob):
+        await hearth.services.agreement.accept(c.guild.id, member.id, 1)
+        await (await emu.click(member.id, post, label="I'll be there")).original()
+    h = await emu.slash(c.alice.id, "mydata delete", guild_id=c.guild.id)
+    await h.response()
+    confirm = await emu.click(c.alice.id, h.message, label="Yes, erase my data")
+    assert "has been erased" in (await confirm.original())["content"]
+    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    attendance = await hearth.services.circles.attendance(c.guild.id, circle, 0)
+    assert attendance.going == (c.bob.id,) and attendance.waitlist == ()
+    await hearth.scheduler.run_now(REMIND_JOB)
+    await hearth.scheduler.run_now(REMIND_JOB)
+    dm = await emu.wait_for_dm(c.bob.id)
+    assert "a place opened up" in dm["content"]
+    assert len(emu.dm_messages(c.bob.id)) == 1
+
+
+async def test_edit_moves_the_weekday_and_cadence_from_the_next_meeting_on(
+    emu: Emulator, configured: Community, hearth: Hearth
+) -> None:
+    """/circle edit next_date:Thursday repeats:every two weeks moves the announced meeting and after."""
+    c = configured
+    voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
+    await create_circle(emu, c, voice.id)
+    post = await emu.wait_for_message(c.circles.id)
+    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    h = await emu.slash(
+        c.moderator.id,
+        "circle edit",
+        guild_id=c.guild.id,
+        circle=circle,
+        next_date="2030-01-17",
+        repeats="biweekly",
+    )
+    await h.response()
+    answer = (await h.original())["content"]
+    assert "Every other Thursday at 19:00" in answer
+    thursday = FIRST + timedelta(days=2)
+    edited = emu.channel_messages(c.circles.id)[0]
+    assert edited["id"] == post["id"]
+    assert f"<t:{int(thursday.timestamp())}:F>" in edited["embeds"][0]["description"]
+    [event] = emu.world.scheduled_events.values()
+    assert datetime.fromisoformat(event["scheduled_start_time"]) == thursday
+    coming = await hearth.services.circles.upcoming(c.guild.id, limit=2)
+    assert [m.start_utc for m in coming] == [thursday, thursday + timedelta(days=14)]
+    past = await emu.slash(
+        c.moderator.id, "circle edit", guild_id=c.guild.id, circle=circle, next_date="2029-12-01"
+    )
+    assert "past" in (await past.response())["data"]["content"]

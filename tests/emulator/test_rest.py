@@ -244,3 +244,20 @@ async def test_user_dm_reaches_bot(emu: Emulator, world: SmallWorld, bot: ProbeB
     await emu.wait_until(lambda: seen, 2, "on_message")
     assert seen[0].content == "are you there?"
     assert isinstance(seen[0].channel, discord.DMChannel)
+
+
+async def test_enforce_nonce_returns_the_earlier_message(
+    emu: Emulator, world: SmallWorld, bot: ProbeBot
+) -> None:
+    """A second send with the same nonce (enforce_nonce) gets the first message back, not a new one."""
+    channel = bot.get_channel(world.channel.id)
+    assert isinstance(channel, discord.TextChannel)
+    first = await channel.send("once, please", nonce="reminder-42")
+    request = await emu.wait_for_request(lambda r: r.method == "POST" and "messages" in r.path)
+    assert request.json["enforce_nonce"] is True and request.json["nonce"] == "reminder-42"
+    again = await channel.send("once, please", nonce="reminder-42")
+    assert again.id == first.id
+    assert [m["id"] for m in emu.channel_messages(world.channel.id)] == [str(first.id)]
+    other = await channel.send("a different one", nonce="reminder-43")
+    assert other.id != first.id
+    assert len(emu.channel_messages(world.channel.id)) == 2
