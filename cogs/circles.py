@@ -723,8 +723,26 @@ class CirclesCog(
         await reply_private(interaction, text)
         if interaction.message is not None:
             await self._refresh(interaction.message, circle_id, index)
+        if outcome.room_grants:
+            await self._let_in(meeting, outcome.room_grants)
         if outcome.promoted_user_id is not None:
             await self._tell_promoted(outcome.promoted_user_id, meeting)
+
+    async def _let_in(self, meeting: Meeting, user_ids: tuple[int, ...]) -> None:
+        """Give members who said yes late their own way into a room open only to yeses."""
+        allow, deny = discord.PermissionOverwrite(view_channel=True, connect=True).pair()
+        for user_id in user_ids:
+            try:
+                await self.bot.http.edit_channel_permissions(
+                    meeting.voice_channel_id,
+                    user_id,
+                    str(allow.value),
+                    str(deny.value),
+                    1,
+                    reason="Said yes to an open circle",
+                )
+            except discord.HTTPException:
+                log.warning("Could not let a member into an open circle room")
 
     async def _refresh(self, message: discord.Message, circle_id: int, index: int) -> None:
         """Update the public headcount; one edit at a time per message, from fresh numbers."""

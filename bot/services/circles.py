@@ -155,6 +155,8 @@ class RsvpOutcome:
     place: int | None
     changed: bool
     promoted_user_id: int | None
+    # Members to let into a room already open only to those who said yes.
+    room_grants: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -892,9 +894,14 @@ class CircleService(CircleRoom):
                         CircleRsvp.position <= mine.position,
                     )
                 )
+            grants: tuple[int, ...] = ()
+            if circle.yes_only and row.opened_at is not None and row.closed_at is None:
+                newly = (user_id,) if status == YES and before != YES else ()
+                grants = (*newly, *((promoted,) if promoted is not None else ()))
+                row.room_grants = list(dict.fromkeys((*(row.room_grants or ()), *grants)))
             meeting = await self._meeting(session, circle, occ, row)
             await session.commit()
-        return RsvpOutcome(meeting, status, place, status != before, promoted)
+        return RsvpOutcome(meeting, status, place, status != before, promoted, grants)
 
     @staticmethod
     def _set(

@@ -363,10 +363,14 @@ async def test_a_yes_only_room_opens_to_each_yes_and_not_the_member_role(
     alice = overwrite(c.alice.id)
     assert alice is not None and int(alice["type"]) == 1 and int(alice["allow"]) & CONNECT
     assert overwrite(c.bob.id) is None
+    await hearth.services.agreement.accept(c.guild.id, c.bob.id, 1)
+    await (await emu.click(c.bob.id, post, label="I'll be there")).original()
+    await emu.wait_until(lambda: overwrite(c.bob.id) is not None, 5, "bob, a late yes, let in")
+    assert int(overwrite(c.bob.id)["allow"]) & CONNECT
 
     clock.advance(hours=2)
     await slash(emu, c.moderator.id, "circle close", c, circle=circle)
-    assert overwrite(c.alice.id) is None
+    assert overwrite(c.alice.id) is None and overwrite(c.bob.id) is None
     assert int(overwrite(c.member_role.id)["deny"]) & CONNECT
 
 
