@@ -614,8 +614,10 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             if guild is None:
                 return
             if plan.double_opt_in:
+                called_off: set[int] = set()
                 for invitation in await self.pairing.claim_invitations(round_id):
-                    await self._invite(invitation)
+                    if invitation.group_id not in called_off and not await self._invite(invitation):
+                        called_off.add(invitation.group_id)
                 plan = await self.pairing.round_plan(round_id)
             channel = guild.get_channel(plan.channel_id or 0)
             ready = [g for g in plan.groups if g.status == READY]
@@ -630,6 +632,8 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
                 return
             for group in ready:
                 try:
+                    if group.thread_id is None and await self._drop_departed(guild, group):
+                        continue
                     await self.introduce(channel, plan, group)
                 except discord.HTTPException as error:
                     log.warning(
@@ -653,7 +657,10 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         if group.thread_id is not None:
             thread = guild.get_thread(group.thread_id)
             if thread is None:
-                fetched = await guild.fetch_channel(group.thread_id)
+                try:
+                    fetched = await guild.fetch_channel(group.thread_id)
+                except discord.NotFound:  # deleted by someone: make it again
+                    fetched = None
                 thread = fetched if isinstance(fetched, discord.Thread) else None
         elif group.thread_requested:
             thread = await self._find_thread(guild, channel, group.name)
@@ -661,9 +668,12 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
                 await self.pairing.record_thread(group.id, thread.id)
         if thread is None:
             await self.pairing.request_thread(group.id)
+            # With Manage Threads, members can't invite anyone else into their pair's thread.
+            manages = channel.permissions_for(guild.me).manage_threads
             thread = await channel.create_thread(
                 name=group.name,
                 type=discord.ChannelType.private_thread,
+                invitable=not manages,
                 auto_archive_duration=WEEK,
             )
             await self.pairing.record_thread(group.id, thread.id)
@@ -682,6 +692,19 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
                 ),
             )
         await self.pairing.mark_introduced(group.id)
+
+    async def _drop_departed(self, guild: discord.Guild, group: Group) -> bool:
+        """Take members who left the server out of pairing; return whether any had."""
+        gone = []
+        for user_id in group.user_ids:
+            try:
+                await guild.fetch_member(user_id)
+            except discord.NotFound:
+                gone.append(user_id)
+        for user_id in gone:
+            # Their profile goes as with /pair leave; the others are told kindly, first next time.
+            await self.pairing.leave(guild.id, user_id)
+        return bool(gone)
 
     async def _find_thread(
         self, guild: discord.Guild, channel: discord.TextChannel, name: str
@@ -719,7 +742,8 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             return "http_error"
         return None
 
-    async def _invite(self, invitation: Invitation) -> None:
+    async def _invite(self, invitation: Invitation) -> bool:
+        """Ask one member privately; if they can't be reached, call the match off (False)."""
         guild = self.bot.get_guild(invitation.guild_id)
         where = f" in **{guild.name}**" if guild else ""
         others = "two people" if invitation.trio else "someone"
@@ -735,6 +759,8 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         )
         if failure is not None:
             await self.pairing.respond(invitation.row_id, invitation.user_id, UNREACHABLE)
+            return False
+        return True
 
     async def accepted(self, interaction: discord.Interaction, row_id: int) -> None:
         """Record a yes; open the thread if everyone said yes."""

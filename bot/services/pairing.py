@@ -988,7 +988,7 @@ class PairingService:
                     PairingProfile.guild_id == (round_.guild_id if round_ else 0),
                     PairingProfile.user_id == member.user_id,
                 )
-                .values(priority=True)
+                .values(priority=True, last_matched_round=None)
             )
             exists = await session.scalar(
                 select(PairingNotice.id).where(

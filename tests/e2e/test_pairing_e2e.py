@@ -12,11 +12,12 @@ from bot.clock import FakeClock
 from bot.services.pairing import thread_name
 from cogs.pairing import FOLLOWUP_JOB, ROUNDS_JOB
 from emulator import Emulator
-from tests.e2e.conftest import Community, StartHearth
+from tests.e2e.conftest import BOT_PERMISSIONS, Community, StartHearth
 from tests.e2e.test_crisis_e2e import make_alerts_private
 
 EPHEMERAL = 64
 PRIVATE_THREAD = 12
+MANAGE_THREADS = 1 << 34
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)  # a Monday; London is on UTC in winter
 FIRST_SLOT = datetime(2026, 1, 5, 18, 0, tzinfo=UTC)
 
@@ -421,3 +422,68 @@ async def test_resume_finds_a_thread_made_just_before_a_crash(
     assert [t.id for t in p.threads()] == [orphan.id]
     assert p.groups() == [p.ids("alice", "bob")]
     assert len(emu.channel_messages(orphan.id)) == 1
+
+
+async def test_a_member_who_left_the_server_is_not_introduced(
+    emu: Emulator, pairing: Pairing, clock: FakeClock
+) -> None:
+    """If a matched member has left the server, no thread is made; the other is told kindly."""
+    p = pairing
+    await p.join("alice")
+    await p.join("bob")
+    emu.remove_member(p.c.guild.id, p.members["bob"])
+    await run_round(p, clock, FIRST_SLOT)
+    assert p.threads() == []
+    told = await emu.wait_for_dm(p.members["alice"])
+    assert "can't go ahead" in told["content"]
+    assert await p.hearth.services.pairing.profile(p.c.guild.id, p.members["bob"]) is None
+    assert await p.hearth.services.pairing.unfinished_rounds() == []
+
+
+async def test_double_opt_in_with_closed_dms_falls_through_kindly(
+    emu: Emulator, pairing: Pairing, clock: FakeClock
+) -> None:
+    """A member who can't be asked (DMs closed) is treated as a skip; the other goes first."""
+    p = pairing
+    await p.settings(double_opt_in=True)
+    await p.join("alice")
+    await p.join("bob")
+    emu.close_dms(p.members["bob"])
+    await run_round(p, clock, FIRST_SLOT)
+    told = await emu.wait_for_dm(
+        p.members["alice"], predicate=lambda m: "can't go ahead" in m["content"]
+    )
+    assert "<@" not in told["content"]
+    assert p.threads() == []
+    status = await p.slash("alice", "pair status")
+    assert "first in line" in status["embeds"][0]["description"]
+
+
+async def test_with_manage_threads_members_cannot_invite_others(
+    emu: Emulator, pairing: Pairing, clock: FakeClock
+) -> None:
+    """Where Hearth may manage threads, the pair's thread is not open to invitations."""
+    p = pairing
+    emu.set_role_permissions(p.c.guild.id, p.c.guild.bot_role.id, BOT_PERMISSIONS | MANAGE_THREADS)
+    await p.join("alice")
+    await p.join("bob")
+    await run_round(p, clock, FIRST_SLOT)
+    [thread] = p.threads()
+    assert not thread.invitable
+    assert p.groups() == [p.ids("alice", "bob")]
+
+
+async def test_block_by_member_is_silent_and_holds(
+    emu: Emulator, pairing: Pairing, clock: FakeClock
+) -> None:
+    """Blocking by member keeps the two apart; the other hears nothing about a block."""
+    p = pairing
+    await p.join("alice")
+    await p.join("bob")
+    answer = await p.slash("alice", "pair block", member=p.members["bob"])
+    assert answer["flags"] & EPHEMERAL and "nobody is told" in answer["content"]
+    await run_round(p, clock, FIRST_SLOT)
+    assert p.threads() == []
+    told = await emu.wait_for_dm(p.members["bob"])
+    assert "block" not in told["content"].lower()
+    assert "alice" not in told["content"] and "<@" not in told["content"]
