@@ -559,14 +559,18 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             await reply_private(interaction, "A round has just run; try again in a moment.")
             return
         plan = await self.pairing.round_plan(round_id)
-        groups = len(plan.groups)
-        await self.process_round(round_id)
-        asked = " Everyone is being asked first (double opt-in)." if plan.double_opt_in else ""
+        asked = (
+            " Everyone is asked privately first (double opt-in)."
+            if plan.double_opt_in
+            else " The private threads are being opened now."
+        )
         await reply_private(
             interaction,
-            f"Round {plan.number} is under way: {groups} groups from {plan.eligible} members; "
-            f"{plan.left_out} told privately they go first next time.{asked}",
+            f"Round {plan.number} is under way: {len(plan.groups)} groups from {plan.eligible} "
+            f"members; {plan.left_out} told privately they go first next time.{asked}",
         )
+        # Introductions may take a while in a big server; a restart resumes them from the job.
+        await self.process_round(round_id)
 
     @round_.command(name="stats", description="How pairing is going: counts only (moderators)")
     @app_commands.guild_only()

@@ -20,7 +20,7 @@ import logging
 import random
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import combinations
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -49,6 +49,7 @@ from bot.domain.pairing import (
     Frequency,
     MatchingInput,
     MatchingResult,
+    WakingHours,
     match_round,
 )
 from bot.domain.pairing_times import (
@@ -743,15 +744,26 @@ class PairingService:
     # ----- matching ------------------------------------------------------------------------
     async def _matching_input(
         self, session: AsyncSession, settings: PairingSettings, number: int, when: datetime
-    ) -> tuple[MatchingInput, dict[int, PairingProfile]]:
+    ) -> tuple[MatchingInput, dict[int, bytes]]:
+        """Build the matcher's input; return it with each member's token (read as plain rows)."""
         guild_id = settings.guild_id
-        profiles = {
-            p.user_id: p
-            for p in await session.scalars(
-                select(PairingProfile).where(PairingProfile.guild_id == guild_id)
+        rows = (
+            await session.execute(
+                select(
+                    PairingProfile.user_id,
+                    PairingProfile.token,
+                    PairingProfile.zone,
+                    PairingProfile.frequency,
+                    PairingProfile.topics,
+                    PairingProfile.paused_until,
+                    PairingProfile.paused_indefinitely,
+                    PairingProfile.last_matched_round,
+                    PairingProfile.priority,
+                ).where(PairingProfile.guild_id == guild_id)
             )
-        }
-        by_token = {p.token: p.user_id for p in profiles.values()}
+        ).all()
+        tokens = {row.user_id: row.token for row in rows}
+        by_token = {row.token: row.user_id for row in rows}
         blocked = set()
         for a, b in (
             await session.execute(
@@ -773,17 +785,20 @@ class PairingService:
         ).all():
             if a in by_token and b in by_token:
                 history.append((by_token[a], by_token[b], r))
+        awake: dict[str, WakingHours] = {}
         candidates = tuple(
             Candidate(
-                id=p.user_id,
-                topics=frozenset(p.topics or ()),
-                awake=waking_hours(p.zone, when),
-                frequency=Frequency(p.frequency),
-                last_matched_round=p.last_matched_round,
-                priority=p.priority,
-                paused=self._profile(p).paused_at(when),
+                id=row.user_id,
+                topics=frozenset(row.topics or ()),
+                awake=awake.get(row.zone)
+                or awake.setdefault(row.zone, waking_hours(row.zone, when)),
+                frequency=Frequency(row.frequency),
+                last_matched_round=row.last_matched_round,
+                priority=row.priority,
+                paused=row.paused_indefinitely
+                or (row.paused_until is not None and row.paused_until > when),
             )
-            for p in profiles.values()
+            for row in rows
         )
         seed = int.from_bytes(
             hmac.new(settings.secret, f"seed|{number}".encode(), hashlib.sha256).digest()[:3], "big"
@@ -797,7 +812,7 @@ class PairingService:
             allow_trios=settings.allow_trios,
             seed=seed,
         )
-        return matching, profiles
+        return matching, tokens
 
     async def preview(self, guild_id: int) -> Preview:
         """Say how a round would go now: counts only, nothing saved."""
@@ -898,9 +913,18 @@ class PairingService:
             session.add(round_)
             await session.flush()
             await self._save_groups(session, settings, round_, result, profiles)
-            for user_id in result.left_out:
-                profiles[int(user_id)].priority = True
-                session.add(PairingNotice(round_id=round_.id, user_id=int(user_id), kind=LEFT_OUT))
+            left_out = [int(user_id) for user_id in result.left_out]
+            for chunk in _chunks(left_out):
+                await session.execute(
+                    update(PairingProfile)
+                    .where(PairingProfile.guild_id == guild_id, PairingProfile.user_id.in_(chunk))
+                    .values(priority=True)
+                )
+            if left_out:
+                await session.execute(
+                    insert(PairingNotice),
+                    [{"round_id": round_.id, "user_id": u, "kind": LEFT_OUT} for u in left_out],
+                )
             await session.commit()
             log.info(
                 "Pairing round %d in guild %s: %d groups, %d left out",
@@ -917,41 +941,55 @@ class PairingService:
         settings: PairingSettings,
         round_: PairingRound,
         result: MatchingResult,
-        profiles: dict[int, PairingProfile],
+        tokens: dict[int, bytes],
     ) -> None:
+        """Insert the round's groups, members and history with a few bulk statements."""
+        if not result.groups:
+            return
         status = AWAITING if settings.double_opt_in else READY
-        groups = [
-            PairingGroup(
-                round_id=round_.id,
-                position=position,
-                name=thread_name(round_.number, position),
-                status=status,
-                score=score,
+        ids = dict(
+            (
+                await session.execute(
+                    insert(PairingGroup).returning(PairingGroup.position, PairingGroup.id),
+                    [
+                        {
+                            "round_id": round_.id,
+                            "position": position,
+                            "name": thread_name(round_.number, position),
+                            "status": status,
+                            "score": score,
+                        }
+                        for position, score in enumerate(result.scores, start=1)
+                    ],
+                )
+            ).all()
+        )
+        members, history, matched = [], [], []
+        for position, group in enumerate(result.groups, start=1):
+            for user_id in group:
+                uid = int(user_id)
+                matched.append(uid)
+                members.append({"group_id": ids[position], "user_id": uid, "token": tokens[uid]})
+            for a, b in combinations(group, 2):
+                ta, tb = sorted((tokens[int(a)], tokens[int(b)]))
+                history.append(
+                    {
+                        "guild_id": settings.guild_id,
+                        "token_a": ta,
+                        "token_b": tb,
+                        "round_number": round_.number,
+                    }
+                )
+        await session.execute(insert(PairingGroupMember), members)
+        await session.execute(insert(PairingHistory), history)
+        for chunk in _chunks(matched):
+            await session.execute(
+                update(PairingProfile)
+                .where(
+                    PairingProfile.guild_id == settings.guild_id, PairingProfile.user_id.in_(chunk)
+                )
+                .values(last_matched_round=round_.number, priority=False)
             )
-            for position, score in enumerate(result.scores, start=1)
-        ]
-        session.add_all(groups)
-        await session.flush()
-        for group, members in zip(groups, result.groups, strict=True):
-            for user_id in members:
-                profile = profiles[int(user_id)]
-                profile.last_matched_round = round_.number
-                profile.priority = False
-                session.add(
-                    PairingGroupMember(
-                        group_id=group.id, user_id=profile.user_id, token=profile.token
-                    )
-                )
-            for a, b in combinations(members, 2):
-                ta, tb = sorted((profiles[int(a)].token, profiles[int(b)].token))
-                session.add(
-                    PairingHistory(
-                        guild_id=settings.guild_id,
-                        token_a=ta,
-                        token_b=tb,
-                        round_number=round_.number,
-                    )
-                )
 
     async def _expire_waiting(self, session: AsyncSession, guild_id: int) -> None:
         groups = await session.scalars(
@@ -1033,30 +1071,38 @@ class PairingService:
                     .order_by(PairingGroup.position)
                 )
             )
-            members = (
-                list(
-                    await session.scalars(
-                        select(PairingGroupMember)
-                        .where(PairingGroupMember.group_id.in_([g.id for g in groups]))
-                        .order_by(PairingGroupMember.id)
-                    )
-                )
-                if groups
-                else []
+            open_groups = (
+                PairingGroup.round_id == round_id,
+                PairingGroup.status.in_((AWAITING, READY)),
             )
-            user_ids = [m.user_id for m in members if m.user_id is not None]
+            members = list(
+                await session.scalars(
+                    select(PairingGroupMember)
+                    .join(PairingGroup, PairingGroup.id == PairingGroupMember.group_id)
+                    .where(*open_groups)
+                    .order_by(PairingGroupMember.id)
+                )
+            )
             profiles = {
                 p.user_id: p
                 for p in await session.scalars(
-                    select(PairingProfile).where(
-                        PairingProfile.guild_id == round_.guild_id,
-                        PairingProfile.user_id.in_(user_ids),
-                    )
+                    select(PairingProfile)
+                    .join(PairingGroupMember, PairingGroupMember.user_id == PairingProfile.user_id)
+                    .join(PairingGroup, PairingGroup.id == PairingGroupMember.group_id)
+                    .where(PairingProfile.guild_id == round_.guild_id, *open_groups)
                 )
             }
         by_group: dict[int, list[PairingGroupMember]] = {}
         for member in members:
             by_group.setdefault(member.group_id, []).append(member)
+        suggested: dict[tuple[str, ...], tuple[datetime, ...]] = {}
+
+        def times_for(zones: list[str]) -> tuple[datetime, ...]:
+            key = tuple(sorted(set(zones)))
+            if key not in suggested:
+                suggested[key] = suggest_meeting_times(key, round_.slot) if key else ()
+            return suggested[key]
+
         plan_groups = []
         for group in groups:
             group_members = []
@@ -1089,7 +1135,7 @@ class PairingService:
                     introduced=group.introduced_at is not None,
                     members=tuple(group_members),
                     starters=tuple(rng.sample(self._starters, 2)),
-                    meeting_times=suggest_meeting_times(zones, round_.slot) if zones else (),
+                    meeting_times=times_for(zones),
                 )
             )
         return RoundPlan(
@@ -1416,6 +1462,11 @@ class PairingService:
     async def delete_user(self, session: AsyncSession, user_id: int) -> int:
         """Erase the member's profiles and id everywhere; token-keyed records stay unnamed."""
         return await self._forget(session, user_id, None)
+
+
+def _chunks(values: list[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def thread_name(round_number: int, position: int) -> str:

@@ -370,6 +370,8 @@ async def test_preview_and_round_now_for_moderators(
     assert p.threads() == []
     now = await p.slash(p.c.moderator.id, "pair round now")
     assert "Round 1 is under way: 1 groups" in now["content"]
+    await emu.wait_until(lambda: p.threads(), 3, "the pair thread")
+    await emu.wait_until(lambda: emu.channel_messages(p.threads()[0].id), 3, "the introduction")
     assert p.groups() == [p.ids("alice", "bob")]
 
 
