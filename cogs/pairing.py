@@ -620,7 +620,10 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             if plan.double_opt_in:
                 called_off: set[int] = set()
                 for invitation in await self.pairing.claim_invitations(round_id):
-                    if invitation.group_id not in called_off and not await self._invite(invitation):
+                    if invitation.group_id in called_off:
+                        continue
+                    group = next((g for g in plan.groups if g.id == invitation.group_id), None)
+                    if not await self._invite(invitation, group):
                         called_off.add(invitation.group_id)
                 plan = await self.pairing.round_plan(round_id)
             channel = guild.get_channel(plan.channel_id or 0)
@@ -746,19 +749,34 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             return "http_error"
         return None
 
-    async def _invite(self, invitation: Invitation) -> bool:
-        """Ask one member privately; if they can't be reached, call the match off (False)."""
+    async def _invite(self, invitation: Invitation, group: Group | None) -> bool:
+        """Ask one member privately (no names: their lines and shared topics only).
+
+        If they can't be reached, the match is called off and False returned.
+        """
         guild = self.bot.get_guild(invitation.guild_id)
         where = f" in **{guild.name}**" if guild else ""
         others = "two people" if invitation.trio else "someone"
+        about = []
+        if group is not None:
+            lines = [
+                f"“{m.line}”"
+                for m in group.members
+                if m.row_id != invitation.row_id and m.user_id is not None and m.line
+            ]
+            if lines:
+                about.append("In their own words: " + " · ".join(lines))
+            if group.shared_topics:
+                about.append("You both chose: " + ", ".join(group.shared_topics))
+        details = "\n\n" + "\n".join(about) if about else ""
         view = discord.ui.View(timeout=None)
         view.add_item(self.accept_button(invitation.row_id))
         view.add_item(self.skip_button(invitation.row_id))
         failure = await self._dm(
             invitation.user_id,
             f"You've been matched with {others}{where} for a one-to-one chat this round — "
-            "meet them? If everyone says yes, I'll open a private thread for you. If now isn't "
-            "a good time, skipping is completely fine: nobody is told why.",
+            f"meet them?{details}\n\nIf everyone says yes, I'll open a private thread for you. "
+            "If now isn't a good time, skipping is completely fine: nobody is told why.",
             view,
         )
         if failure is not None:

@@ -261,12 +261,15 @@ async def test_double_opt_in_opens_the_thread_only_when_both_accept(
     p = pairing
     await p.settings(double_opt_in=True)
     await p.join("alice")
-    await p.join("bob")
+    await p.join("bob", line="Gardener, tea drinker <@everyone>")
     await run_round(p, clock, FIRST_SLOT)
     ask_alice = await emu.wait_for_dm(p.members["alice"])
     ask_bob = await emu.wait_for_dm(p.members["bob"])
     assert "meet them?" in ask_alice["content"]
+    assert "Gardener, tea drinker" in ask_alice["content"]
+    assert "Gardener" not in ask_bob["content"]
     assert f"<@{p.members['bob']}>" not in ask_alice["content"]
+    assert ask_alice["allowed_mentions"]["parse"] == []
     assert p.threads() == []
     yes = await emu.click(p.members["alice"], ask_alice, label="Yes, let's meet")
     await yes.response()
