@@ -186,6 +186,7 @@ class RoomCommands:
     circles: CircleService
     settings: SettingsService
     _queue_locks: dict[int, asyncio.Lock]
+    _queue_dirty: set[int]
 
     async def require_facilitator(
         self, interaction: discord.Interaction
@@ -218,23 +219,41 @@ class RoomCommands:
             return
 
     async def refresh_queue(self, guild: discord.Guild, occurrence_id: int) -> None:
-        """Edit the talking-order message from fresh state; one edit at a time per meeting."""
+        """Edit the talking-order message from fresh state.
+
+        One edit at a time per meeting, and changes that arrive during an edit are folded into
+        one more edit after it (Discord rate-limits edits, and a burst of hands is common).
+        """
+        self._queue_dirty.add(occurrence_id)
         lock = self._queue_locks.setdefault(occurrence_id, asyncio.Lock())
+        if lock.locked():
+            return  # the edit under way will run once more and show this change
         async with lock:
-            order = await self.circles.talking_order(occurrence_id)
-            if order is None or order.queue_message_id is None:
-                return
-            channel = guild.get_channel(order.queue_channel_id or 0)
-            if not isinstance(channel, discord.VoiceChannel | discord.TextChannel):
-                return
-            try:
-                await channel.get_partial_message(order.queue_message_id).edit(
-                    content=order_text(order, guild),
-                    view=self.queue_view(order) if order.is_open else None,
-                    allowed_mentions=NO_MENTIONS,
-                )
-            except discord.HTTPException:
-                log.warning("Could not update the talking order in guild %s", guild.id)
+            while occurrence_id in self._queue_dirty:
+                self._queue_dirty.discard(occurrence_id)
+                await self._edit_queue(guild, occurrence_id)
+
+    async def _edit_queue(self, guild: discord.Guild, occurrence_id: int) -> None:
+        order = await self.circles.talking_order(occurrence_id)
+        if order is None or order.queue_message_id is None:
+            return
+        channel = guild.get_channel(order.queue_channel_id or 0)
+        if not isinstance(channel, discord.VoiceChannel | discord.TextChannel):
+            return
+        try:
+            await channel.get_partial_message(order.queue_message_id).edit(
+                content=order_text(order, guild),
+                view=self.queue_view(order) if order.is_open else None,
+                allowed_mentions=NO_MENTIONS,
+            )
+        except discord.HTTPException:
+            log.warning("Could not update the talking order in guild %s", guild.id)
+
+    def queue_settled(self) -> bool:
+        """Say whether no talking-order edit is under way or waiting (for tests and shutdown)."""
+        return not self._queue_dirty and not any(
+            lock.locked() for lock in self._queue_locks.values()
+        )
 
     # ----- talking order -----------------------------------------------------------------------
     @app_commands.command(

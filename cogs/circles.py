@@ -117,6 +117,7 @@ class CirclesCog(
         self.agreement = agreement
         self._edit_locks: dict[int, asyncio.Lock] = {}
         self._queue_locks: dict[int, asyncio.Lock] = {}
+        self._queue_dirty: set[int] = set()
         self.yes_button = persistent_button(
             "hearth:circle:yes",
             label="I'll be there",

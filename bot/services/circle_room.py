@@ -241,6 +241,9 @@ class CircleRoom:
         )
         if circle_id is not None:
             query = query.where(Circle.id == circle_id)
+        # One change at a time per meeting (PostgreSQL; SQLite writers already hold the lock),
+        # so concurrent hands read each other's and keep one consistent order.
+        query = query.with_for_update(of=CircleOccurrence)
         found = list((await session.execute(query)).tuples().all())
         if channel_id is not None and len(found) > 1:
             here = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
 import pytest
@@ -49,6 +49,13 @@ def all_logs() -> Iterator[AllRecords]:
         logging.getLogger(name).setLevel(level)
 
 
+@pytest.fixture(autouse=True)
+async def settle_talking_order(emu: Emulator, hearth: Hearth) -> AsyncIterator[None]:
+    """After each test, let talking-order edits finish before Hearth stops."""
+    yield
+    await settled(emu, hearth)
+
+
 async def open_circle(
     emu: Emulator, c: Community, hearth: Hearth, clock: FakeClock, **changes: object
 ) -> tuple[object, int]:
@@ -72,6 +79,12 @@ def queue_message(emu: Emulator, voice_id: int) -> dict:
         m for m in emu.channel_messages(voice_id) if "Talking order" in (m.get("content") or "")
     ]
     return message
+
+
+async def settled(emu: Emulator, hearth: Hearth) -> None:
+    """Wait until no edit of a talking-order message is under way."""
+    cog = hearth.bot.get_cog("CirclesCog")
+    await emu.wait_until(lambda: cog.queue_settled(), 5, "the talking order to settle")
 
 
 async def slash(emu: Emulator, who: int, command: str, c: Community, **options: object) -> dict:
@@ -154,9 +167,10 @@ async def test_quick_hands_keep_one_consistent_order(
     assert places == list(range(1, 9))
     order = await hearth.services.circles.meeting_order(c.guild.id, circle, 0)
     expected = "\n".join(f"{n}. <@{uid}>" for n, uid in enumerate(order.waiting, 1))
-    await emu.wait_until(
-        lambda: expected in queue_message(emu, voice.id)["content"], 5, "the settled order"
-    )
+    await settled(emu, hearth)
+    assert expected in queue_message(emu, voice.id)["content"]
+    edits = f"/channels/{voice.id}/messages/{queue_message(emu, voice.id)['id']}"
+    assert 1 <= sum(r.method == "PATCH" and r.path.endswith(edits) for r in emu.requests) <= 8
 
 
 async def test_written_notes_reach_the_facilitator_privately_named_or_not(
