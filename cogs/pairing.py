@@ -92,7 +92,8 @@ def intro_text(group: Group) -> str:
     if own:
         lines += ["", "**In your own words**", *own]
     if group.shared_topics:
-        lines += ["", "**You both chose:** " + ", ".join(group.shared_topics)]
+        both = "all" if len(group.user_ids) == 3 else "both"
+        lines += ["", f"**You {both} chose:** " + ", ".join(group.shared_topics)]
     lines += ["", "**If you'd like a way in**", *(f"• {s}" for s in group.starters)]
     if group.meeting_times:
         lines += [

@@ -492,3 +492,27 @@ async def test_block_by_member_is_silent_and_holds(
     told = await emu.wait_for_dm(p.members["bob"])
     assert "block" not in told["content"].lower()
     assert "alice" not in told["content"] and "<@" not in told["content"]
+
+
+async def test_settings_show_and_need_the_whole_schedule(
+    emu: Emulator, configured: Community, hearth: Hearth
+) -> None:
+    """Settings show privately; a day without a time and zone is explained; bad zones too."""
+    p = Pairing(emu, configured, hearth)
+    shown = await p.settings()
+    assert shown["flags"] & EPHEMERAL
+    assert "no weekly time set" in shown["embeds"][0]["description"]
+    partial = await p.settings(weekday=2)
+    assert "day, the time and the time zone together" in partial["content"]
+    bad = await p.settings(weekday=2, time="25:00", timezone="Europe/London")
+    assert "could not read the time" in bad["content"]
+    saved = await p.settings(
+        weekday=2, time="19:30", timezone="America/Chicago", topics="grief, grief, music"
+    )
+    description = saved["embeds"][0]["description"]
+    assert "every Wednesday at 19:30 (America/Chicago)" in description
+    assert "grief, music" in description
+    zones = await emu.autocomplete(
+        p.c.moderator.id, "pair join", guild_id=p.c.guild.id, focused="timezone", timezone="chica"
+    )
+    assert "America/Chicago" in [choice["value"] for choice in zones]

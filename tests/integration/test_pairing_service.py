@@ -275,3 +275,40 @@ async def test_suggested_times_fall_in_everyones_day(services: Services) -> None
         assert 15 <= moment.hour <= 20  # 10:00-20:00 London and 10:00-20:00 New York (winter)
         assert moment > services.clock.now() + timedelta(hours=1)
     assert len(set(group.starters)) == 2
+
+
+async def test_unanswered_invitations_expire_at_the_next_round(
+    services: Services, clock: FakeClock
+) -> None:
+    """Whoever said yes to a match nobody finished answering goes first in the next round."""
+    await _setup(services, MEMBERS[:2], double_opt_in=True)
+    round_id = await services.pairing.start_round(GUILD)
+    assert round_id is not None
+    first, second = await services.pairing.claim_invitations(round_id)
+    await services.pairing.respond(first.row_id, first.user_id, ACCEPTED)
+    clock.advance(days=7)
+    assert await services.pairing.start_round(GUILD) is not None
+    notices = await services.pairing.claim_notices(round_id)
+    assert [(n.user_id, n.kind) for n in notices] == [(first.user_id, FELL_THROUGH)]
+    late = await services.pairing.respond(second.row_id, second.user_id, ACCEPTED)
+    assert not late.changed and late.status == "expired"
+    assert await services.pairing.finish_round(round_id)
+
+
+async def test_every_other_round_members_rest_after_a_match(
+    services: Services, clock: FakeClock
+) -> None:
+    """A member on every other round sits out the round after they were matched."""
+    await _setup(services, MEMBERS[:3], allow_trios=True, rounds_before_repeat=0)
+    await services.pairing.join(GUILD, 1003, zone="Europe/London", frequency="every_other_round")
+    first = await services.pairing.start_round(GUILD)
+    assert first is not None
+    assert 1003 in set().union(*await _groups(services, first))
+    clock.advance(days=7)
+    second = await services.pairing.start_round(GUILD)
+    assert second is not None
+    assert await _groups(services, second) == {frozenset({1001, 1002})}
+    clock.advance(days=7)
+    third = await services.pairing.start_round(GUILD)
+    assert third is not None
+    assert 1003 in set().union(*await _groups(services, third))
