@@ -22,6 +22,7 @@ from bot.db.models import (
     CircleHand,
     CircleNote,
     CircleOccurrence,
+    CircleRsvp,
     CircleSettings,
 )
 from bot.db.queries import insert_ignore
@@ -264,6 +265,24 @@ class CircleRoom:
             )
         return found[0]
 
+    @staticmethod
+    async def _require_yes(
+        session: AsyncSession, row: CircleOccurrence, circle: Circle, user_id: int
+    ) -> None:
+        """In a circle open only to those who said yes, only they take part."""
+        if not circle.yes_only:
+            return
+        status = await session.scalar(
+            select(CircleRsvp.status).where(
+                CircleRsvp.occurrence_id == row.id, CircleRsvp.user_id == user_id
+            )
+        )
+        if status != "yes":
+            raise InvalidInput(
+                f"{circle.title} is open to those who said yes to this meeting. You're welcome "
+                "at the next one: answer **I'll be there** on its announcement."
+            )
+
     async def _order(
         self, session: AsyncSession, row: CircleOccurrence, circle: Circle
     ) -> TalkingOrder:
@@ -351,6 +370,7 @@ class CircleRoom:
             )
             wants_up = mine is None if raise_hand is None else raise_hand
             if wants_up and mine is None:
+                await self._require_yes(session, row, circle, user_id)
                 await insert_ignore(
                     session,
                     CircleHand.__table__,
@@ -411,6 +431,7 @@ class CircleRoom:
             row, circle = await self._open_row(session, guild_id, circle_id, None)
             if row.meeting_index != index:
                 raise InvalidInput("That meeting has closed, so your note couldn't be passed on.")
+            await self._require_yes(session, row, circle, user_id)
             session.add(
                 CircleNote(
                     occurrence_id=row.id, author_id=None if anonymous else user_id, text=text

@@ -378,6 +378,8 @@ async def test_a_yes_only_room_opens_to_each_yes_and_not_the_member_role(
     assert alice is not None and int(alice["type"]) == 1 and int(alice["allow"]) & CONNECT
     assert overwrite(c.bob.id) is None
     await hearth.services.agreement.accept(c.guild.id, c.bob.id, 1)
+    not_yet = await slash(emu, c.bob.id, "circle hand", c, channel_id=voice.id)
+    assert "open to those who said yes" in not_yet["content"]
     await (await emu.click(c.bob.id, post, label="I'll be there")).original()
     await emu.wait_until(lambda: overwrite(c.bob.id) is not None, 5, "bob, a late yes, let in")
     assert int(overwrite(c.bob.id)["allow"]) & CONNECT
