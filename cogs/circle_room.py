@@ -275,6 +275,8 @@ class RoomCommands:
         self, interaction: discord.Interaction, circle_id: int | None, up: bool | None
     ) -> None:
         guild = guild_of(interaction)
+        # Hands often go up together when someone finishes; answer Discord in time.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await self.circles.hand(
             guild.id,
             interaction.user.id,
@@ -340,6 +342,7 @@ class RoomCommands:
     ) -> None:
         """Store the note; on any refusal, hand the member's words back so nothing is lost."""
         guild = guild_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             receipt = await self.circles.add_note(
                 guild.id, interaction.user.id, circle_id, index, words, anonymous=anonymous
@@ -415,6 +418,8 @@ class RoomCommands:
     ) -> None:
         """Count the answer and thank the member privately."""
         guild_id = guild_of(interaction).id
+        # Many answer right after the closing message; answer Discord in time.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         await self.circles.give_feedback(
             guild_id, circle_id, index, interaction.user.id, rating, words
         )

@@ -109,7 +109,7 @@ async def test_the_talking_order_is_one_message_that_follows_hands_and_next(
     up = await slash(emu, c.alice.id, "circle hand", c, channel_id=voice.id)
     assert up["flags"] & EPHEMERAL and "number 1" in up["content"]
     click = await emu.click(c.bob.id, board, label="Raise my hand")
-    assert "number 2" in (await click.response())["data"]["content"]
+    assert "number 2" in (await click.original())["content"]
     await emu.wait_until(
         lambda: f"1. <@{c.alice.id}>\n2. <@{c.bob.id}>" in queue_message(emu, voice.id)["content"],
         5,
@@ -162,7 +162,7 @@ async def test_quick_hands_keep_one_consistent_order(
     handles = await asyncio.gather(
         *(emu.slash(m.id, "circle hand", guild_id=c.guild.id, channel_id=voice.id) for m in members)
     )
-    answers = [(await h.response())["data"]["content"] for h in handles]
+    answers = [(await h.original())["content"] for h in handles]
     places = sorted(int(a.split("number ")[1].split(",")[0]) for a in answers)
     assert places == list(range(1, 9))
     order = await hearth.services.circles.meeting_order(c.guild.id, circle, 0)
@@ -192,7 +192,8 @@ async def test_written_notes_reach_the_facilitator_privately_named_or_not(
     sent = await emu.submit_modal(
         c.alice.id, opened, values={"words": "I find Sundays the hardest."}
     )
-    receipt = (await sent.response())["data"]
+    await sent.response()
+    receipt = await sent.original()
     assert receipt["flags"] & EPHEMERAL
     assert (
         "reached the facilitators" in receipt["content"]
@@ -204,7 +205,8 @@ async def test_written_notes_reach_the_facilitator_privately_named_or_not(
     sent = await emu.submit_modal(
         c.bob.id, opened, values={"words": "Thank you all for tonight.", "who": ["named"]}
     )
-    assert "with your name" in (await sent.response())["data"]["content"]
+    await sent.response()
+    assert "with your name" in (await sent.original())["content"]
     await emu.wait_until(
         lambda: "2 written notes waiting" in queue_message(emu, voice.id)["content"],
         5,
@@ -252,7 +254,7 @@ async def test_unread_notes_go_to_the_closing_facilitator_and_late_ones_come_bac
     board = queue_message(emu, voice.id)
     opened = await emu.click(c.alice.id, board, label="Write instead")
     await opened.response()
-    await (await emu.submit_modal(c.alice.id, opened, values={"words": "Still here."})).response()
+    await (await emu.submit_modal(c.alice.id, opened, values={"words": "Still here."})).original()
     late_form = await emu.click(c.bob.id, board, label="Write instead")
     await late_form.response()
 
@@ -263,7 +265,8 @@ async def test_unread_notes_go_to_the_closing_facilitator_and_late_ones_come_bac
     assert handed["flags"] & EPHEMERAL and "Still here." in handed["content"]
 
     sent = await emu.submit_modal(c.bob.id, late_form, values={"words": "Too late, sorry."})
-    answer = (await sent.response())["data"]["content"]
+    await sent.response()
+    answer = (await sent.original())["content"]
     assert "No circle is open" in answer and "Too late, sorry." in answer
     path = database_path(hearth)
     if path is not None:
@@ -295,7 +298,8 @@ async def give_feedback(
     if words:
         values["words"] = words
     sent = await emu.submit_modal(who, opened, values=values)
-    return (await sent.response())["data"]["content"]
+    await sent.response()
+    return (await sent.original())["content"]
 
 
 async def test_feedback_is_shown_only_in_aggregate_from_k_answers(
