@@ -26,6 +26,7 @@ from tests.e2e.test_circles_e2e import (
 )
 
 VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
 
 
 @pytest.fixture
@@ -410,3 +411,30 @@ async def test_turning_events_off_removes_the_mirrored_ones_and_on_brings_them_b
     on = await slash(emu, c.moderator.id, "circle settings", c, events=True)
     assert "events **on**" in on["content"] and "Added 2" in on["content"]
     assert len(emu.world.scheduled_events) == 2
+
+
+async def test_the_talking_order_falls_back_to_the_circles_channel(
+    emu: Emulator, configured: Community, hearth: Hearth, clock: FakeClock
+) -> None:
+    """If Hearth can't post in the voice channel's chat, the talking order goes to #circles."""
+    c = configured
+    emu.set_role_permissions(c.guild.id, c.guild.bot_role.id, BOT_PERMISSIONS | CONNECT)
+    voice = emu.create_channel(
+        c.guild.id,
+        "Circle room",
+        type=VOICE,
+        overwrites=[
+            {"id": c.guild.bot_role.id, "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}
+        ],
+    )
+    await create_circle(emu, c, voice.id)
+    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    await hearth.services.agreement.accept(c.guild.id, c.alice.id, 1)
+    clock.advance(FIRST - clock.now() - timedelta(minutes=10))
+    await slash(emu, c.moderator.id, "circle open", c, circle=circle)
+    assert emu.channel_messages(voice.id) == []
+    board = queue_message(emu, c.circles.id)
+    await slash(emu, c.alice.id, "circle hand", c)
+    await settled(emu, hearth)
+    assert f"1. <@{c.alice.id}>" in queue_message(emu, c.circles.id)["content"]
+    assert queue_message(emu, c.circles.id)["id"] == board["id"]
