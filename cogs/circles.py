@@ -771,14 +771,15 @@ class CirclesCog(
     async def send_reminders(self) -> None:
         """Send each claimed reminder privately, exactly once; a closed DM is recorded.
 
-        Claim, send with a nonce derived from the claim, then mark sent. Reminders claimed but
-        not marked (Hearth stopped in between) are sent again with the same nonce first:
-        Discord returns the message it already has instead of making a second one.
+        Claim, mark the attempt, send with a nonce derived from the claim, then mark sent.
+        Reminders claimed but not marked sent (Hearth stopped in between) are sent first: never
+        attempted ones simply go out; attempted ones go again with the same nonce, and Discord
+        returns the message it already has instead of making a second one.
         """
-        for reminder in await self.circles.unconfirmed_reminders():
-            failure = await self._remind(reminder)
-            await self.circles.record_reminder(reminder.delivery_id, failure)
-        for reminder in await self.circles.claim_due_reminders():
+        reminders = await self.circles.unconfirmed_reminders()
+        reminders += await self.circles.claim_due_reminders()
+        for reminder in reminders:
+            await self.circles.begin_reminder(reminder.delivery_id)
             failure = await self._remind(reminder)
             await self.circles.record_reminder(reminder.delivery_id, failure)
         for user_id, meeting in await self.circles.claim_promotion_notices():

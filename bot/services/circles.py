@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -53,6 +53,7 @@ OPEN_EARLY = timedelta(minutes=30)
 # reminder claimed but not confirmed sent is sent again (same nonce) only within this window.
 NONCE_WINDOW = timedelta(minutes=2)
 UNCONFIRMED = "unconfirmed"
+SENDING = "sending"  # an attempt began at claimed_at; cleared when it is recorded
 
 
 @dataclass(frozen=True)
@@ -1009,11 +1010,12 @@ class CircleService(CircleRoom):
         return claimed
 
     async def unconfirmed_reminders(self) -> list[Reminder]:
-        """Return reminders claimed but never confirmed sent (Hearth stopped in between).
+        """Return reminders claimed but never recorded as sent (Hearth stopped in between).
 
-        Those claimed within the nonce window are sent again with the same nonce, so Discord
-        keeps only one message if the first attempt did get through; older ones are recorded
-        as unconfirmed and left alone (sending again could make a second message).
+        Never attempted: safe to send, while the meeting is still to come. Attempted (marked
+        sending) within the nonce window: sent again with the same nonce, so Discord keeps only
+        one message if the first attempt did get through. Attempted longer ago: recorded as
+        unconfirmed and left alone, since sending again could make a second message.
         """
         now = self._clock.now()
         found: list[Reminder] = []
@@ -1024,7 +1026,10 @@ class CircleService(CircleRoom):
                 .join(Circle, Circle.id == CircleOccurrence.circle_id)
                 .where(
                     CircleReminderDelivery.sent_at.is_(None),
-                    CircleReminderDelivery.failure.is_(None),
+                    or_(
+                        CircleReminderDelivery.failure.is_(None),
+                        CircleReminderDelivery.failure == SENDING,
+                    ),
                 )
                 .order_by(CircleReminderDelivery.id)
             )
@@ -1032,9 +1037,10 @@ class CircleService(CircleRoom):
                 occ = recurrence.occurrence_at(
                     await self._schedule(session, circle), row.meeting_index
                 )
-                fresh = delivery.claimed_at > now - NONCE_WINDOW
-                if occ is None or not fresh or occ.start_utc <= now or circle.ended_at:
-                    delivery.failure = UNCONFIRMED
+                attempted = delivery.failure == SENDING
+                stale = attempted and delivery.claimed_at <= now - NONCE_WINDOW
+                if occ is None or stale or occ.start_utc <= now or circle.ended_at:
+                    delivery.failure = UNCONFIRMED if attempted else SUPERSEDED
                     continue
                 meeting = await self._meeting(session, circle, occ, row)
                 found.append(
@@ -1042,6 +1048,16 @@ class CircleService(CircleRoom):
                 )
             await session.commit()
         return found
+
+    async def begin_reminder(self, delivery_id: int) -> None:
+        """Note that sending a claimed reminder starts now (the nonce window runs from here)."""
+        async with self._sessions() as session:
+            await session.execute(
+                update(CircleReminderDelivery)
+                .where(CircleReminderDelivery.id == delivery_id)
+                .values(failure=SENDING, claimed_at=self._clock.now())
+            )
+            await session.commit()
 
     async def claim_promotion_notices(self) -> list[tuple[int, Meeting]]:
         """Claim the 'a place opened up' notices owed to members moved up off the waitlist."""
@@ -1066,7 +1082,9 @@ class CircleService(CircleRoom):
 
     async def record_reminder(self, delivery_id: int, failure: str | None = None) -> None:
         """Note that a claimed reminder was sent, or why it could not be (never retried)."""
-        values: dict[str, Any] = {"failure": failure} if failure else {"sent_at": self._clock.now()}
+        values: dict[str, Any] = (
+            {"failure": failure} if failure else {"sent_at": self._clock.now(), "failure": None}
+        )
         async with self._sessions() as session:
             await session.execute(
                 update(CircleReminderDelivery)

@@ -420,6 +420,7 @@ async def test_a_crash_between_claim_and_send_still_sends_each_reminder_exactly_
     # Crash 2: the 15-minute reminder is claimed and sent, then Hearth stops before noting it.
     clock.advance(FIRST - clock.now() - timedelta(minutes=15) + timedelta(seconds=30))
     [claimed] = await hearth.services.circles.claim_due_reminders()
+    await hearth.services.circles.begin_reminder(claimed.delivery_id)
     user = await hearth.bot.fetch_user(c.alice.id)
     await user.send("A gentle reminder (sent just before the crash)", nonce=claimed.nonce)
     await emu.wait_for_dm(c.alice.id)

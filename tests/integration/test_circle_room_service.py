@@ -86,15 +86,19 @@ async def test_settings_bound_the_feedback_threshold(services: Services) -> None
 async def test_an_old_unconfirmed_reminder_is_recorded_not_resent(
     services: Services, clock: FakeClock
 ) -> None:
-    """Past the nonce window a claimed-but-unsent reminder is given up (at most once), recorded."""
+    """An attempted send past the nonce window is given up (at most once) and recorded."""
     await _setup(services, MEMBERS[:1])
     created = await _weekly(services)
     await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[0], True)
     clock.advance(START - clock.now() - timedelta(hours=24) + timedelta(seconds=10))
     [claimed] = await services.circles.claim_due_reminders()
+    clock.advance(minutes=10)  # never attempted: still safe to send, however long ago
     assert [r.delivery_id for r in await services.circles.unconfirmed_reminders()] == [
         claimed.delivery_id
     ]
+    await services.circles.begin_reminder(claimed.delivery_id)
+    clock.advance(minutes=1)  # attempted, within the nonce window: send again, same nonce
+    assert len(await services.circles.unconfirmed_reminders()) == 1
     clock.advance(minutes=10)
     assert await services.circles.unconfirmed_reminders() == []
     async with services.circles._sessions() as session:
