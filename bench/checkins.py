@@ -14,7 +14,10 @@ and then drives, side by side in one run:
   starts the delivery worker that posts it to the channel in the background.
 
 Latency is the time from the emulator sending the interaction to the bot's first answer,
-measured one request at a time with the three kinds interleaved; median and p99 are printed.
+measured one request at a time with the three kinds interleaved, each on a quiet bot: after a
+submit, the next request waits until the delivery worker has posted it, and every request
+starts after a 10 ms pause (otherwise whichever request comes next pays for what the previous
+one left running); median and p99 are printed.
 Throughput is requests answered per second with ``--concurrency`` in flight, per kind. Ratios
 are against ``/noop``. The emulator runs in the same process, so absolute numbers include it;
 the ratios are what matter. A Markdown table of the figures ends the output.
@@ -47,6 +50,9 @@ from emulator import Emulator, Permissions
 
 PROBE = "tests.e2e.probe"
 KINDS = ("noop", "crisis", "checkin")
+# Before each timed request: long enough for what the previous one left running (discord.py's
+# completion events, the emulator's bookkeeping) to finish, so no kind pays for another's.
+QUIET_PAUSE = 0.01
 
 
 @dataclass
@@ -133,6 +139,16 @@ class Driver:
     def __init__(self, emu: Emulator, server: Server) -> None:
         self.emu, self.server = emu, server
         self.turn = 0
+        self.submitted = 0
+
+    async def quiet(self) -> None:
+        """Wait until every check-in so far is posted and the last request's tail work is done."""
+        deadline = time.perf_counter() + 10
+        while len(self.emu.channel_messages(self.server.checkins_id)) < self.submitted:
+            if time.perf_counter() > deadline:
+                raise RuntimeError("check-ins were not posted within 10 s")
+            await asyncio.sleep(0.0005)
+        await asyncio.sleep(QUIET_PAUSE)
 
     def member(self) -> int:
         """Return the next member, round robin (each stays under the daily limit)."""
@@ -162,6 +178,7 @@ class Driver:
         assert form is not None
         who, opened = form
         values = {"mood": ["3"], "note": "A steady day, thanks for asking."}
+        self.submitted += 1
         return lambda: self._answer(self.emu.submit_modal(who, opened, values=values))
 
     @staticmethod
@@ -179,6 +196,7 @@ async def latencies(driver: Driver, rounds: int) -> dict[str, list[float]]:
     for _ in range(rounds):
         form = await driver.open_form()
         for kind in KINDS:
+            await driver.quiet()
             send = driver.request(kind, form if kind == "checkin" else None)
             started = time.perf_counter()
             await send()

@@ -20,7 +20,12 @@ from discord.ext import commands
 from bot.client import HearthBot
 from bot.domain.checkins import MOODS, WEEKDAYS, describe_days, neutralise
 from bot.errors import InvalidInput, NotConfigured, UserError
-from bot.services.checkin_delivery import CheckinDeliveryService, Delivery, DeliveryFailure
+from bot.services.checkin_delivery import (
+    CheckinDeliveryService,
+    Delivery,
+    DeliveryFailure,
+    Posted,
+)
 from bot.services.checkins import CheckinPost, CheckinService, Receipt
 from bot.services.settings import SettingsService
 from bot.ui import (
@@ -257,24 +262,31 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
             if not self._recovered:  # claims an earlier process left half-done
                 left = [d for d in await self.delivery.interrupted() if not await self._recover(d)]
                 self._recovered = not left
-            while True:
-                self._kicked = False
-                batch = [] if self._closing else await self.delivery.claim_due()
-                if not batch and (self._closing or not self._kicked):
-                    break
-                stalled: set[int] = set()
-                for delivery in batch:
-                    if delivery.guild_id in stalled:  # behind one that failed: keep the order
-                        await self.delivery.release(delivery.checkin_id, attempted=False)
-                        continue
-                    try:
-                        if not await self._deliver(delivery):
+            done: list[Posted] = []  # posted, marked with the next claim (one commit per run)
+            try:
+                while True:
+                    self._kicked = False
+                    if self._closing:
+                        break
+                    batch = await self.delivery.claim_due(posted=done)
+                    done = []
+                    if not batch and not self._kicked:
+                        break
+                    stalled: set[int] = set()
+                    for delivery in batch:
+                        if delivery.guild_id in stalled:  # behind one that failed: keep order
+                            await self.delivery.release(delivery.checkin_id, attempted=False)
+                            continue
+                        try:
+                            if not await self._deliver(delivery, done):
+                                stalled.add(delivery.guild_id)
+                        except Exception:
+                            # Left claimed: the next run checks the channel before posting again.
+                            log.exception("Delivering check-in %s failed", delivery.checkin_id)
+                            self._recovered = False
                             stalled.add(delivery.guild_id)
-                    except Exception:
-                        # Left claimed: the next run checks the channel before posting again.
-                        log.exception("Delivering check-in %s failed", delivery.checkin_id)
-                        self._recovered = False
-                        stalled.add(delivery.guild_id)
+            finally:
+                await self.delivery.mark_posted(done)
 
     async def _recover(self, delivery: Delivery) -> bool:
         """Finish a check-in a previous run claimed: posted already, or back in the queue."""
@@ -308,8 +320,8 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         await self.delivery.posted(delivery.checkin_id, int(found["id"]), thread_id)
         return True
 
-    async def _deliver(self, delivery: Delivery) -> bool:
-        """Post one check-in (and its thread); return whether it was posted."""
+    async def _deliver(self, delivery: Delivery, done: list[Posted]) -> bool:
+        """Post one check-in (and its thread), adding it to `done`; return whether it was posted."""
         try:
             if delivery.channel_id is None:
                 raise LookupError("no check-in channel")
@@ -343,7 +355,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
                     delivery.checkin_id,
                     getattr(error, "status", type(error).__name__),
                 )
-        await self.delivery.posted(delivery.checkin_id, message_id, thread_id)
+        done.append(Posted(delivery.checkin_id, message_id, thread_id))
         if delivery.alert_moderators:
             await self._detection_alert(delivery, message_id)
         return True

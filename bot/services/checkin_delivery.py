@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.clock import Clock
 from bot.db.engine import SessionFactory
@@ -54,6 +54,19 @@ from bot.services.checkins import (
 
 log = logging.getLogger(__name__)
 
+# One statement for many posts (executemany): status, where and when, and the sealed id erased.
+_MARK_POSTED = (
+    update(Checkin.__table__)
+    .where(Checkin.__table__.c.id == bindparam("posted_id"))
+    .values(
+        status=POSTED,
+        message_id=bindparam("posted_message"),
+        thread_id=bindparam("posted_thread"),
+        posted_at=bindparam("posted_now"),
+        sealed_author=None,
+        claim=None,
+    )
+)
 ROW_RETENTION = timedelta(days=365)
 NOTICE_RETENTION = timedelta(days=2)
 
@@ -72,6 +85,15 @@ class Delivery:
     threads: bool
     alert_moderators: bool
     attempts: int
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A check-in now in its channel, to be marked posted."""
+
+    checkin_id: int
+    message_id: int
+    thread_id: int | None
 
 
 @dataclass(frozen=True)
@@ -170,15 +192,20 @@ class CheckinDeliveryService:
             )
             await session.commit()
 
-    async def claim_due(self, per_channel: int = 10) -> list[Delivery]:
+    async def claim_due(
+        self, per_channel: int = 10, posted: Sequence[Posted] = ()
+    ) -> list[Delivery]:
         """Claim the due check-ins at the head of each channel's queue, in order.
 
         A channel's run stops at the first check-in that waits for a retry (or for recovery),
         so nothing overtakes it. Post the claims in the order returned; when one fails, hand the
-        rest of its channel back with `release`.
+        rest of its channel back with `release`. Check-ins the last run posted are marked
+        posted in the same unit of work (one commit per run rather than one per post; a crash
+        in between leaves them claimed, and recovery finds them in the channel).
         """
         now = self._clock.now()
         async with self._gate, self._sessions() as session:
+            await self._mark_posted(session, posted, now)
             rows = await session.execute(
                 select(Checkin, GuildSettings.checkin_channel_id, CheckinSettings.threads)
                 .outerjoin(GuildSettings, GuildSettings.guild_id == Checkin.guild_id)
@@ -206,23 +233,37 @@ class CheckinDeliveryService:
 
     async def posted(self, checkin_id: int, message_id: int, thread_id: int | None) -> None:
         """Mark a check-in posted and erase the sealed author id it carried while waiting."""
-        now = self._clock.now()
+        await self.mark_posted([Posted(checkin_id, message_id, thread_id)])
+
+    async def mark_posted(self, posted: Sequence[Posted]) -> None:
+        """Mark check-ins posted and erase the sealed author ids they carried while waiting."""
+        if not posted:
+            return
         async with self._gate, self._sessions() as session:
-            await secure_delete(session)
-            await session.execute(
-                update(Checkin)
-                .where(Checkin.id == checkin_id)
-                .values(
-                    status=POSTED,
-                    message_id=message_id,
-                    thread_id=thread_id,
-                    posted_at=now,
-                    sealed_author=None,
-                    claim=None,
-                )
-            )
+            await self._mark_posted(session, posted, self._clock.now())
             await session.commit()
-        log.info("Posted check-in %s", checkin_id)
+
+    async def _mark_posted(
+        self, session: AsyncSession, posted: Sequence[Posted], now: datetime
+    ) -> None:
+        if not posted:
+            return
+        await secure_delete(session)
+        connection = await session.connection()
+        await connection.execute(
+            _MARK_POSTED,
+            [
+                {
+                    "posted_id": p.checkin_id,
+                    "posted_message": p.message_id,
+                    "posted_thread": p.thread_id,
+                    "posted_now": now,
+                }
+                for p in posted
+            ],
+        )
+        for p in posted:
+            log.info("Posted check-in %s", p.checkin_id)
 
     async def alert_sent(self, checkin_id: int) -> None:
         """Forget that this check-in needed a note to the moderators."""

@@ -15,6 +15,7 @@ from bot.db.models import Checkin, CheckinHistory, CheckinWindow
 from bot.errors import InvalidInput, NotAllowed, RateLimited
 from bot.services import Services
 from bot.services import checkins as checkins_module
+from bot.services.checkin_delivery import Posted
 from bot.services.checkins import CheckinService, CheckinStoreError
 
 GUILD, CHANNEL, MOD, MOD2 = 10, 20, 30, 31
@@ -245,6 +246,28 @@ async def test_giving_up_after_a_day_opens_the_author_id_once(
     assert gave_up.gave_up and gave_up.author_id == ALICE
     [row] = await _rows(ready)
     assert row.status == "failed" and row.sealed_author is None and row.note is None
+
+
+async def test_the_next_claim_marks_the_last_run_posted_and_erases_the_sealed_ids(
+    ready: Services,
+) -> None:
+    """Posts of one run are marked in the next claim's unit of work; until then they stay claimed."""
+    await ready.checkins.update_settings(GUILD, MOD, max_delay_seconds=0)
+    await ready.checkins.submit(GUILD, ALICE, 3, None)
+    await ready.checkins.submit(GUILD, BOB, 4, None)
+    first, second = await ready.checkin_delivery.claim_due()
+    posted = [Posted(first.checkin_id, 501, None), Posted(second.checkin_id, 502, 502)]
+    assert [d.checkin_id for d in await ready.checkin_delivery.interrupted()] == [
+        first.checkin_id,
+        second.checkin_id,
+    ]  # a crash now: recovery looks for them in the channel before posting again
+    assert await ready.checkin_delivery.claim_due(posted=posted) == []
+    rows = await _rows(ready)
+    assert [(r.status, r.message_id, r.thread_id) for r in rows] == [
+        ("posted", 501, None),
+        ("posted", 502, 502),
+    ]
+    assert all(r.sealed_author is None and r.claim is None for r in rows)
 
 
 async def test_reminder_slots_are_claimed_once_even_concurrently(
