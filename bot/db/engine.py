@@ -38,16 +38,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 READ_ONLY = "hearth_read_only"
+# Execution option for a writing unit of work on a hot path: once it holds SQLite's write lock,
+# its statements run on the event loop's thread (see bot/db/sqlite_async.py). Only for a few
+# small indexed statements; elsewhere (and on PostgreSQL) it changes nothing.
+INLINE = "hearth_inline_when_locked"
 
 
 def _sqlite_begin(connection: Any) -> None:
     # Units of work that write take the write lock up front: a read-then-write transaction can
     # otherwise fail with SQLITE_BUSY when another writer got in between, and busy_timeout cannot
     # help then. Read-only units of work (see create_read_session_factory) never wait for it.
-    statement = "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+    options = connection.get_execution_options()
+    statement = "BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE"
     driver = connection.connection.dbapi_connection
     if isinstance(driver, OneHopConnection):
-        driver.begin(statement)  # sent with the transaction's first statement, in one hop
+        # Sent with the transaction's first statement, in one hop.
+        driver.begin(statement, inline=bool(options.get(INLINE)))
     else:
         connection.exec_driver_sql(statement)
 

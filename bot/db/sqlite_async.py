@@ -45,6 +45,13 @@ def _execute(
         cursor.close()
 
 
+async def _inline(
+    raw: sqlite3.Connection, operation: str, parameters: Any, many: bool
+) -> tuple[Any, list[Any], int | None, int]:
+    """Run a statement on the event loop's thread (awaited, as SQLAlchemy requires an await)."""
+    return _execute(raw, None, operation, parameters, many)
+
+
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     """A cursor whose execute is a single call on the connection's thread."""
 
@@ -55,9 +62,17 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         begin, adapted.pending_begin = adapted.pending_begin, None
         try:
             connection = self._connection
-            description, rows, lastrowid, rowcount = self.await_(
-                connection._execute(_execute, connection._conn, begin, operation, parameters, many)
-            )
+            if adapted.holds_write_lock:
+                found = self.await_(_inline(connection._conn, operation, parameters, many))
+            else:
+                found = self.await_(
+                    connection._execute(
+                        _execute, connection._conn, begin, operation, parameters, many
+                    )
+                )
+                if begin == "BEGIN IMMEDIATE" and adapted.inline_when_locked:
+                    adapted.holds_write_lock = True
+            description, rows, lastrowid, rowcount = found
         except Exception as error:
             adapted._handle_exception(error)
         if description:
@@ -84,10 +99,18 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     def __init__(self, dbapi: Any, connection: aiosqlite.Connection) -> None:
         super().__init__(dbapi, connection)
         self.pending_begin: str | None = None
+        self.inline_when_locked = False  # this transaction opted in (see the module docstring)
+        self.holds_write_lock = False  # BEGIN IMMEDIATE went through: run statements inline
 
-    def begin(self, statement: str) -> None:
+    def begin(self, statement: str, *, inline: bool = False) -> None:
         """Open a transaction with `statement`, sent together with the first statement in it."""
         self.pending_begin = statement
+        self.inline_when_locked = inline
+        self.holds_write_lock = False
+
+    def _end(self) -> None:
+        self.pending_begin = None
+        self.inline_when_locked = self.holds_write_lock = False
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         """Return a cursor (server-side cursors keep the stock behaviour)."""
@@ -103,13 +126,13 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
 
     def commit(self) -> None:
         """Commit, unless no statement ever opened a transaction."""
-        self.pending_begin = None
+        self._end()
         if self._in_transaction():
             super().commit()
 
     def rollback(self) -> None:
         """Roll back, unless no statement ever opened a transaction."""
-        self.pending_begin = None
+        self._end()
         if self._in_transaction():
             super().rollback()
 

@@ -49,6 +49,7 @@ from bot.services.checkins import (
     SEAL_PENDING,
     CheckinConfig,
     KeyCache,
+    hot_path,
     secure_delete,
 )
 
@@ -181,6 +182,7 @@ class CheckinDeliveryService:
         not count as an attempt.
         """
         async with self._gate, self._sessions() as session:
+            await hot_path(session)
             await session.execute(
                 update(Checkin)
                 .where(Checkin.id.in_(checkin_ids), Checkin.status == POSTING)
@@ -205,6 +207,7 @@ class CheckinDeliveryService:
         """
         now = self._clock.now()
         async with self._gate, self._sessions() as session:
+            await hot_path(session)
             await self._mark_posted(session, posted, now)
             rows = await session.execute(
                 select(Checkin, GuildSettings.checkin_channel_id, CheckinSettings.threads)
@@ -240,6 +243,7 @@ class CheckinDeliveryService:
         if not posted:
             return
         async with self._gate, self._sessions() as session:
+            await hot_path(session)
             await self._mark_posted(session, posted, self._clock.now())
             await session.commit()
 

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.db.engine import SessionFactory
+from bot.db.engine import INLINE, SessionFactory
 from bot.db.models import (
     Checkin,
     CheckinAlias,
@@ -259,6 +259,15 @@ async def secure_delete(session: AsyncSession) -> None:
         return  # the pragma stays set for the life of the connection
     await session.execute(text("PRAGMA secure_delete=ON"))
     _SECURE_CONNECTIONS.add(driver)
+
+
+async def hot_path(session: AsyncSession) -> None:
+    """Start a small writing unit of work that runs its statements inline once it holds the lock.
+
+    For the posting and delivery paths only (a few small indexed statements, under the gate):
+    see INLINE in bot/db/engine.py. It changes nothing on PostgreSQL.
+    """
+    await session.connection(execution_options={INLINE: True})
 
 
 async def load_config(session: AsyncSession, guild_id: int) -> CheckinConfig:
@@ -726,6 +735,7 @@ class CheckinService:
         now = self._clock.now()
         cache = _BatchCache(self.keys)
         async with self._gate, self._sessions() as session:
+            await hot_path(session)
             context = await self._context(session, guild_id, user_id, now, cache)
             await self._check_may_post(session, guild_id, context, now)
             await session.commit()
@@ -790,6 +800,7 @@ class CheckinService:
         try:
             cache = _BatchCache(self.keys)
             async with self._gate, self._sessions() as session:
+                await hot_path(session)
                 for item in batch:
                     try:
                         outcomes.append(await self._store_item(session, item, cache))
@@ -829,6 +840,7 @@ class CheckinService:
             cache = _BatchCache(self.keys)
             try:
                 async with self._gate, self._sessions() as session:
+                    await hot_path(session)
                     receipt = await self._store_item(session, item, cache)
                     await session.commit()
                 cache.committed()

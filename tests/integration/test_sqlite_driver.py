@@ -13,7 +13,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.engine import create_engine, create_read_session_factory, create_session_factory
+from bot.db.engine import (
+    INLINE,
+    create_engine,
+    create_read_session_factory,
+    create_session_factory,
+)
 
 
 @pytest.fixture
@@ -89,3 +94,27 @@ async def test_rows_counts_ids_and_rollback_behave_as_upstream(engine: AsyncEngi
     async with create_read_session_factory(engine)() as session:
         rows = (await session.execute(text("SELECT y FROM t"))).scalars().all()
     assert rows == ["kept!"]
+
+
+async def test_a_hot_writer_runs_its_statements_inline_once_it_holds_the_lock(
+    engine: AsyncEngine, hops: list[str], tmp_path: Path
+) -> None:
+    """Opted in: BEGIN IMMEDIATE with the first statement and the commit hop; the rest inline."""
+    other = sqlite3.connect(tmp_path / "d.db", timeout=0, isolation_level=None)
+    async with create_session_factory(engine)() as session:
+        await session.connection(execution_options={INLINE: True})
+        await session.execute(text("SELECT count(*) FROM t"))
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")  # the lock was taken before anything ran inline
+        await session.execute(text("INSERT INTO t (y) VALUES ('a')"))
+        await session.execute(text("INSERT INTO t (y) VALUES ('b')"))
+        with pytest.raises(IntegrityError):
+            await session.execute(text("INSERT INTO t (x, y) VALUES (1, 'clash')"))
+        await session.commit()
+    assert len(hops) == 2
+    assert other.execute("SELECT y FROM t ORDER BY x").fetchall() == [("a",), ("b",)]
+    other.close()
+    async with create_session_factory(engine)() as session:  # the next unit: the usual path
+        await session.execute(text("SELECT 1"))
+        await session.execute(text("SELECT 2"))
+    assert len(hops) == 5
