@@ -218,13 +218,16 @@ class RoomCommands:
             await self.circles.record_queue_message(order.occurrence_id, channel.id, message.id)
             return
 
-    async def refresh_queue(self, guild: discord.Guild, occurrence_id: int) -> None:
+    async def refresh_queue(
+        self, guild: discord.Guild, occurrence_id: int, *, mark: bool = True
+    ) -> None:
         """Edit the talking-order message from fresh state.
 
         One edit at a time per meeting, and changes that arrive during an edit are folded into
         one more edit after it (Discord rate-limits edits, and a burst of hands is common).
         """
-        self._queue_dirty.add(occurrence_id)
+        if mark:
+            self._queue_dirty.add(occurrence_id)
         lock = self._queue_locks.setdefault(occurrence_id, asyncio.Lock())
         if lock.locked():
             return  # the edit under way will run once more and show this change
@@ -248,6 +251,21 @@ class RoomCommands:
             )
         except discord.HTTPException:
             log.warning("Could not update the talking order in guild %s", guild.id)
+
+    async def reply_then_refresh(
+        self,
+        interaction: discord.Interaction,
+        text: str,
+        guild: discord.Guild,
+        occurrence_id: int,
+    ) -> None:
+        """Answer the member privately first, then bring the talking order up to date."""
+        self._queue_dirty.add(occurrence_id)  # an edit is owed from this moment
+        try:
+            await reply_private(interaction, text)
+        finally:
+            # An edit that started meanwhile may already show this change; then none is owed.
+            await self.refresh_queue(guild, occurrence_id, mark=False)
 
     def queue_settled(self) -> bool:
         """Say whether no talking-order edit is under way or waiting (for tests and shutdown)."""
@@ -293,8 +311,7 @@ class RoomCommands:
             )
         else:
             text = f"Your hand is down in **{outcome.order.title}**. That's fine too. 💛"
-        await reply_private(interaction, text)
-        await self.refresh_queue(guild, outcome.order.occurrence_id)
+        await self.reply_then_refresh(interaction, text, guild, outcome.order.occurrence_id)
 
     @app_commands.command(name="next", description="Pass to the next raised hand (facilitators)")
     @app_commands.guild_only()
@@ -317,8 +334,7 @@ class RoomCommands:
                 f"\n✍️ {order.notes_waiting} written note(s) waiting: `/circle note` shows the "
                 "next one to you privately."
             )
-        await reply_private(interaction, text)
-        await self.refresh_queue(guild, order.occurrence_id)
+        await self.reply_then_refresh(interaction, text, guild, order.occurrence_id)
 
     # ----- text lane ---------------------------------------------------------------------------
     async def write_button(
@@ -355,12 +371,13 @@ class RoomCommands:
             )
             return
         how = "without your name" if receipt.anonymous else "with your name"
-        await reply_private(
+        await self.reply_then_refresh(
             interaction,
             f"Your words reached the facilitators of **{receipt.title}**. They'll read them "
             f"aloud {how} when there's a moment. 💛",
+            guild,
+            receipt.order.occurrence_id,
         )
-        await self.refresh_queue(guild, receipt.order.occurrence_id)
 
     @app_commands.command(
         name="note", description="Read the next written note privately (facilitators)"
@@ -382,9 +399,11 @@ class RoomCommands:
         )
         quoted = "\n".join(f"> {line}" for line in note.text.splitlines())
         more = f"\n\n{note.remaining} more waiting." if note.remaining else ""
-        await reply_private(interaction, f"**{who}**, to read aloud:\n{quoted}{more}")
-        if note.order is not None:
-            await self.refresh_queue(guild, note.order.occurrence_id)
+        text = f"**{who}**, to read aloud:\n{quoted}{more}"
+        if note.order is None:
+            await reply_private(interaction, text)
+        else:
+            await self.reply_then_refresh(interaction, text, guild, note.order.occurrence_id)
 
     async def hand_back_notes(self, interaction: discord.Interaction, held: HoldOutcome) -> None:
         """Show the closing facilitator the notes nobody read, privately (they are then erased)."""
