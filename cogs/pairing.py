@@ -29,6 +29,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import HearthBot
+from bot.domain.checkins import neutralise
 from bot.errors import InvalidInput, NotConfigured
 from bot.services.pairing import (
     ACCEPTED,
@@ -88,7 +89,11 @@ def intro_text(group: Group) -> str:
         f"you {size} can see it (and server staff who look after threads). There's no pressure "
         "and no script — say hello when you're ready.",
     ]
-    own = [f"<@{m.user_id}>: “{m.line}”" for m in group.members if m.user_id is not None and m.line]
+    own = [
+        f"<@{m.user_id}>: “{neutralise(m.line)}”"
+        for m in group.members
+        if m.user_id is not None and m.line
+    ]
     if own:
         lines += ["", "**In your own words**", *own]
     if group.shared_topics:
@@ -357,7 +362,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             f"**Time zone:** {profile.zone}",
             f"**How often:** {FREQUENCY_WORDS[profile.frequency.value]}",
             f"**Topics:** {', '.join(profile.topics) if profile.topics else 'none chosen'}",
-            f"**Your line:** {profile.line or '—'}",
+            f"**Your line:** {neutralise(profile.line) if profile.line else '—'}",
             next_line,
             f"**Rounds you've been introduced in:** {status.rounds_taken_part}",
         ]
@@ -761,7 +766,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         about = []
         if group is not None:
             lines = [
-                f"“{m.line}”"
+                f"“{neutralise(m.line)}”"
                 for m in group.members
                 if m.row_id != invitation.row_id and m.user_id is not None and m.line
             ]

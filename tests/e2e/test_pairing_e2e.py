@@ -133,7 +133,9 @@ async def test_join_round_threads_hold_exactly_each_pair(
         assert {int(u) for u in allowed["users"]} == members
         assert not allowed.get("parse")
     alice_thread = next(t for t, g in zip(threads, groups, strict=True) if p.members["alice"] in g)
-    assert "I love long walks" in emu.channel_messages(alice_thread.id)[0]["content"]
+    alice_intro = emu.channel_messages(alice_thread.id)[0]["content"]
+    assert "I love long walks" in alice_intro
+    assert "<@everyone>" not in alice_intro  # mention syntax a member wrote is made inert
     await run_round(p, clock, FIRST_SLOT + timedelta(minutes=30))
     assert len(p.threads()) == 2  # the slot runs once
 
