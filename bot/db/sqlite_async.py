@@ -45,6 +45,19 @@ def _execute(
         cursor.close()
 
 
+def _lock_now(raw: sqlite3.Connection) -> bool:
+    """Take the write lock on the event loop's thread if it is free; never wait for it there."""
+    (timeout,) = raw.execute("PRAGMA busy_timeout").fetchone()
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return False  # held by another connection: wait for it on the connection's thread
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={int(timeout)}")
+    return True
+
+
 async def _inline(
     raw: sqlite3.Connection, operation: str, parameters: Any, many: bool
 ) -> tuple[Any, list[Any], int | None, int]:
@@ -62,6 +75,12 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         begin, adapted.pending_begin = adapted.pending_begin, None
         try:
             connection = self._connection
+            if (
+                begin == "BEGIN IMMEDIATE"
+                and adapted.inline_when_locked
+                and _lock_now(connection._conn)
+            ):
+                adapted.holds_write_lock, begin = True, None
             if adapted.holds_write_lock:
                 found = self.await_(_inline(connection._conn, operation, parameters, many))
             else:

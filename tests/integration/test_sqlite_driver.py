@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -99,7 +100,7 @@ async def test_rows_counts_ids_and_rollback_behave_as_upstream(engine: AsyncEngi
 async def test_a_hot_writer_runs_its_statements_inline_once_it_holds_the_lock(
     engine: AsyncEngine, hops: list[str], tmp_path: Path
 ) -> None:
-    """Opted in: BEGIN IMMEDIATE with the first statement and the commit hop; the rest inline."""
+    """Opted in: only the commit goes to SQLite's thread; the lock is still taken first."""
     other = sqlite3.connect(tmp_path / "d.db", timeout=0, isolation_level=None)
     async with create_session_factory(engine)() as session:
         await session.connection(execution_options={INLINE: True})
@@ -111,10 +112,29 @@ async def test_a_hot_writer_runs_its_statements_inline_once_it_holds_the_lock(
         with pytest.raises(IntegrityError):
             await session.execute(text("INSERT INTO t (x, y) VALUES (1, 'clash')"))
         await session.commit()
-    assert len(hops) == 2
+    assert hops == ["commit"]
     assert other.execute("SELECT y FROM t ORDER BY x").fetchall() == [("a",), ("b",)]
     other.close()
     async with create_session_factory(engine)() as session:  # the next unit: the usual path
         await session.execute(text("SELECT 1"))
-        await session.execute(text("SELECT 2"))
-    assert len(hops) == 5
+        timeout = (await session.execute(text("PRAGMA busy_timeout"))).scalar_one()
+    assert len(hops) == 4
+    assert timeout == 5000  # the inline attempt put the connection's busy timeout back
+
+
+async def test_a_hot_writer_waits_for_a_busy_lock_off_the_event_loop(
+    engine: AsyncEngine, hops: list[str], tmp_path: Path
+) -> None:
+    """When another connection holds the lock, the hot writer waits on SQLite's thread."""
+    other = sqlite3.connect(tmp_path / "d.db", timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.05, other.execute, "COMMIT")  # runs only if the loop is not blocked
+
+    async with create_session_factory(engine)() as session:
+        await session.connection(execution_options={INLINE: True})
+        await session.execute(text("INSERT INTO t (y) VALUES ('after the wait')"))
+        await session.commit()
+    assert hops == ["_execute", "commit"]
+    assert other.execute("SELECT y FROM t").fetchall() == [("after the wait",)]
+    other.close()
