@@ -397,7 +397,7 @@ def _context_statement(limits: bool) -> Select[Any]:
 
 
 _CONFIG_NAMES = tuple(f.name for f in fields(CheckinConfig) if f.name != "guild_id")
-# Built once: building and caching a statement on every check-in costs more than running it.
+# Built once at import, not on every check-in.
 _CONTEXT = _context_statement(limits=False)
 _CONTEXT_WITH_LIMITS = _context_statement(limits=True)
 _INSERT_CHECKIN = insert(Checkin.__table__)
@@ -436,11 +436,13 @@ class _BatchCache:
     alias_reads: dict[tuple[int, datetime], tuple[tuple[int, int], bool]] = field(
         default_factory=dict
     )
+    now: datetime | None = None  # the latest time a window was looked at
 
     async def live_windows(
         self, session: AsyncSession, guild_id: int, now: datetime
     ) -> list[WindowKey]:
         """Return the server's live windows: from this unit, the process, or the database."""
+        self.now = now if self.now is None else max(self.now, now)
         if guild_id not in self.windows:
             generation = self.keys.windows.generation(guild_id)
             held = self.keys.windows.get(guild_id)
@@ -474,7 +476,10 @@ class _BatchCache:
         """Hand what this unit read and added back to the process (call after the commit)."""
         for guild_id, (generation, fresh) in self.window_reads.items():
             store = self.keys.windows.put if fresh else self.keys.windows.replace
-            store(guild_id, tuple(self.windows[guild_id]), generation)
+            live = tuple(
+                w for w in self.windows[guild_id] if self.now is None or w.destroy_at > self.now
+            )
+            store(guild_id, live, generation)  # a key past its time is not handed back
         for key, (generation, fresh) in self.alias_reads.items():
             store = self.keys.aliases.put if fresh else self.keys.aliases.replace
             store(key, self.aliases[key], generation)

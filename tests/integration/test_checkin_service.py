@@ -147,6 +147,17 @@ async def test_keys_are_dropped_from_memory_when_tidy_destroys_them(
     assert new.starts_at > window.starts_at and new.starts_at <= clock.now() < new.ends_at
 
 
+async def test_a_key_past_its_time_is_not_kept_in_memory_even_before_tidy(
+    ready: Services, clock: FakeClock
+) -> None:
+    """Once window + grace is over, the next check-in stops holding that key (tidy or not)."""
+    first = await ready.checkins.submit(GUILD, ALICE, 3, None)
+    clock.set(first.unlinkable_at)
+    second = await ready.checkins.submit(GUILD, BOB, 3, None)
+    held = ready.checkins.keys.windows.get(GUILD) or ()
+    assert [w.destroy_at for w in held] == [second.unlinkable_at]
+
+
 async def test_undo_only_by_the_author_and_only_while_pending(ready: Services) -> None:
     """Someone else's undo is refused; the author's erases the row and its history entry."""
     await ready.checkins.set_keep_history(GUILD, ALICE, True)
