@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
+from zoneinfo import available_timezones
 
 import discord
 from discord import app_commands
@@ -182,3 +185,21 @@ async def require_moderator(
     if not is_moderator(interaction.user, config.moderator_role_id):
         raise NotAllowed("This is for moderators: it needs Manage Server or the moderator role.")
     return config
+
+
+def ts(moment: datetime, style: str = "F") -> str:
+    """Return a Discord timestamp, shown in each reader's own time zone."""
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+@lru_cache(maxsize=1)
+def time_zones() -> tuple[str, ...]:
+    """The IANA zones worth offering (Area/City, no Etc/), sorted."""
+    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/")))
+
+
+def zone_choices(current: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete: up to 25 IANA zones containing what the member typed (spaces as _)."""
+    needle = current.strip().lower().replace(" ", "_")
+    zones = [z for z in time_zones() if needle in z.lower()] if needle else time_zones()
+    return [app_commands.Choice(name=z, value=z) for z in zones[:25]]

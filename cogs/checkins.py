@@ -8,9 +8,7 @@ import io
 import logging
 import secrets
 from collections.abc import Callable
-from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
 import aiohttp
 import discord
@@ -37,6 +35,7 @@ from bot.ui import (
     is_moderator,
     reply_private,
     require_moderator,
+    zone_choices,
 )
 from cogs import checkin_render as render
 from cogs.crisis import PEERS_LINE, CrisisCog, alert_embed, is_private_channel
@@ -70,11 +69,6 @@ def reach_out_text(who: str, user_id: int) -> str:
         "write anything else for you: Hearth only passes on the request. A kind message, or a "
         "private thread, is a good start."
     )
-
-
-@cache
-def _zones() -> tuple[str, ...]:
-    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/")))
 
 
 @app_commands.guild_only()
@@ -542,9 +536,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Suggest IANA time zones."""
-        needle = current.strip().lower().replace(" ", "_")
-        zones = [z for z in _zones() if needle in z.lower()] if needle else list(_zones())
-        return [app_commands.Choice(name=z, value=z) for z in zones[:25]]
+        return zone_choices(current)
 
     @reminder_set.autocomplete("days")
     async def days_choices(

@@ -19,9 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from functools import lru_cache
 from typing import Any
-from zoneinfo import available_timezones
 
 import discord
 from discord import app_commands
@@ -40,6 +38,8 @@ from bot.ui import (
     is_moderator,
     persistent_button,
     reply_private,
+    ts,
+    zone_choices,
 )
 from cogs.circle_room import RoomCommands
 
@@ -54,16 +54,6 @@ RULES = (
     app_commands.Choice(name="Every two weeks", value="biweekly"),
     app_commands.Choice(name="Monthly, e.g. second Tuesday", value="monthly_by_weekday"),
 )
-
-
-@lru_cache(maxsize=1)
-def _zones() -> tuple[str, ...]:
-    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc")))
-
-
-def ts(moment: Any, style: str = "F") -> str:
-    """Return a Discord timestamp, shown in each reader's own time zone."""
-    return f"<t:{int(moment.timestamp())}:{style}>"
 
 
 def headcount(meeting: Meeting) -> str:
@@ -371,9 +361,7 @@ class CirclesCog(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Suggest IANA time zones."""
-        needle = current.strip().lower().replace(" ", "_")
-        zones = [z for z in _zones() if needle in z.lower()] if needle else list(_zones())
-        return [app_commands.Choice(name=z, value=z) for z in zones[:25]]
+        return zone_choices(current)
 
     @app_commands.command(name="list", description="See the circles that are coming up")
     @app_commands.guild_only()
@@ -464,7 +452,7 @@ class CirclesCog(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Suggest IANA time zones."""
-        return await self.timezone_choices(interaction, current)
+        return zone_choices(current)
 
     async def move(self, guild: discord.Guild, meeting: Meeting) -> None:
         """Bring a meeting's announcement and scheduled event to its new time."""

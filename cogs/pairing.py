@@ -55,8 +55,9 @@ from bot.ui import (
     persistent_button,
     reply_private,
     require_moderator,
+    ts,
+    zone_choices,
 )
-from cogs.circles import _zones, ts
 
 log = logging.getLogger(__name__)
 
@@ -268,9 +269,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Suggest IANA time zones."""
-        needle = current.strip().lower().replace(" ", "_")
-        zones = [z for z in _zones() if needle in z.lower()] if needle else list(_zones())
-        return [app_commands.Choice(name=z, value=z) for z in zones[:25]]
+        return zone_choices(current)
 
     @app_commands.command(name="topics", description="Choose your pairing topics again")
     @app_commands.guild_only()
@@ -537,7 +536,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Suggest IANA time zones."""
-        return await self.timezone_choices(interaction, current)
+        return zone_choices(current)
 
     @round_.command(name="preview", description="How a round would go now: counts only")
     @app_commands.guild_only()
