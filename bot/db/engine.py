@@ -34,6 +34,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Never checkpoint inside a commit: the one-hop driver checkpoints off the event loop
+    # (Checkpoints in bot/db/sqlite_async.py), so a hot writer can commit on the loop's thread.
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
 
 

@@ -11,6 +11,8 @@ and the transactions are exactly the same: only the hand-offs between threads ar
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import sqlite3
 from collections import deque
 from typing import Any, cast
@@ -22,6 +24,26 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_dbapi,
 )
 from sqlalchemy.util.concurrency import await_only
+
+log = logging.getLogger(__name__)
+
+# Hearth's connections never checkpoint inside a commit (PRAGMA wal_autocheckpoint=0, see
+# bot/db/engine.py): a commit is then only an append to the write-ahead log (no fsync with
+# synchronous=NORMAL), short enough to run on the event loop's thread. Instead, after every
+# CHECKPOINT_EVERY commits that wrote, a PASSIVE checkpoint runs on a worker thread through a
+# connection of its own: it copies the log into the database without blocking writers or
+# readers, so the log is reused from its start and never grows without bound.
+CHECKPOINT_EVERY = 200
+
+
+def _passive_checkpoint(path: str) -> tuple[int, int, int]:
+    """Run on a worker thread: fold what it can of the log into the database."""
+    connection = sqlite3.connect(path, timeout=5, isolation_level=None)
+    try:
+        busy, frames, done = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return int(busy), int(frames), int(done)
+    finally:
+        connection.close()
 
 
 def _execute(
@@ -117,6 +139,8 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
 
     def __init__(self, dbapi: Any, connection: aiosqlite.Connection) -> None:
         super().__init__(dbapi, connection)
+        self.checkpoints = cast(OneHopDBAPI, dbapi).checkpoints
+        self.writing = False  # this transaction began with BEGIN IMMEDIATE
         self.pending_begin: str | None = None
         self.inline_when_locked = False  # this transaction opted in (see the module docstring)
         self.holds_write_lock = False  # BEGIN IMMEDIATE went through: run statements inline
@@ -124,12 +148,13 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     def begin(self, statement: str, *, inline: bool = False) -> None:
         """Open a transaction with `statement`, sent together with the first statement in it."""
         self.pending_begin = statement
+        self.writing = statement == "BEGIN IMMEDIATE"
         self.inline_when_locked = inline
         self.holds_write_lock = False
 
     def _end(self) -> None:
         self.pending_begin = None
-        self.inline_when_locked = self.holds_write_lock = False
+        self.inline_when_locked = self.holds_write_lock = self.writing = False
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         """Return a cursor (server-side cursors keep the stock behaviour)."""
@@ -144,10 +169,24 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
             return True
 
     def commit(self) -> None:
-        """Commit, unless no statement ever opened a transaction."""
+        """Commit, unless no statement ever opened a transaction.
+
+        A hot writer holding the write lock commits on the event loop's thread: with no
+        checkpoint inside a commit (see CHECKPOINT_EVERY), that is an append to the log.
+        """
+        inline, writing = self.holds_write_lock, self.writing
         self._end()
-        if self._in_transaction():
+        if not self._in_transaction():
+            return
+        if inline:
+            try:
+                self._connection._conn.commit()
+            except Exception as error:
+                self._handle_exception(error)
+        else:
             super().commit()
+        if writing:
+            self.checkpoints.committed()
 
     def rollback(self) -> None:
         """Roll back, unless no statement ever opened a transaction."""
@@ -156,11 +195,61 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
             super().rollback()
 
 
+class Checkpoints:
+    """Runs a PASSIVE checkpoint off the event loop after every `every` commits that wrote."""
+
+    def __init__(self, every: int = CHECKPOINT_EVERY) -> None:
+        self.every = every
+        self.path: str | None = None  # the database file (None: in memory, nothing to do)
+        self.since = 0  # commits that wrote since the last checkpoint began
+        self.runs = 0  # checkpoints finished (for tests)
+        self.running: asyncio.Future[tuple[int, int, int]] | None = None
+
+    def committed(self) -> None:
+        """Count a commit that wrote; start a checkpoint when it is time and none is running."""
+        self.since += 1
+        if self.since < self.every or self.path is None:
+            return
+        if self.running is not None and not self.running.done():
+            return
+        self.since = 0
+        loop = asyncio.get_running_loop()
+        self.running = loop.run_in_executor(None, _passive_checkpoint, self.path)
+        self.running.add_done_callback(self._finished)
+
+    def _finished(self, running: asyncio.Future[tuple[int, int, int]]) -> None:
+        if running.cancelled():
+            return
+        error = running.exception()
+        if error is not None:  # the next one will try again; nothing is lost meanwhile
+            log.warning("A write-ahead log checkpoint failed (%s)", type(error).__name__)
+            return
+        self.runs += 1
+
+    async def settled(self) -> None:
+        """Wait until no checkpoint started here is running (before a TRUNCATE one)."""
+        running = self.running
+        if running is not None and not running.done():
+            await asyncio.wait([running])
+
+
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
     """The DB-API module SQLAlchemy sees: it hands out one-hop connections."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.checkpoints = Checkpoints()
+
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
         """Open an aiosqlite connection (its thread is a daemon, as upstream does)."""
+        database = arg[0] if arg else kw.get("database")
+        if (
+            isinstance(database, str)
+            and database not in ("", ":memory:")
+            and not database.startswith("file:")
+            and not kw.get("uri")
+        ):
+            self.checkpoints.path = database
         connection = self.aiosqlite.connect(*arg, **kw)
         connection._thread.daemon = True
         return OneHopConnection(self, await_only(connection))

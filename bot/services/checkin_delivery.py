@@ -35,6 +35,7 @@ from bot.db.models import (
     CheckinWindow,
     GuildSettings,
 )
+from bot.db.sqlite_async import OneHopDBAPI
 from bot.domain import checkins as domain
 from bot.services.checkin_keys import open_author
 from bot.services.checkins import (
@@ -411,6 +412,9 @@ class CheckinDeliveryService:
             engine = session.bind
         if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite":
             return
+        dbapi = engine.dialect.dbapi
+        if isinstance(dbapi, OneHopDBAPI):
+            await dbapi.checkpoints.settled()  # two checkpoints at once: this one would be busy
         async with engine.connect() as connection:
             raw = await connection.get_raw_connection()
             driver = raw.driver_connection

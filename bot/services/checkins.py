@@ -354,8 +354,12 @@ def _post(row: Checkin, window: CheckinWindow | WindowKey | None, now: datetime)
     )
 
 
-def _context_statement(limits: bool) -> Select[Any]:
-    """Build the one read a check-in needs (with pause and limit counts when it has tokens)."""
+def _context_statement(tokens_count: int) -> Select[Any]:
+    """Build the one read a check-in needs (with pause and limit counts when it has tokens).
+
+    The tokens are bound one parameter each (`token_0`...), not as an expanding list, so the
+    statement compiles once per count and is never re-rendered per execution.
+    """
     guild, user = bindparam("guild_id"), bindparam("user_id")
     columns: list[Any] = [
         GuildSettings.checkin_channel_id,
@@ -363,13 +367,12 @@ def _context_statement(limits: bool) -> Select[Any]:
         *(getattr(CheckinSettings, name) for name in _CONFIG_NAMES),
         CheckinPreference.keep_history,
     ]
-    if limits:
-        tokens = bindparam("tokens", expanding=True)
-        recent = (
-            (Checkin.guild_id == guild)
-            & Checkin.author_token.in_(tokens)
-            & (Checkin.created_at > bindparam("since"))
-        )
+    if tokens_count:
+        tokens = [bindparam(f"token_{n}") for n in range(tokens_count)]
+        # No guild condition: a token is an HMAC of the guild and member under one of this
+        # guild's window keys, so it names the guild already; with one, SQLite walks the
+        # guild's index (every check-in the server has) instead of the token's.
+        recent = Checkin.author_token.in_(tokens) & (Checkin.created_at > bindparam("since"))
         columns += [
             select(func.max(CheckinBlock.until))
             .where(
@@ -398,8 +401,7 @@ def _context_statement(limits: bool) -> Select[Any]:
 
 _CONFIG_NAMES = tuple(f.name for f in fields(CheckinConfig) if f.name != "guild_id")
 # Built once at import, not on every check-in.
-_CONTEXT = _context_statement(limits=False)
-_CONTEXT_WITH_LIMITS = _context_statement(limits=True)
+_CONTEXTS = [_context_statement(tokens_count) for tokens_count in range(4)]
 _INSERT_CHECKIN = insert(Checkin.__table__)
 _INSERT_HISTORY = insert(CheckinHistory.__table__)
 _INSERT_ALIAS = insert(CheckinAlias.__table__)
@@ -633,11 +635,12 @@ class CheckinService:
         tokens = tokens_for(windows, guild_id, user_id)
         connection = await session.connection()
         parameters: dict[str, Any] = {"guild_id": guild_id, "user_id": user_id}
+        if len(tokens) >= len(_CONTEXTS):  # many live windows (a long grace period): rare
+            _CONTEXTS.extend(_context_statement(n) for n in range(len(_CONTEXTS), len(tokens) + 1))
+        statement = _CONTEXTS[len(tokens)]
         if tokens:
-            statement = _CONTEXT_WITH_LIMITS
-            parameters.update(tokens=list(tokens.values()), now=now, since=now - RATE_WINDOW)
-        else:
-            statement = _CONTEXT
+            parameters.update({f"token_{n}": token for n, token in enumerate(tokens.values())})
+            parameters.update(now=now, since=now - RATE_WINDOW)
         found = (await connection.execute(statement, parameters)).first()
         if found is None or found[0] is None:
             raise NotConfigured(

@@ -20,6 +20,7 @@ from bot.db.engine import (
     create_read_session_factory,
     create_session_factory,
 )
+from bot.db.sqlite_async import Checkpoints, OneHopDBAPI
 
 
 @pytest.fixture
@@ -100,7 +101,7 @@ async def test_rows_counts_ids_and_rollback_behave_as_upstream(engine: AsyncEngi
 async def test_a_hot_writer_runs_its_statements_inline_once_it_holds_the_lock(
     engine: AsyncEngine, hops: list[str], tmp_path: Path
 ) -> None:
-    """Opted in: only the commit goes to SQLite's thread; the lock is still taken first."""
+    """Opted in: nothing goes to SQLite's thread, commit included; the lock is taken first."""
     other = sqlite3.connect(tmp_path / "d.db", timeout=0, isolation_level=None)
     async with create_session_factory(engine)() as session:
         await session.connection(execution_options={INLINE: True})
@@ -112,13 +113,13 @@ async def test_a_hot_writer_runs_its_statements_inline_once_it_holds_the_lock(
         with pytest.raises(IntegrityError):
             await session.execute(text("INSERT INTO t (x, y) VALUES (1, 'clash')"))
         await session.commit()
-    assert hops == ["commit"]
+    assert hops == []
     assert other.execute("SELECT y FROM t ORDER BY x").fetchall() == [("a",), ("b",)]
     other.close()
     async with create_session_factory(engine)() as session:  # the next unit: the usual path
         await session.execute(text("SELECT 1"))
         timeout = (await session.execute(text("PRAGMA busy_timeout"))).scalar_one()
-    assert len(hops) == 4
+    assert len(hops) == 3
     assert timeout == 5000  # the inline attempt put the connection's busy timeout back
 
 
@@ -135,6 +136,56 @@ async def test_a_hot_writer_waits_for_a_busy_lock_off_the_event_loop(
         await session.connection(execution_options={INLINE: True})
         await session.execute(text("INSERT INTO t (y) VALUES ('after the wait')"))
         await session.commit()
-    assert hops == ["_execute", "commit"]
+    assert hops == ["_execute"]  # the wait; the commit, with the lock held, runs inline
     assert other.execute("SELECT y FROM t").fetchall() == [("after the wait",)]
     other.close()
+
+
+async def test_commits_never_checkpoint_and_a_passive_checkpoint_keeps_the_log_bounded(
+    tmp_path: Path,
+) -> None:
+    """No checkpoint inside a commit; one runs off the loop every CHECKPOINT_EVERY writes."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'd.db'}")
+    dbapi = engine.dialect.dbapi
+    assert isinstance(dbapi, OneHopDBAPI)
+    checkpoints = dbapi.checkpoints
+    checkpoints.every = 20
+    sessions = create_session_factory(engine)
+    async with sessions() as session:
+        assert (await session.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one() == 0
+        await session.execute(text("CREATE TABLE t (x INTEGER PRIMARY KEY, y TEXT)"))
+        await session.commit()
+    wal = tmp_path / "d.db-wal"
+    sizes = []
+    for n in range(200):
+        async with sessions() as session:
+            await session.connection(execution_options={INLINE: n % 2 == 0})
+            await session.execute(text("INSERT INTO t (y) VALUES (:y)"), {"y": "x" * 2000})
+            await session.commit()
+        async with create_read_session_factory(engine)() as session:
+            await session.execute(text("SELECT count(*) FROM t"))  # reads don't count
+        await checkpoints.settled()
+        sizes.append(wal.stat().st_size)
+    assert checkpoints.runs == 200 // 20
+    # Without checkpoints the log would hold every one of the 200 writes; it is reused instead.
+    assert max(sizes) < sizes[19] * 3
+    async with sessions() as session:
+        assert (await session.execute(text("SELECT count(*) FROM t"))).scalar_one() == 200
+    await engine.dispose()
+
+
+async def test_a_failed_checkpoint_is_a_warning_and_the_next_one_runs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A checkpoint that fails loses nothing: it is logged as a warning and tried again."""
+    checkpoints = Checkpoints(every=1)
+    checkpoints.path = str(tmp_path / "missing" / "d.db")  # cannot be opened
+    checkpoints.committed()
+    await checkpoints.settled()
+    assert checkpoints.runs == 0
+    assert "checkpoint failed" in caplog.text
+    checkpoints.path = str(tmp_path / "d.db")
+    sqlite3.connect(checkpoints.path).close()
+    checkpoints.committed()
+    await checkpoints.settled()
+    assert checkpoints.runs == 1
