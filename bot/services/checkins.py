@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Select, bindparam, delete, func, insert, null, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.clock import Clock
 from bot.db.engine import INLINE, SessionFactory
@@ -261,13 +261,13 @@ async def secure_delete(session: AsyncSession) -> None:
     _SECURE_CONNECTIONS.add(driver)
 
 
-async def hot_path(session: AsyncSession) -> None:
+async def hot_path(session: AsyncSession) -> AsyncConnection:
     """Start a small writing unit of work that runs its statements inline once it holds the lock.
 
     For the posting and delivery paths only (a few small indexed statements, under the gate):
     see INLINE in bot/db/engine.py. It changes nothing on PostgreSQL.
     """
-    await session.connection(execution_options={INLINE: True})
+    return await session.connection(execution_options={INLINE: True})
 
 
 async def load_config(session: AsyncSession, guild_id: int) -> CheckinConfig:
@@ -439,6 +439,15 @@ class _BatchCache:
         default_factory=dict
     )
     now: datetime | None = None  # the latest time a window was looked at
+    # The unit of work's connection, once asked for (asking the session again costs a
+    # greenlet round trip every time).
+    connection: AsyncConnection | None = None
+
+    async def connection_of(self, session: AsyncSession) -> AsyncConnection:
+        """Return the unit of work's connection."""
+        if self.connection is None:
+            self.connection = await session.connection()
+        return self.connection
 
     async def live_windows(
         self, session: AsyncSession, guild_id: int, now: datetime
@@ -462,7 +471,7 @@ class _BatchCache:
             generation = self.keys.aliases.generation(key)
             held = self.keys.aliases.get(key)
             if held is None:
-                connection = await session.connection()
+                connection = await self.connection_of(session)
                 rows = await connection.execute(
                     select(CheckinAlias.author_token, CheckinAlias.pseudonym).where(
                         CheckinAlias.window_id == window.id
@@ -633,7 +642,7 @@ class CheckinService:
         """Read the channel, the settings, the member's choices, pauses and recent count."""
         windows = await cache.live_windows(session, guild_id, now)
         tokens = tokens_for(windows, guild_id, user_id)
-        connection = await session.connection()
+        connection = await cache.connection_of(session)
         parameters: dict[str, Any] = {"guild_id": guild_id, "user_id": user_id}
         if len(tokens) >= len(_CONTEXTS):  # many live windows (a long grace period): rare
             _CONTEXTS.extend(_context_statement(n) for n in range(len(_CONTEXTS), len(tokens) + 1))
@@ -691,7 +700,7 @@ class CheckinService:
             },
             ["guild_id", "starts_at"],
         )
-        connection = await session.connection()
+        connection = await context.cache.connection_of(session)
         found = (
             await connection.execute(
                 select(*_WINDOW_COLUMNS).where(
@@ -743,7 +752,7 @@ class CheckinService:
         now = self._clock.now()
         cache = _BatchCache(self.keys)
         async with self._gate, self._sessions() as session:
-            await hot_path(session)
+            cache.connection = await hot_path(session)
             context = await self._context(session, guild_id, user_id, now, cache)
             await self._check_may_post(session, guild_id, context, now)
             await session.commit()
@@ -808,7 +817,7 @@ class CheckinService:
         try:
             cache = _BatchCache(self.keys)
             async with self._gate, self._sessions() as session:
-                await hot_path(session)
+                cache.connection = await hot_path(session)
                 for item in batch:
                     try:
                         outcomes.append(await self._store_item(session, item, cache))
@@ -848,7 +857,7 @@ class CheckinService:
             cache = _BatchCache(self.keys)
             try:
                 async with self._gate, self._sessions() as session:
-                    await hot_path(session)
+                    cache.connection = await hot_path(session)
                     receipt = await self._store_item(session, item, cache)
                     await session.commit()
                 cache.committed()
@@ -883,7 +892,7 @@ class CheckinService:
         name = await self._alias(session, window, token, cache)
         config = context.config
         due = now + domain.delivery_delay(config.max_delay_seconds, self.rng)
-        connection = await session.connection()
+        connection = await cache.connection_of(session)
         # Core statements, not the ORM: nothing here needs an object afterwards.
         # Unique per server; a clash (about one in 10^9) fails the insert and is retried.
         ref = domain.public_ref(secrets.token_bytes(8))
@@ -948,7 +957,7 @@ class CheckinService:
             (candidate for n in range(64) if (candidate := pseudonym(token, n)) not in taken),
             f"{pseudonym(token)} {secrets.randbelow(900) + 100}",
         )
-        connection = await session.connection()
+        connection = await cache.connection_of(session)
         await connection.execute(
             _INSERT_ALIAS, {"window_id": window.id, "author_token": token, "pseudonym": name}
         )
