@@ -23,6 +23,7 @@ from tests.e2e.test_circles_e2e import (
     VOICE,
     create_circle,
     labels,
+    the_circle,
 )
 
 VIEW_CHANNEL = 1 << 10
@@ -64,7 +65,7 @@ async def open_circle(
     emu.set_role_permissions(c.guild.id, c.guild.bot_role.id, BOT_PERMISSIONS | CONNECT)
     voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
     await create_circle(emu, c, voice.id, **changes)
-    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    circle = await the_circle(hearth, c)
     for member in (c.alice, c.bob):
         await hearth.services.agreement.accept(c.guild.id, member.id, 1)
     clock.advance(FIRST - clock.now() - timedelta(minutes=10))
@@ -366,7 +367,7 @@ async def test_a_yes_only_room_opens_to_each_yes_and_not_the_member_role(
     voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
     await create_circle(emu, c, voice.id, yes_only=True)
     post = await emu.wait_for_message(c.circles.id)
-    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    circle = await the_circle(hearth, c)
     await hearth.services.agreement.accept(c.guild.id, c.alice.id, 1)
     await (await emu.click(c.alice.id, post, label="I'll be there")).original()
     clock.advance(FIRST - clock.now() - timedelta(minutes=10))
@@ -428,7 +429,7 @@ async def test_the_talking_order_falls_back_to_the_circles_channel(
         ],
     )
     await create_circle(emu, c, voice.id)
-    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    circle = await the_circle(hearth, c)
     await hearth.services.agreement.accept(c.guild.id, c.alice.id, 1)
     clock.advance(FIRST - clock.now() - timedelta(minutes=10))
     await slash(emu, c.moderator.id, "circle open", c, circle=circle)

@@ -46,6 +46,12 @@ async def create_circle(emu: Emulator, c: Community, voice_id: int, **changes: o
     return await h.original()
 
 
+async def the_circle(hearth: Hearth, c: Community) -> int:
+    """Return the id of the server's one scheduled circle (failing if there are several)."""
+    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    return circle
+
+
 def labels(message: dict) -> list[str]:
     """Return the labels of every button on a message."""
     return [
@@ -128,7 +134,7 @@ async def test_skip_and_end_keep_announcements_and_events_in_sync(
     voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
     await create_circle(emu, c, voice.id)
     first_post = await emu.wait_for_message(c.circles.id)
-    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    circle = await the_circle(hearth, c)
     h = await emu.slash(
         c.moderator.id, "circle skip", guild_id=c.guild.id, circle=circle, date="2030-01-15"
     )
@@ -168,7 +174,7 @@ async def test_fifty_concurrent_rsvps_fill_ten_places_and_promote_in_order(
     answers = [(await click.original())["content"] for click in clicks]
     assert sum("You're in" in a for a in answers) == 10
     assert sum("on the waitlist" in a for a in answers) == 40
-    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    circle = await the_circle(hearth, c)
     attendance = await hearth.services.circles.attendance(c.guild.id, circle, 0)
     assert len(attendance.going) == 10 and len(attendance.waitlist) == 40
     await emu.wait_until(
@@ -274,7 +280,7 @@ async def test_open_and_close_change_the_voice_channel_overwrites(
     voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
     await create_circle(emu, c, voice.id)
     await emu.wait_for_message(c.circles.id)
-    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    circle = await the_circle(hearth, c)
     early = await emu.slash(c.moderator.id, "circle open", guild_id=c.guild.id, circle=circle)
     assert "from 30 minutes before" in (await early.response())["data"]["content"]
     clock.advance(FIRST - clock.now() - timedelta(minutes=10))
@@ -302,7 +308,7 @@ async def test_need_backup_tells_the_moderators_quietly(
     emu.set_role_permissions(c.guild.id, c.guild.bot_role, BOT_PERMISSIONS | CONNECT)
     voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
     await create_circle(emu, c, voice.id)
-    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    circle = await the_circle(hearth, c)
     clock.advance(FIRST - clock.now() - timedelta(minutes=5))
     h = await emu.slash(c.moderator.id, "circle open", guild_id=c.guild.id, circle=circle)
     await h.response()
@@ -322,7 +328,7 @@ async def test_edit_moves_future_meetings_with_their_announcement_and_event(
     voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
     await create_circle(emu, c, voice.id)
     post = await emu.wait_for_message(c.circles.id)
-    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    circle = await the_circle(hearth, c)
     h = await emu.slash(
         c.moderator.id, "circle edit", guild_id=c.guild.id, circle=circle, start_time="20:00"
     )
@@ -351,7 +357,7 @@ async def test_only_facilitators_see_who_is_coming(
     for member in (c.alice, c.bob):
         await hearth.services.agreement.accept(c.guild.id, member.id, 1)
         await (await emu.click(member.id, post, label="I'll be there")).original()
-    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    circle = await the_circle(hearth, c)
     h = await emu.slash(c.moderator.id, "circle who", guild_id=c.guild.id, circle=circle)
     body = await h.response()
     assert body["data"]["flags"] & EPHEMERAL
@@ -453,7 +459,7 @@ async def test_erasing_my_data_gives_my_place_to_the_waitlist(
     await h.response()
     confirm = await emu.click(c.alice.id, h.message, label="Yes, erase my data")
     assert "has been erased" in (await confirm.original())["content"]
-    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    circle = await the_circle(hearth, c)
     attendance = await hearth.services.circles.attendance(c.guild.id, circle, 0)
     assert attendance.going == (c.bob.id,) and attendance.waitlist == ()
     await hearth.scheduler.run_now(REMIND_JOB)
@@ -471,7 +477,7 @@ async def test_edit_moves_the_weekday_and_cadence_from_the_next_meeting_on(
     voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
     await create_circle(emu, c, voice.id)
     post = await emu.wait_for_message(c.circles.id)
-    [circle] = {m.circle_id for m in await hearth.services.circles.upcoming(c.guild.id)}
+    circle = await the_circle(hearth, c)
     h = await emu.slash(
         c.moderator.id,
         "circle edit",
