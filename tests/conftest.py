@@ -90,7 +90,9 @@ def clock() -> FakeClock:
 async def services(database_url: str, clock: FakeClock) -> AsyncIterator[Services]:
     """Return the services on a fresh database."""
     engine = create_engine(database_url)
-    yield build_services(
+    built = build_services(
         create_session_factory(engine), clock, reads=create_read_session_factory(engine)
     )
+    yield built
+    await built.close()
     await engine.dispose()

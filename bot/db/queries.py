@@ -6,17 +6,21 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 
 async def insert_ignore(
-    session: AsyncSession, table: Table, values: dict[str, Any], conflict: list[str]
+    executor: AsyncSession | AsyncConnection,
+    table: Table,
+    values: dict[str, Any],
+    conflict: list[str],
 ) -> bool:
     """Insert a row unless one with the same `conflict` columns exists; return True if inserted."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    bind = executor if isinstance(executor, AsyncConnection) else executor.bind
+    dialect = bind.dialect.name if bind is not None else "sqlite"
     module = postgresql if dialect == "postgresql" else sqlite
     statement = (
         module.insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
     )
-    result = await session.execute(statement)
+    result = await executor.execute(statement)
     return bool(result.rowcount)

@@ -35,6 +35,10 @@ class Services:
     circles: CircleService
     pairing: PairingService
 
+    async def close(self) -> None:
+        """Give back the connections services keep open (before the engine is disposed)."""
+        await self.checkins.close()
+
 
 def build_services(
     sessions: SessionFactory,

@@ -21,12 +21,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Select, bindparam, delete, func, insert, null, select, text, update
+from sqlalchemy import Insert, Select, bindparam, delete, func, insert, null, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.clock import Clock
 from bot.db.engine import INLINE, SessionFactory
+from bot.db.lane import WriteLane
 from bot.db.models import (
     Checkin,
     CheckinAlias,
@@ -39,6 +40,7 @@ from bot.db.models import (
     CheckinWindow,
     GuildSettings,
 )
+from bot.db.prepared import Prepared
 from bot.db.queries import insert_ignore
 from bot.domain import checkins as domain
 from bot.domain.pseudonyms import author_token, pseudonym
@@ -297,9 +299,11 @@ _WINDOW_COLUMNS = (
 )
 
 
-async def live_windows(session: AsyncSession, guild_id: int, now: datetime) -> list[WindowKey]:
+async def live_windows(
+    source: AsyncSession | AsyncConnection, guild_id: int, now: datetime
+) -> list[WindowKey]:
     """Return the windows of a server whose keys still exist (not yet past window + grace)."""
-    connection = await session.connection()
+    connection = source if isinstance(source, AsyncConnection) else await source.connection()
     rows = await connection.execute(
         select(*_WINDOW_COLUMNS)
         .where(CheckinWindow.guild_id == guild_id, CheckinWindow.destroy_at > now)
@@ -403,6 +407,74 @@ _CONFIG_NAMES = tuple(f.name for f in fields(CheckinConfig) if f.name != "guild_
 # Built once at import, not on every check-in.
 _CONTEXTS = [_context_statement(tokens_count) for tokens_count in range(4)]
 _INSERT_CHECKIN = insert(Checkin.__table__)
+# What a new check-in row is given (in this order in the one-statement insert).
+_CHECKIN_COLUMNS = (
+    "guild_id",
+    "ref",
+    "mood",
+    "note",
+    "status",
+    "alert_moderators",
+    "created_at",
+    "attempts",
+    "report_count",
+    "window_id",
+    "author_token",
+    "pseudonym",
+    "reveal_allowed",
+    "due_at",
+    "next_attempt_at",
+    "sealed_author",
+    "reveal_sealed",
+)
+
+
+def _common_insert_statement(tokens_count: int, has_settings: bool) -> Insert:
+    """Build the one-statement insert of a usual check-in (see CheckinService._store_common).
+
+    It inserts only if the check-in channel is chosen, the settings are those bound as
+    `config_*` (or the server still has none), no pause holds and the limit is not reached;
+    it returns the new id, the channel and whether the member keeps a history.
+    """
+    table = Checkin.__table__
+    guild, now = bindparam("guild_id"), bindparam("now")
+    tokens = [bindparam(f"token_{n}") for n in range(tokens_count)]
+    settings = select(CheckinSettings.guild_id).where(CheckinSettings.guild_id == guild)
+    if has_settings:
+        settings_unchanged = settings.where(
+            *(
+                getattr(CheckinSettings, name).is_not_distinct_from(bindparam(f"config_{name}"))
+                for name in _CONFIG_NAMES
+            )
+        ).exists()
+    else:
+        settings_unchanged = ~settings.exists()
+    recent = select(func.count(Checkin.id)).where(
+        Checkin.author_token.in_(tokens), Checkin.created_at > bindparam("since")
+    )
+    paused = select(CheckinBlock.id).where(
+        CheckinBlock.guild_id == guild, CheckinBlock.author_token.in_(tokens), CheckinBlock.until > now
+    )
+    channel = select(GuildSettings.checkin_channel_id).where(GuildSettings.guild_id == guild)
+    keep_history = select(CheckinPreference.keep_history).where(
+        CheckinPreference.guild_id == guild, CheckinPreference.user_id == bindparam("user_id")
+    )
+    row = select(
+        *(bindparam(f"value_{name}", type_=table.c[name].type) for name in _CHECKIN_COLUMNS)
+    ).where(
+        channel.where(GuildSettings.checkin_channel_id.is_not(None)).exists(),
+        settings_unchanged,
+        ~paused.exists(),
+        recent.scalar_subquery() < bindparam("daily_limit"),
+    )
+    return (
+        insert(table)
+        .from_select(list(_CHECKIN_COLUMNS), row)
+        .returning(table.c.id, channel.scalar_subquery(), keep_history.scalar_subquery())
+    )
+
+
+_COMMON_INSERTS: dict[tuple[int, bool], Prepared] = {}
 _INSERT_HISTORY = insert(CheckinHistory.__table__)
 _INSERT_ALIAS = insert(CheckinAlias.__table__)
 
@@ -427,10 +499,11 @@ class _BatchCache:
     """What one unit of work has read already (its own writes included), and where from.
 
     It starts from the process's KeyCache and, after the commit, hands back what it added;
-    a unit of work that rolls back hands back nothing.
+    a unit of work that rolls back hands back nothing. `connection` is the unit's (the lane's).
     """
 
     keys: KeyCache
+    connection: AsyncConnection
     windows: dict[int, list[WindowKey]] = field(default_factory=dict)
     aliases: dict[tuple[int, datetime], dict[bytes, str]] = field(default_factory=dict)
     # key -> (generation taken before reading, whether it came from the database)
@@ -439,40 +512,28 @@ class _BatchCache:
         default_factory=dict
     )
     now: datetime | None = None  # the latest time a window was looked at
-    # The unit of work's connection, once asked for (asking the session again costs a
-    # greenlet round trip every time).
-    connection: AsyncConnection | None = None
 
-    async def connection_of(self, session: AsyncSession) -> AsyncConnection:
-        """Return the unit of work's connection."""
-        if self.connection is None:
-            self.connection = await session.connection()
-        return self.connection
-
-    async def live_windows(
-        self, session: AsyncSession, guild_id: int, now: datetime
-    ) -> list[WindowKey]:
+    async def live_windows(self, guild_id: int, now: datetime) -> list[WindowKey]:
         """Return the server's live windows: from this unit, the process, or the database."""
         self.now = now if self.now is None else max(self.now, now)
         if guild_id not in self.windows:
             generation = self.keys.windows.generation(guild_id)
             held = self.keys.windows.get(guild_id)
             if held is None:
-                self.windows[guild_id] = await live_windows(session, guild_id, now)
+                self.windows[guild_id] = await live_windows(self.connection, guild_id, now)
             else:
                 self.windows[guild_id] = list(held)
             self.window_reads[guild_id] = (generation, held is None)
         return [w for w in self.windows[guild_id] if w.destroy_at > now]
 
-    async def aliases_of(self, session: AsyncSession, window: WindowKey) -> dict[bytes, str]:
+    async def aliases_of(self, window: WindowKey) -> dict[bytes, str]:
         """Return the window's pseudonyms by token (this unit's own additions included)."""
         key = (window.id, window.starts_at)
         if key not in self.aliases:
             generation = self.keys.aliases.generation(key)
             held = self.keys.aliases.get(key)
             if held is None:
-                connection = await self.connection_of(session)
-                rows = await connection.execute(
+                rows = await self.connection.execute(
                     select(CheckinAlias.author_token, CheckinAlias.pseudonym).where(
                         CheckinAlias.window_id == window.id
                     )
@@ -536,6 +597,7 @@ class CheckinService:
         rng: random.Random | None = None,
         gate: asyncio.Lock | None = None,
         keys: KeyCache | None = None,
+        lane: WriteLane | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -546,6 +608,8 @@ class CheckinService:
         # Hot write paths queue here (shared with the delivery service) rather than in SQLite's
         # busy handler, which sleeps in coarse steps while another connection holds the lock.
         self._gate = gate or asyncio.Lock()
+        # Posting's units of work run one at a time on a connection of their own (see WriteLane).
+        self._lane = lane or WriteLane(sessions.kw["bind"], self._gate)
         # Servers that may have notices waiting (None: not looked yet), so that the check after
         # every command costs nothing when there are none. One process owns the database.
         self._notices_hint: dict[int, bool] = {}
@@ -553,7 +617,16 @@ class CheckinService:
         # Live window keys and pseudonyms (shared with the delivery service, whose tidy
         # destroys keys): see KeyCache for when they are dropped.
         self.keys = keys or KeyCache()
+        # Each server's settings as last read by posting (and whether it has a settings row):
+        # the one-statement insert checks in the database that they still hold.
+        self._configs: TimedCache[int, tuple[bool, CheckinConfig]] = TimedCache(
+            KEY_CACHE_SECONDS
+        )
         self._writer: asyncio.Task[None] | None = None
+
+    async def close(self) -> None:
+        """Give back the posting path's connection (before the engine is disposed)."""
+        await self._lane.close()
 
     # ----- settings --------------------------------------------------------------------------
     async def config(self, guild_id: int) -> CheckinConfig:
@@ -621,32 +694,35 @@ class CheckinService:
             summary = "changed check-in settings: " + describe_changes(before, after)
             record = self._audit.add(session, guild_id, actor_id, "checkins.settings", summary)
             await session.commit()
+        self._configs.forget(guild_id)
         if after.grace_days < before.grace_days:
             self.keys.forget_all()  # keys now destroyed sooner must not be held longer
         await self._audit.publish(record)
         return after
 
     # ----- posting ---------------------------------------------------------------------------
-    # The posting path is kept to a handful of statements: each one costs a round trip to the
-    # database (a thread hop with aiosqlite), and the write lock is held for all of them. With
-    # the window keys and pseudonyms in memory (KeyCache), a check-in costs one read (settings,
-    # choices, pause and limit together) and its inserts; the commit is shared by a batch.
+    # The posting path is kept to as few statements as it can: each one costs far more in the
+    # async database layers than in the database itself, and the write lock is held for all of
+    # them. With the window keys and pseudonyms in memory (KeyCache) and the settings read
+    # before, a check-in is one INSERT ... SELECT that checks what it must (_store_common);
+    # otherwise one read (settings, choices, pause and limit together) and its inserts. Units
+    # of work run on a connection kept for posting (WriteLane); the commit is shared by a batch.
     async def _context(
         self,
-        session: AsyncSession,
         guild_id: int,
         user_id: int,
         now: datetime,
         cache: _BatchCache,
     ) -> _Context:
         """Read the channel, the settings, the member's choices, pauses and recent count."""
-        windows = await cache.live_windows(session, guild_id, now)
+        windows = await cache.live_windows(guild_id, now)
         tokens = tokens_for(windows, guild_id, user_id)
-        connection = await cache.connection_of(session)
+        connection = cache.connection
         parameters: dict[str, Any] = {"guild_id": guild_id, "user_id": user_id}
         if len(tokens) >= len(_CONTEXTS):  # many live windows (a long grace period): rare
             _CONTEXTS.extend(_context_statement(n) for n in range(len(_CONTEXTS), len(tokens) + 1))
         statement = _CONTEXTS[len(tokens)]
+        generation = self._configs.generation(guild_id)
         if tokens:
             parameters.update({f"token_{n}": token for n, token in enumerate(tokens.values())})
             parameters.update(now=now, since=now - RATE_WINDOW)
@@ -663,6 +739,7 @@ class CheckinService:
             if settings_guild is None
             else CheckinConfig(guild_id, **dict(zip(_CONFIG_NAMES, values, strict=True)))
         )
+        self._configs.put(guild_id, (settings_guild is not None, config), generation)
         return _Context(
             channel_id,
             config,
@@ -676,20 +753,21 @@ class CheckinService:
         )
 
     async def _current_window(
-        self, session: AsyncSession, context: _Context, guild_id: int, user_id: int, now: datetime
+        self, context: _Context, guild_id: int, user_id: int, now: datetime
     ) -> WindowKey:
         """Return the window holding `now`, creating it (and its key) when a new one begins."""
         for window in context.windows:
             if window.starts_at <= now < window.ends_at:
                 return window
+        connection = context.cache.connection
         last_end = max((w.ends_at for w in context.windows), default=None)
         if last_end is None:
-            last_end = await session.scalar(
+            last_end = await connection.scalar(
                 select(func.max(CheckinWindow.ends_at)).where(CheckinWindow.guild_id == guild_id)
             )
         start, end = domain.window_bounds(now, context.config.window_days, last_end)
         await insert_ignore(
-            session,
+            connection,
             CheckinWindow.__table__,
             {
                 "guild_id": guild_id,
@@ -700,7 +778,6 @@ class CheckinService:
             },
             ["guild_id", "starts_at"],
         )
-        connection = await context.cache.connection_of(session)
         found = (
             await connection.execute(
                 select(*_WINDOW_COLUMNS).where(
@@ -716,23 +793,28 @@ class CheckinService:
         context.tokens[window.id] = author_token(window.secret, guild_id, user_id)
         return window
 
-    async def _check_may_post(
-        self, session: AsyncSession, guild_id: int, context: _Context, now: datetime
-    ) -> None:
-        """Refuse kindly if this (unnamed) author is paused or has posted enough for today."""
+    async def _check_may_post(self, guild_id: int, context: _Context, now: datetime) -> None:
+        """Refuse kindly if this (unnamed) author is paused or has posted enough for today.
+
+        A refusal writes nothing (the unit of work goes on with other check-ins, or ends).
+        """
         if context.paused_until is not None:
             tokens = list(context.tokens.values())
-            block = await session.scalar(
-                select(CheckinBlock)
-                .where(CheckinBlock.guild_id == guild_id, CheckinBlock.author_token.in_(tokens))
-                .order_by(CheckinBlock.until.desc())
-                .limit(1)
-            )
-            await self._mark_notices_delivered(session, guild_id, context.tokens, now)
+            block = (
+                await context.cache.connection.execute(
+                    select(CheckinBlock.until, CheckinBlock.reason)
+                    .where(
+                        CheckinBlock.guild_id == guild_id, CheckinBlock.author_token.in_(tokens)
+                    )
+                    .order_by(CheckinBlock.until.desc())
+                    .limit(1)
+                )
+            ).first()
             reason = block.reason if block is not None else ""
+            until = _aware(block.until) if block is not None else now
             raise NotAllowed(
                 "The moderators have paused check-ins from you until "
-                f"<t:{int(block.until.timestamp() if block else now.timestamp())}:f>. "
+                f"<t:{int(until.timestamp())}:f>. "
                 f"They didn't learn who you are. Their reason: {reason or 'none given'}. "
                 "If you need support now, `/crisis` lists people you can reach."
             )
@@ -750,12 +832,11 @@ class CheckinService:
         """Check the member may check in now (before they write), and say what applies."""
         await self._agreement.require_agreement(guild_id, user_id)
         now = self._clock.now()
-        cache = _BatchCache(self.keys)
-        async with self._gate, self._sessions() as session:
-            cache.connection = await hot_path(session)
-            context = await self._context(session, guild_id, user_id, now, cache)
-            await self._check_may_post(session, guild_id, context, now)
-            await session.commit()
+        async with self._lane.unit() as connection:
+            cache = _BatchCache(self.keys, connection)
+            context = await self._context(guild_id, user_id, now, cache)
+            await self._check_may_post(guild_id, context, now)
+            await connection.commit()
         cache.committed()
         config = context.config
         return Opening(config.reveal_enabled, config.max_delay_seconds, context.keep_history)
@@ -815,18 +896,14 @@ class CheckinService:
     async def _write_batch(self, batch: list[_PendingSubmit]) -> None:
         outcomes: list[Receipt | UserError] = []
         try:
-            cache = _BatchCache(self.keys)
-            async with self._gate, self._sessions() as session:
-                cache.connection = await hot_path(session)
+            async with self._lane.unit() as connection:
+                cache = _BatchCache(self.keys, connection)
                 for item in batch:
                     try:
-                        outcomes.append(await self._store_item(session, item, cache))
-                    except UserError as refused:
-                        # A refusal writes nothing: drop what the checks left unflushed.
-                        for changed in list(session.dirty):
-                            session.expire(changed)
+                        outcomes.append(await self._store_item(item, cache))
+                    except UserError as refused:  # a refusal writes nothing
                         outcomes.append(refused)
-                await session.commit()
+                await connection.commit()
             cache.committed()
         except SQLAlchemyError:
             # Rolled back: what was held in memory may be what failed (a window or a name
@@ -846,20 +923,17 @@ class CheckinService:
             except (UserError, CheckinStoreError) as error:
                 item.future.set_exception(error)
 
-    async def _store_item(
-        self, session: AsyncSession, item: _PendingSubmit, cache: _BatchCache
-    ) -> Receipt:
+    async def _store_item(self, item: _PendingSubmit, cache: _BatchCache) -> Receipt:
         args = (item.guild_id, item.user_id, item.mood, item.note, item.now, item.detection)
-        return await self._store(session, *args, cache)
+        return await self._store(*args, cache)
 
     async def _write_one(self, item: _PendingSubmit) -> Receipt:
         for attempt in range(3):
-            cache = _BatchCache(self.keys)
             try:
-                async with self._gate, self._sessions() as session:
-                    cache.connection = await hot_path(session)
-                    receipt = await self._store_item(session, item, cache)
-                    await session.commit()
+                async with self._lane.unit() as connection:
+                    cache = _BatchCache(self.keys, connection)
+                    receipt = await self._store_item(item, cache)
+                    await connection.commit()
                 cache.committed()
                 return receipt
             except UserError:
@@ -876,7 +950,6 @@ class CheckinService:
 
     async def _store(
         self,
-        session: AsyncSession,
         guild_id: int,
         user_id: int,
         mood: int,
@@ -885,71 +958,170 @@ class CheckinService:
         detection: CrisisDetection | None,
         cache: _BatchCache,
     ) -> Receipt:
-        context = await self._context(session, guild_id, user_id, now, cache)
-        await self._check_may_post(session, guild_id, context, now)
-        window = await self._current_window(session, context, guild_id, user_id, now)
+        stored = await self._store_common(guild_id, user_id, mood, note, now, detection, cache)
+        if stored is not None:
+            return stored
+        context = await self._context(guild_id, user_id, now, cache)
+        await self._check_may_post(guild_id, context, now)
+        window = await self._current_window(context, guild_id, user_id, now)
         token = context.tokens[window.id]
-        name = await self._alias(session, window, token, cache)
+        name = await self._alias(window, token, cache)
         config = context.config
-        due = now + domain.delivery_delay(config.max_delay_seconds, self.rng)
-        connection = await cache.connection_of(session)
+        values = self._checkin_values(guild_id, user_id, mood, note, now, detection)
+        values.update(self._sealed(values, config, window, token, name, user_id))
         # Core statements, not the ORM: nothing here needs an object afterwards.
-        # Unique per server; a clash (about one in 10^9) fails the insert and is retried.
-        ref = domain.public_ref(secrets.token_bytes(8))
-        inserted = await connection.execute(
-            _INSERT_CHECKIN,
-            {
-                "guild_id": guild_id,
-                "ref": ref,
-                "window_id": window.id,
-                "author_token": token,
-                "pseudonym": name,
-                "mood": mood,
-                "note": note,
-                "status": PENDING,
-                "alert_moderators": bool(detection and detection.alert_moderators),
-                "reveal_allowed": config.reveal_enabled,
-                "created_at": now,
-                "due_at": due,
-                "next_attempt_at": due,
-                "attempts": 0,
-                "sealed_author": seal_author(
-                    window.secret, SEAL_PENDING, guild_id, window.id, user_id
-                ),
-                "reveal_sealed": (
-                    seal_author(window.secret, SEAL_REVEAL, guild_id, window.id, user_id)
-                    if config.reveal_enabled
-                    else None
-                ),
-                "report_count": 0,
-            },
-        )
+        inserted = await cache.connection.execute(_INSERT_CHECKIN, values)
         (checkin_id,) = inserted.inserted_primary_key or (None,)
-        if context.keep_history:
-            await connection.execute(
+        kept = context.keep_history
+        return await self._stored(cache, values, user_id, detection, checkin_id, config, window, (context.channel_id, kept))
+
+    async def _store_common(
+        self,
+        guild_id: int,
+        user_id: int,
+        mood: int,
+        note: str | None,
+        now: datetime,
+        detection: CrisisDetection | None,
+        cache: _BatchCache,
+    ) -> Receipt | None:
+        """Store the usual check-in in one statement, or return None for the full path.
+
+        Usual: this process has read the server's settings before, the current window and the
+        member's pseudonym in it exist. The one INSERT ... SELECT then checks, in the same
+        transaction, everything the full path checks first (the channel is chosen, the settings
+        are still those held here, no pause, under the daily limit) and inserts nothing when
+        any fails; the full path then reads everything again and explains, or stores.
+        """
+        held = self._configs.get(guild_id)
+        if held is None:
+            return None
+        has_settings, config = held
+        windows = await cache.live_windows(guild_id, now)
+        window = next((w for w in windows if w.starts_at <= now < w.ends_at), None)
+        if window is None:
+            return None
+        tokens = tokens_for(windows, guild_id, user_id)
+        token = tokens[window.id]
+        name = (await cache.aliases_of(window)).get(token)
+        if name is None:
+            return None
+        values = self._checkin_values(guild_id, user_id, mood, note, now, detection)
+        values.update(self._sealed(values, config, window, token, name, user_id))
+        key = (len(tokens), has_settings)
+        if key not in _COMMON_INSERTS:
+            _COMMON_INSERTS[key] = Prepared(_common_insert_statement(*key))
+        parameters = {f"value_{column}": value for column, value in values.items()}
+        parameters.update({f"token_{n}": t for n, t in enumerate(tokens.values())})
+        parameters.update({f"config_{name}": getattr(config, name) for name in _CONFIG_NAMES})
+        parameters.update(
+            guild_id=guild_id,
+            user_id=user_id,
+            now=now,
+            since=now - RATE_WINDOW,
+            daily_limit=config.daily_limit,
+        )
+        rows = await cache.connection.run_sync(_COMMON_INSERTS[key].run, parameters)
+        if not rows:
+            return None  # nothing was inserted
+        checkin_id, channel_id, keep_history = rows[0]
+        found = (int(channel_id), bool(keep_history))
+        return await self._stored(cache, values, user_id, detection, checkin_id, config, window, found)
+
+    def _checkin_values(
+        self,
+        guild_id: int,
+        user_id: int,
+        mood: int,
+        note: str | None,
+        now: datetime,
+        detection: CrisisDetection | None,
+    ) -> dict[str, Any]:
+        return {
+            "guild_id": guild_id,
+            # Unique per server; a clash (about one in 10^9) fails the insert and is retried.
+            "ref": domain.public_ref(secrets.token_bytes(8)),
+            "mood": mood,
+            "note": note,
+            "status": PENDING,
+            "alert_moderators": bool(detection and detection.alert_moderators),
+            "created_at": now,
+            "attempts": 0,
+            "report_count": 0,
+        }
+
+    def _sealed(
+        self,
+        values: dict[str, Any],
+        config: CheckinConfig,
+        window: WindowKey,
+        token: bytes,
+        name: str,
+        user_id: int,
+    ) -> dict[str, Any]:
+        """Return the values that depend on the window, the name and the settings."""
+        guild_id, now = values["guild_id"], values["created_at"]
+        due = now + domain.delivery_delay(config.max_delay_seconds, self.rng)
+        return {
+            "window_id": window.id,
+            "author_token": token,
+            "pseudonym": name,
+            "reveal_allowed": config.reveal_enabled,
+            "due_at": due,
+            "next_attempt_at": due,
+            "sealed_author": seal_author(window.secret, SEAL_PENDING, guild_id, window.id, user_id),
+            "reveal_sealed": (
+                seal_author(window.secret, SEAL_REVEAL, guild_id, window.id, user_id)
+                if config.reveal_enabled
+                else None
+            ),
+        }
+
+    async def _stored(
+        self,
+        cache: _BatchCache,
+        values: dict[str, Any],
+        user_id: int,
+        detection: CrisisDetection | None,
+        checkin_id: int,
+        config: CheckinConfig,
+        window: WindowKey,
+        found: tuple[int, bool],
+    ) -> Receipt:
+        """Keep the member's history if they chose to, and return the receipt.
+
+        `found` is what the unit of work read: the channel, and whether history is kept.
+        """
+        channel_id, keep_history = found
+        created: datetime = values["created_at"]
+        if keep_history:
+            await cache.connection.execute(
                 _INSERT_HISTORY,
-                {"user_id": user_id, "guild_id": guild_id, "day": now.date(), "mood": mood},
+                {
+                    "user_id": user_id,
+                    "guild_id": values["guild_id"],
+                    "day": created.date(),
+                    "mood": values["mood"],
+                },
             )
         return Receipt(
             checkin_id=checkin_id,
-            ref=ref,
-            pseudonym=name,
-            mood=mood,
-            channel_id=context.channel_id,
-            due_at=due,
+            ref=values["ref"],
+            pseudonym=values["pseudonym"],
+            mood=values["mood"],
+            channel_id=channel_id,
+            due_at=values["due_at"],
             unlinkable_at=window.destroy_at,
             reveal_enabled=config.reveal_enabled,
             note_retention_days=config.note_retention_days,
             post_retention_days=config.post_retention_days,
-            history_kept=context.keep_history,
+            history_kept=keep_history,
             show_crisis_card=bool(detection and detection.show_card),
         )
 
-    async def _alias(
-        self, session: AsyncSession, window: WindowKey, token: bytes, cache: _BatchCache
-    ) -> str:
+    async def _alias(self, window: WindowKey, token: bytes, cache: _BatchCache) -> str:
         """Return the member's pseudonym in this window, giving one no one else has yet."""
-        names = await cache.aliases_of(session, window)
+        names = await cache.aliases_of(window)
         if token in names:
             return names[token]
         taken = set(names.values())
@@ -957,8 +1129,7 @@ class CheckinService:
             (candidate for n in range(64) if (candidate := pseudonym(token, n)) not in taken),
             f"{pseudonym(token)} {secrets.randbelow(900) + 100}",
         )
-        connection = await cache.connection_of(session)
-        await connection.execute(
+        await cache.connection.execute(
             _INSERT_ALIAS, {"window_id": window.id, "author_token": token, "pseudonym": name}
         )
         names[token] = name  # the rest of the unit of work sees it too

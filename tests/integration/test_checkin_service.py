@@ -116,18 +116,21 @@ async def test_names_and_windows_made_by_another_process_are_respected(
         lambda token, n=0: {0: "Quiet Heron", 1: "Calm Otter"}.get(n, f"Name {n}"),
     )
     here, elsewhere = ready.checkins, _elsewhere(ready)
-    alice = await here.submit(GUILD, ALICE, 3, None)  # here now holds the window's names
-    bob = await elsewhere.submit(GUILD, BOB, 3, None)  # takes "Calm Otter" unseen by `here`
-    carol = await here.submit(GUILD, CAROL, 3, None)  # would take it too: the database refuses
-    bob_again = await here.submit(GUILD, BOB, 4, None)  # Bob's name, made elsewhere, is kept
-    assert (alice.pseudonym, bob.pseudonym) == ("Quiet Heron", "Calm Otter")
-    assert carol.pseudonym == "Name 2" and bob_again.pseudonym == "Calm Otter"
-    clock.advance(days=7)  # a new window begins; the other process makes its key first
-    await elsewhere.submit(GUILD, BOB, 3, None)
-    await here.submit(GUILD, ALICE, 3, None)
-    rows = await _rows(ready)
-    assert len({row.window_id for row in rows}) == 2
-    assert rows[-1].window_id == rows[-2].window_id
+    try:
+        alice = await here.submit(GUILD, ALICE, 3, None)  # here now holds the window's names
+        bob = await elsewhere.submit(GUILD, BOB, 3, None)  # takes "Calm Otter" unseen by `here`
+        carol = await here.submit(GUILD, CAROL, 3, None)  # would take it too: the database refuses
+        bob_again = await here.submit(GUILD, BOB, 4, None)  # Bob's name, made elsewhere, is kept
+        assert (alice.pseudonym, bob.pseudonym) == ("Quiet Heron", "Calm Otter")
+        assert carol.pseudonym == "Name 2" and bob_again.pseudonym == "Calm Otter"
+        clock.advance(days=7)  # a new window begins; the other process makes its key first
+        await elsewhere.submit(GUILD, BOB, 3, None)
+        await here.submit(GUILD, ALICE, 3, None)
+        rows = await _rows(ready)
+        assert len({row.window_id for row in rows}) == 2
+        assert rows[-1].window_id == rows[-2].window_id
+    finally:
+        await elsewhere.close()
 
 
 async def test_keys_are_dropped_from_memory_when_tidy_destroys_them(
