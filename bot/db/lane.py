@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.db.engine import INLINE
+from bot.db.prepared import Prepared, as_sqlalchemy_error
+from bot.db.sqlite_async import OneHopConnection
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,50 @@ class WriteLane:
                 raise
             if connection.in_transaction():
                 await self._recover(connection)
+
+    def now(
+        self,
+        before: Iterable[tuple[Prepared, Mapping[str, Any]]],
+        first: Prepared,
+        parameters: Mapping[str, Any],
+        more: Callable[[Sequence[Any]], Iterable[tuple[Prepared, Mapping[str, Any]]]],
+    ) -> Sequence[Any] | None:
+        """Run a short transaction of its own at once, without waiting for anything, if it can.
+
+        For SQLite through the one-hop driver, when no unit of work holds the gate and no
+        other connection holds the write lock: BEGIN IMMEDIATE, the `before` statements,
+        `first`, the statements `more` returns for its rows, and COMMIT if `first` returned
+        rows (ROLLBACK otherwise), all on the event loop's thread. Returns `first`'s rows, or None when it could not start (the
+        caller then uses `unit`). The SQL is the one SQLAlchemy compiles for the dialect.
+        A database error is raised as SQLAlchemy's, without its parameters.
+        """
+        connection = self._connection
+        if (
+            connection is None
+            or self._gate.locked()
+            or self._loop is not asyncio.get_running_loop()
+            or connection.closed
+            or connection.invalidated
+            or connection.in_transaction()
+        ):
+            return None
+        sync = connection.sync_connection
+        if sync is None:  # pragma: no cover - a connection that is open always has one
+            return None
+        driver = sync.connection.dbapi_connection
+        if not isinstance(driver, OneHopConnection):
+            return None  # PostgreSQL: units of work only
+        dialect = sync.dialect
+
+        def follow(rows: Sequence[Any]) -> list[tuple[str, Sequence[Any]]]:
+            return [statement.bind(dialect, values) for statement, values in more(rows)]
+
+        leading = [statement.bind(dialect, values) for statement, values in before]
+        sql, values = first.bind(dialect, parameters)
+        try:
+            return driver.transaction_now(leading, (sql, values), follow)
+        except dialect.loaded_dbapi.Error as error:
+            raise as_sqlalchemy_error(sql, error, dialect.loaded_dbapi.Error) from error
 
     async def _ready(self) -> AsyncConnection:
         loop = asyncio.get_running_loop()

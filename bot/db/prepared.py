@@ -21,6 +21,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.expression import Executable
 
 
+def as_sqlalchemy_error(sql: str, error: Exception, base: type[Exception]) -> DBAPIError:
+    """Return a DB-API error as SQLAlchemy's (IntegrityError...), without its parameters."""
+    return DBAPIError.instance(sql, None, error, base, hide_parameters=True)
+
+
 @dataclass(frozen=True)
 class _Rendered:
     sql: str
@@ -42,15 +47,28 @@ class Prepared:
             if not compiled.positional or compiled.positiontup is None:
                 raise ValueError(f"{dialect.name}: only positional paramstyles are supported")
             names = tuple(compiled.positiontup)
-            state = compiled.construct_expanded_state({name: None for name in names})
-            if state.parameter_expansion:
+            binds = compiled.binds
+            if any(bind.expanding for bind in binds.values()):
                 raise ValueError("expanding parameters are not supported")
-            processors = state.processors
-            rendered = _Rendered(
-                state.statement, names, tuple(processors.get(name) for name in names)
+            # What SQLAlchemy applies to each value for this dialect (a TypeDecorator's own
+            # conversion, then its implementation's: a UTC datetime becomes SQLite's text).
+            processors = tuple(
+                binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
             )
+            rendered = _Rendered(compiled.string, names, processors)
             self._rendered[type(dialect)] = rendered
         return rendered
+
+    def bind(self, dialect: Dialect, parameters: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
+        """Return the dialect's SQL and the values, converted by their types, in order."""
+        rendered = self._for(dialect)
+        values = tuple(
+            value if process is None else process(value)
+            for process, value in zip(
+                rendered.processors, (parameters[name] for name in rendered.names), strict=True
+            )
+        )
+        return rendered.sql, values
 
     def run(self, connection: Connection, parameters: Mapping[str, Any]) -> Sequence[Any]:
         """Execute in the connection's transaction (beginning one if needed); return the rows.
@@ -58,23 +76,15 @@ class Prepared:
         Call it through `AsyncConnection.run_sync`. A database error is raised as SQLAlchemy's
         (IntegrityError and so on) without its parameters, as the engine would.
         """
-        rendered = self._for(connection.dialect)
-        values = tuple(
-            value if process is None else process(value)
-            for process, value in zip(
-                rendered.processors, (parameters[name] for name in rendered.names), strict=True
-            )
-        )
+        sql, values = self.bind(connection.dialect, parameters)
         if not connection.in_transaction():
             connection.begin()  # the "begin" event runs as for any statement
         dbapi = connection.dialect.loaded_dbapi
         cursor = connection.connection.cursor()
         try:
-            cursor.execute(rendered.sql, values)
+            cursor.execute(sql, values)
             return cursor.fetchall() if cursor.description else []
         except dbapi.Error as error:
-            raise DBAPIError.instance(
-                rendered.sql, None, error, dbapi.Error, hide_parameters=True
-            ) from error
+            raise as_sqlalchemy_error(sql, error, dbapi.Error) from error
         finally:
             cursor.close()

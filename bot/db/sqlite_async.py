@@ -15,6 +15,7 @@ import asyncio
 import logging
 import sqlite3
 from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
 import aiosqlite
@@ -67,16 +68,18 @@ def _execute(
         cursor.close()
 
 
-def _lock_now(raw: sqlite3.Connection) -> bool:
-    """Take the write lock on the event loop's thread if it is free; never wait for it there."""
-    (timeout,) = raw.execute("PRAGMA busy_timeout").fetchone()
+def _lock_now(raw: sqlite3.Connection, timeout_ms: int) -> bool:
+    """Take the write lock on the event loop's thread if it is free; never wait for it there.
+
+    `timeout_ms` is the connection's busy timeout, put back afterwards.
+    """
     raw.execute("PRAGMA busy_timeout=0")
     try:
         raw.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError:
         return False  # held by another connection: wait for it on the connection's thread
     finally:
-        raw.execute(f"PRAGMA busy_timeout={int(timeout)}")
+        raw.execute(f"PRAGMA busy_timeout={timeout_ms}")
     return True
 
 
@@ -100,7 +103,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
             if (
                 begin == "BEGIN IMMEDIATE"
                 and adapted.inline_when_locked
-                and _lock_now(connection._conn)
+                and _lock_now(connection._conn, adapted.busy_timeout_ms())
             ):
                 adapted.holds_write_lock, begin = True, None
             if adapted.holds_write_lock:
@@ -144,6 +147,51 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         self.pending_begin: str | None = None
         self.inline_when_locked = False  # this transaction opted in (see the module docstring)
         self.holds_write_lock = False  # BEGIN IMMEDIATE went through: run statements inline
+        self._busy_timeout_ms: int | None = None
+
+    def busy_timeout_ms(self) -> int:
+        """Return the connection's busy timeout (read once; Hearth sets it once, at connect)."""
+        if self._busy_timeout_ms is None:
+            (timeout,) = self._connection._conn.execute("PRAGMA busy_timeout").fetchone()
+            self._busy_timeout_ms = int(timeout)
+        return self._busy_timeout_ms
+
+    def transaction_now(
+        self,
+        before: Iterable[tuple[str, Sequence[Any]]],
+        first: tuple[str, Sequence[Any]],
+        more: Callable[[list[Any]], Iterable[tuple[str, Sequence[Any]]]],
+    ) -> list[Any] | None:
+        """Run a short writing transaction of its own on the event loop's thread, if it can now.
+
+        Returns None, having done nothing, while a transaction is open on this connection or
+        another connection holds the write lock. Otherwise: BEGIN IMMEDIATE, the `before`
+        statements, the `first` one, the statements `more` returns for its rows, then COMMIT if
+        `first` returned rows (ROLLBACK if none, or on any error, which is raised). Returns
+        `first`'s rows.
+        The caller must hold the connection for itself (no call may be queued on it).
+        """
+        if self.pending_begin is not None or self._in_transaction():
+            return None
+        raw = self._connection._conn
+        if not _lock_now(raw, self.busy_timeout_ms()):
+            return None
+        try:
+            for statement in before:
+                raw.execute(*statement).fetchall()
+            rows = raw.execute(*first).fetchall()
+            if not rows:
+                raw.rollback()
+                return rows
+            for statement in more(rows):
+                raw.execute(*statement).fetchall()
+            raw.commit()
+        except BaseException:
+            if raw.in_transaction:
+                raw.rollback()
+            raise
+        self.checkpoints.committed()
+        return rows
 
     def begin(self, statement: str, *, inline: bool = False) -> None:
         """Open a transaction with `statement`, sent together with the first statement in it."""

@@ -15,7 +15,7 @@ import random
 import secrets
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
@@ -475,6 +475,45 @@ def _common_insert_statement(tokens_count: int, has_settings: bool) -> Insert:
 
 
 _COMMON_INSERTS: dict[tuple[int, bool], Prepared] = {}
+_ALIAS_INSERT = Prepared(
+    insert(CheckinAlias.__table__).values(
+        {
+            name: bindparam(name, type_=CheckinAlias.__table__.c[name].type)
+            for name in ("window_id", "author_token", "pseudonym")
+        }
+    )
+)
+_HISTORY_INSERT = Prepared(
+    insert(CheckinHistory.__table__).values(
+        {
+            name: bindparam(name, type_=CheckinHistory.__table__.c[name].type)
+            for name in ("user_id", "guild_id", "day", "mood")
+        }
+    )
+)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The one-statement insert of a usual check-in, ready to run."""
+
+    statement: Prepared
+    parameters: dict[str, Any]
+    values: dict[str, Any]  # the new row's columns
+    config: CheckinConfig
+
+
+def _current_window_of(windows: Iterable[WindowKey], now: datetime) -> WindowKey | None:
+    return next((w for w in windows if w.starts_at <= now < w.ends_at), None)
+
+
+def _new_name(token: bytes, names: Mapping[bytes, str]) -> str:
+    """Return a pseudonym for `token` that no one in the window has (`names`) yet."""
+    taken = set(names.values())
+    return next(
+        (candidate for n in range(64) if (candidate := pseudonym(token, n)) not in taken),
+        f"{pseudonym(token)} {secrets.randbelow(900) + 100}",
+    )
 _INSERT_HISTORY = insert(CheckinHistory.__table__)
 _INSERT_ALIAS = insert(CheckinAlias.__table__)
 
@@ -863,6 +902,10 @@ class CheckinService:
             detection = await self.crisis.detection(guild_id, cleaned)
         now = self._clock.now()
         pending = _PendingSubmit(guild_id, user_id, mood, cleaned, now, detection)
+        stored = self._store_now(pending)
+        if stored is not None:
+            log.info("Queued check-in %s in guild %s", stored.checkin_id, guild_id)
+            return stored
         loop = asyncio.get_running_loop()
         pending.future = loop.create_future()
         self._queue.append(pending)
@@ -924,6 +967,9 @@ class CheckinService:
                 item.future.set_exception(error)
 
     async def _store_item(self, item: _PendingSubmit, cache: _BatchCache) -> Receipt:
+        stored = await self._store_common(item, cache)
+        if stored is not None:
+            return stored
         args = (item.guild_id, item.user_id, item.mood, item.note, item.now, item.detection)
         return await self._store(*args, cache)
 
@@ -958,16 +1004,13 @@ class CheckinService:
         detection: CrisisDetection | None,
         cache: _BatchCache,
     ) -> Receipt:
-        stored = await self._store_common(guild_id, user_id, mood, note, now, detection, cache)
-        if stored is not None:
-            return stored
         context = await self._context(guild_id, user_id, now, cache)
         await self._check_may_post(guild_id, context, now)
         window = await self._current_window(context, guild_id, user_id, now)
         token = context.tokens[window.id]
         name = await self._alias(window, token, cache)
         config = context.config
-        values = self._checkin_values(guild_id, user_id, mood, note, now, detection)
+        values = self._checkin_values(guild_id, mood, note, now, detection)
         values.update(self._sealed(values, config, window, token, name, user_id))
         # Core statements, not the ORM: nothing here needs an object afterwards.
         inserted = await cache.connection.execute(_INSERT_CHECKIN, values)
@@ -975,16 +1018,7 @@ class CheckinService:
         kept = context.keep_history
         return await self._stored(cache, values, user_id, detection, checkin_id, config, window, (context.channel_id, kept))
 
-    async def _store_common(
-        self,
-        guild_id: int,
-        user_id: int,
-        mood: int,
-        note: str | None,
-        now: datetime,
-        detection: CrisisDetection | None,
-        cache: _BatchCache,
-    ) -> Receipt | None:
+    async def _store_common(self, item: _PendingSubmit, cache: _BatchCache) -> Receipt | None:
         """Store the usual check-in in one statement, or return None for the full path.
 
         Usual: this process has read the server's settings before, the current window and the
@@ -993,27 +1027,97 @@ class CheckinService:
         are still those held here, no pause, under the daily limit) and inserts nothing when
         any fails; the full path then reads everything again and explains, or stores.
         """
-        held = self._configs.get(guild_id)
+        held = self._configs.get(item.guild_id)
         if held is None:
             return None
-        has_settings, config = held
-        windows = await cache.live_windows(guild_id, now)
-        window = next((w for w in windows if w.starts_at <= now < w.ends_at), None)
+        windows = await cache.live_windows(item.guild_id, item.now)
+        window = _current_window_of(windows, item.now)
         if window is None:
             return None
-        tokens = tokens_for(windows, guild_id, user_id)
-        token = tokens[window.id]
-        name = (await cache.aliases_of(window)).get(token)
+        tokens = tokens_for(windows, item.guild_id, item.user_id)
+        name = (await cache.aliases_of(window)).get(tokens[window.id])
         if name is None:
+            return None  # the full path gives the first name in a window
+        plan = self._plan(held, tokens, window, name, item)
+        rows = await cache.connection.run_sync(plan.statement.run, plan.parameters)
+        if not rows:
+            return None  # nothing was inserted
+        checkin_id, channel_id, keep_history = rows[0]
+        found = (int(channel_id), bool(keep_history))
+        return await self._stored(
+            cache, plan.values, item.user_id, item.detection, checkin_id, plan.config, window, found
+        )
+
+    def _store_now(self, item: _PendingSubmit) -> Receipt | None:
+        """Store the usual check-in at once, in one short transaction, or return None.
+
+        Like `_store_common`, from what this process holds in memory only, when nothing else
+        is being stored and SQLite's write lock is free now (WriteLane.now): no unit of work,
+        no turn of the event loop. Anything else, and any database error, goes the usual way.
+        """
+        held = self._configs.get(item.guild_id)
+        windows = self.keys.windows.get(item.guild_id)
+        if self._queue or held is None or windows is None:
             return None
-        values = self._checkin_values(guild_id, user_id, mood, note, now, detection)
+        live = [w for w in windows if w.destroy_at > item.now]
+        window = _current_window_of(live, item.now)
+        if window is None:
+            return None
+        key = (window.id, window.starts_at)
+        generation = self.keys.aliases.generation(key)
+        names = self.keys.aliases.get(key)
+        if names is None:
+            return None
+        tokens = tokens_for(live, item.guild_id, item.user_id)
+        token = tokens[window.id]
+        name = names.get(token)
+        before: list[tuple[Prepared, dict[str, Any]]] = []
+        if name is None:  # the member's first check-in in this window: give them a name
+            name = _new_name(token, names)
+            alias = {"window_id": window.id, "author_token": token, "pseudonym": name}
+            before.append((_ALIAS_INSERT, alias))
+        plan = self._plan(held, tokens, window, name, item)
+
+        def history(rows: Sequence[Any]) -> list[tuple[Prepared, dict[str, Any]]]:
+            if not rows[0][2]:
+                return []
+            day = {"user_id": item.user_id, "guild_id": item.guild_id, "day": item.now.date()}
+            return [(_HISTORY_INSERT, {**day, "mood": item.mood})]
+
+        try:
+            rows = self._lane.now(before, plan.statement, plan.parameters, history)
+        except SQLAlchemyError:
+            # Maybe a key destroyed or a name taken elsewhere: the usual way reads again.
+            self.keys.forget_all()
+            return None
+        if not rows:
+            return None
+        if before:
+            self.keys.aliases.replace(key, {**names, token: name}, generation)
+        checkin_id, channel_id, keep_history = rows[0]
+        found = (int(channel_id), bool(keep_history))
+        return self._receipt(plan.values, item.detection, checkin_id, plan.config, window, found)
+
+    def _plan(
+        self,
+        held: tuple[bool, CheckinConfig],
+        tokens: dict[int, bytes],
+        window: WindowKey,
+        name: str,
+        item: _PendingSubmit,
+    ) -> _Plan:
+        """Prepare the one-statement insert of `item` under `name` in `window`."""
+        guild_id, user_id, now = item.guild_id, item.user_id, item.now
+        has_settings, config = held
+        token = tokens[window.id]
+        values = self._checkin_values(guild_id, item.mood, item.note, now, item.detection)
         values.update(self._sealed(values, config, window, token, name, user_id))
         key = (len(tokens), has_settings)
         if key not in _COMMON_INSERTS:
             _COMMON_INSERTS[key] = Prepared(_common_insert_statement(*key))
         parameters = {f"value_{column}": value for column, value in values.items()}
         parameters.update({f"token_{n}": t for n, t in enumerate(tokens.values())})
-        parameters.update({f"config_{name}": getattr(config, name) for name in _CONFIG_NAMES})
+        parameters.update({f"config_{s}": getattr(config, s) for s in _CONFIG_NAMES})
         parameters.update(
             guild_id=guild_id,
             user_id=user_id,
@@ -1021,17 +1125,11 @@ class CheckinService:
             since=now - RATE_WINDOW,
             daily_limit=config.daily_limit,
         )
-        rows = await cache.connection.run_sync(_COMMON_INSERTS[key].run, parameters)
-        if not rows:
-            return None  # nothing was inserted
-        checkin_id, channel_id, keep_history = rows[0]
-        found = (int(channel_id), bool(keep_history))
-        return await self._stored(cache, values, user_id, detection, checkin_id, config, window, found)
+        return _Plan(_COMMON_INSERTS[key], parameters, values, config)
 
     def _checkin_values(
         self,
         guild_id: int,
-        user_id: int,
         mood: int,
         note: str | None,
         now: datetime,
@@ -1092,9 +1190,8 @@ class CheckinService:
 
         `found` is what the unit of work read: the channel, and whether history is kept.
         """
-        channel_id, keep_history = found
         created: datetime = values["created_at"]
-        if keep_history:
+        if found[1]:  # the member keeps a history
             await cache.connection.execute(
                 _INSERT_HISTORY,
                 {
@@ -1104,6 +1201,18 @@ class CheckinService:
                     "mood": values["mood"],
                 },
             )
+        return self._receipt(values, detection, checkin_id, config, window, found)
+
+    def _receipt(
+        self,
+        values: dict[str, Any],
+        detection: CrisisDetection | None,
+        checkin_id: int,
+        config: CheckinConfig,
+        window: WindowKey,
+        found: tuple[int, bool],
+    ) -> Receipt:
+        channel_id, keep_history = found
         return Receipt(
             checkin_id=checkin_id,
             ref=values["ref"],
@@ -1124,11 +1233,7 @@ class CheckinService:
         names = await cache.aliases_of(window)
         if token in names:
             return names[token]
-        taken = set(names.values())
-        name = next(
-            (candidate for n in range(64) if (candidate := pseudonym(token, n)) not in taken),
-            f"{pseudonym(token)} {secrets.randbelow(900) + 100}",
-        )
+        name = _new_name(token, names)
         await cache.connection.execute(
             _INSERT_ALIAS, {"window_id": window.id, "author_token": token, "pseudonym": name}
         )
