@@ -54,20 +54,19 @@ def thread_name(delivery: Delivery) -> str:
 def receipt_embed(receipt: Receipt, channel_mention: str) -> discord.Embed:
     """Render the privacy receipt the member gets at once, privately."""
     feeling = mood(receipt.mood)
-    lines = [
+    description = (
         f"Your check-in ({feeling.label.lower()}) is safely queued as **{receipt.pseudonym}**. "
-        f"It will appear in {channel_mention} {ts(receipt.due_at, 'R')}: a small random delay, so "
-        "the timing doesn't give you away. You can **Undo** it until then.",
-    ]
-    embed = discord.Embed(title="Queued, anonymously", description="\n".join(lines), colour=WARM)
+        f"It will appear in {channel_mention} {ts(receipt.due_at, 'R')}, after a small random "
+        "delay so the timing doesn't give you away. You can **Undo** it until then."
+    )
+    embed = discord.Embed(title="Queued, anonymously", description=description, colour=WARM)
     embed.add_field(
         name="What is stored",
         value=(
-            "Your mood and note, without your name or id. While it waits, your id is kept "
-            "encrypted so you can undo it; it is erased as soon as it's posted. "
-            f"Until {ts(receipt.unlinkable_at, 'D')} a secret key lets Hearth recognise your "
-            "check-ins for the daily limit and pauses (nobody sees who you are). Then the key "
-            "is destroyed, and nobody — not even whoever runs the bot — can link it to you."
+            "Your mood and note, never your name. Your id is kept encrypted only until it's "
+            f"posted, so you can undo. Until {ts(receipt.unlinkable_at, 'D')}, a secret key "
+            "counts your check-ins for the daily limit without showing who you are; then it is "
+            "destroyed, and nobody, not even whoever runs the bot, can link this to you."
         ),
         inline=False,
     )

@@ -152,6 +152,9 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         receipt = await self.checkins.submit(guild_id, interaction.user.id, mood, note)
         view = discord.ui.View(timeout=None)
         view.add_item(self.item("undo", guild_id, receipt.checkin_id))
+        # Undo is a DynamicItem the bot registered at start-up: it answers clicks on any
+        # receipt, so this view only carries it and nothing is kept per receipt.
+        view.stop()
         embed = render.receipt_embed(receipt, f"<#{receipt.channel_id}>")
         await reply_private(interaction, embed=embed, view=view)
         if receipt.due_at <= self.checkins_now():

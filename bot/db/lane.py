@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from bot.db.engine import INLINE
 from bot.db.prepared import Prepared, as_sqlalchemy_error
@@ -54,6 +54,16 @@ class WriteLane:
                 raise
             if connection.in_transaction():
                 await self._recover(connection)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """Like `unit`, as an ORM Session on the lane's connection (the caller commits)."""
+        async with self.unit() as connection:
+            session = AsyncSession(bind=connection, expire_on_commit=False)
+            try:
+                yield session
+            finally:
+                await session.close()
 
     def now(
         self,

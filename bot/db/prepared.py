@@ -12,6 +12,7 @@ Limits: positional paramstyles only (SQLite's qmark, asyncpg's numeric_dollar), 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +30,9 @@ def as_sqlalchemy_error(sql: str, error: Exception, base: type[Exception]) -> DB
 @dataclass(frozen=True)
 class _Rendered:
     sql: str
-    names: tuple[str, ...]
-    processors: tuple[Callable[[Any], Any] | None, ...]
+    names: tuple[str, ...]  # each parameter once
+    processors: tuple[Callable[[Any], Any] | None, ...]  # for each of `names`
+    order: Callable[[list[Any]], tuple[Any, ...]]  # converted values -> the SQL's positions
 
 
 class Prepared:
@@ -46,29 +48,33 @@ class Prepared:
             compiled = self.statement.compile(dialect=dialect)
             if not compiled.positional or compiled.positiontup is None:
                 raise ValueError(f"{dialect.name}: only positional paramstyles are supported")
-            names = tuple(compiled.positiontup)
             binds = compiled.binds
             if any(bind.expanding for bind in binds.values()):
                 raise ValueError("expanding parameters are not supported")
+            positions = tuple(compiled.positiontup)
+            names = tuple(dict.fromkeys(positions))  # a parameter used twice is converted once
             # What SQLAlchemy applies to each value for this dialect (a TypeDecorator's own
             # conversion, then its implementation's: a UTC datetime becomes SQLite's text).
             processors = tuple(
                 binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
             )
-            rendered = _Rendered(compiled.string, names, processors)
+            index = {name: i for i, name in enumerate(names)}
+            pick = operator.itemgetter(*(index[name] for name in positions))
+            order = (lambda values: (pick(values),)) if len(positions) == 1 else pick
+            rendered = _Rendered(compiled.string, names, processors, order)
             self._rendered[type(dialect)] = rendered
         return rendered
 
     def bind(self, dialect: Dialect, parameters: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
         """Return the dialect's SQL and the values, converted by their types, in order."""
         rendered = self._for(dialect)
-        values = tuple(
+        converted = [
             value if process is None else process(value)
             for process, value in zip(
                 rendered.processors, (parameters[name] for name in rendered.names), strict=True
             )
-        )
-        return rendered.sql, values
+        ]
+        return rendered.sql, rendered.order(converted)
 
     def run(self, connection: Connection, parameters: Mapping[str, Any]) -> Sequence[Any]:
         """Execute in the connection's transaction (beginning one if needed); return the rows.

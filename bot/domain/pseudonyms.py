@@ -45,13 +45,13 @@ NOUNS: tuple[str, ...] = (
 
 def subkey(key: bytes, purpose: str) -> bytes:
     """Derive an independent key for one purpose from a window key."""
-    return hmac.new(key, b"hearth/checkins/" + purpose.encode(), hashlib.sha256).digest()
+    return hmac.digest(key, b"hearth/checkins/" + purpose.encode(), "sha256")
 
 
 def author_token(key: bytes, guild_id: int, user_id: int) -> bytes:
     """Return the member's token for this window: HMAC-SHA256 of `guild_id|user_id`."""
     message = f"{guild_id}|{user_id}".encode()
-    return hmac.new(subkey(key, "author-token"), message, hashlib.sha256).digest()
+    return hmac.digest(subkey(key, "author-token"), message, "sha256")
 
 
 def pseudonym(token: bytes, attempt: int = 0) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import SHIPPED_DATA_DIR
 from bot.db.engine import SessionFactory
+from bot.db.lane import WriteLane
 from bot.domain.helplines_loader import CrisisData
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
@@ -38,6 +39,7 @@ class Services:
     async def close(self) -> None:
         """Give back the connections services keep open (before the engine is disposed)."""
         await self.checkins.close()
+        await self.checkin_delivery.close()
 
 
 def build_services(
@@ -56,9 +58,15 @@ def build_services(
     settings = SettingsService(sessions, clock, audit, reads)
     agreement = AgreementService(sessions, clock, audit, reads)
     crisis = CrisisService(sessions, clock, audit, crisis_data, reads)
+    # Posting and delivery take turns on one kept connection (see WriteLane).
     checkin_gate = asyncio.Lock()
-    checkins = CheckinService(sessions, clock, audit, agreement, crisis, gate=checkin_gate)
-    checkin_delivery = CheckinDeliveryService(sessions, clock, checkin_gate, checkins.keys)
+    checkin_lane = WriteLane(sessions.kw["bind"], checkin_gate)
+    checkins = CheckinService(
+        sessions, clock, audit, agreement, crisis, gate=checkin_gate, lane=checkin_lane
+    )
+    checkin_delivery = CheckinDeliveryService(
+        sessions, clock, checkin_gate, checkins.keys, lane=checkin_lane
+    )
     circles = CircleService(sessions, clock, audit, agreement, reads)
     data_rights = DataRightsService(sessions, clock)
     data_rights.register(agreement)

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.clock import Clock
-from bot.db.engine import INLINE, SessionFactory
+from bot.db.engine import SessionFactory
 from bot.db.lane import WriteLane
 from bot.db.models import (
     Checkin,
@@ -263,15 +263,6 @@ async def secure_delete(session: AsyncSession) -> None:
     _SECURE_CONNECTIONS.add(driver)
 
 
-async def hot_path(session: AsyncSession) -> AsyncConnection:
-    """Start a small writing unit of work that runs its statements inline once it holds the lock.
-
-    For the posting and delivery paths only (a few small indexed statements, under the gate):
-    see INLINE in bot/db/engine.py. It changes nothing on PostgreSQL.
-    """
-    return await session.connection(execution_options={INLINE: True})
-
-
 async def load_config(session: AsyncSession, guild_id: int) -> CheckinConfig:
     """Return the server's check-in settings."""
     return CheckinConfig.from_row(await session.get(CheckinSettings, guild_id), guild_id)
@@ -429,6 +420,10 @@ _CHECKIN_COLUMNS = (
 )
 
 
+# Columns given a value another parameter already carries (bound, and converted, once).
+_SAME_AS = {"guild_id": "guild_id", "created_at": "now", "next_attempt_at": "value_due_at"}
+
+
 def _common_insert_statement(tokens_count: int, has_settings: bool) -> Insert:
     """Build the one-statement insert of a usual check-in (see CheckinService._store_common).
 
@@ -460,7 +455,10 @@ def _common_insert_statement(tokens_count: int, has_settings: bool) -> Insert:
         CheckinPreference.guild_id == guild, CheckinPreference.user_id == bindparam("user_id")
     )
     row = select(
-        *(bindparam(f"value_{name}", type_=table.c[name].type) for name in _CHECKIN_COLUMNS)
+        *(
+            bindparam(_SAME_AS.get(name, f"value_{name}"), type_=table.c[name].type)
+            for name in _CHECKIN_COLUMNS
+        )
     ).where(
         channel.where(GuildSettings.checkin_channel_id.is_not(None)).exists(),
         settings_unchanged,
