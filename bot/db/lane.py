@@ -91,13 +91,10 @@ class WriteLane:
             or connection.in_transaction()
         ):
             return None
-        sync = connection.sync_connection
-        if sync is None:  # pragma: no cover - a connection that is open always has one
-            return None
-        driver = sync.connection.dbapi_connection
-        if not isinstance(driver, OneHopConnection):
+        driver = _driver(connection)
+        if driver is None:
             return None  # PostgreSQL: units of work only
-        dialect = sync.dialect
+        dialect = connection.dialect
 
         def follow(rows: Sequence[Any]) -> list[tuple[str, Sequence[Any]]]:
             return [statement.bind(dialect, values) for statement, values in more(rows)]
@@ -116,8 +113,11 @@ class WriteLane:
         ):
             await self._drop()
         if self._connection is None:
-            self._connection = await self._engine.connect()
-            self._loop = loop
+            connection = await self._engine.connect()
+            driver = _driver(connection)
+            if driver is not None:
+                driver.stop_waiting()  # trying the write lock becomes one statement
+            self._connection, self._loop = connection, loop
         return self._connection
 
     async def _recover(self, connection: AsyncConnection) -> None:
@@ -137,9 +137,21 @@ class WriteLane:
         if loop is not asyncio.get_running_loop():
             return  # opened on an event loop that has ended: nothing can be awaited on it now
         with suppress(Exception):
+            driver = _driver(connection)
+            if driver is not None and not connection.in_transaction():
+                driver.wait_again()  # as every other connection in the pool
             await connection.close()
 
     async def close(self) -> None:
         """Give the connection back (before the engine is disposed)."""
         async with self._gate:
             await self._drop()
+
+
+def _driver(connection: AsyncConnection) -> OneHopConnection | None:
+    """Return the one-hop SQLite connection under `connection`, if that is what it is."""
+    sync = connection.sync_connection
+    if sync is None or sync.closed or sync.invalidated:
+        return None
+    driver = sync.connection.dbapi_connection
+    return driver if isinstance(driver, OneHopConnection) else None

@@ -48,9 +48,24 @@ def _passive_checkpoint(path: str) -> tuple[int, int, int]:
 
 
 def _execute(
-    raw: sqlite3.Connection, begin: str | None, operation: str, parameters: Any, many: bool
+    raw: sqlite3.Connection,
+    begin: str | None,
+    operation: str,
+    parameters: Any,
+    many: bool,
+    wait_ms: int | None = None,
 ) -> tuple[Any, list[Any], int | None, int]:
-    """Run on the connection's thread: the pending BEGIN, then the statement and its rows."""
+    """Run on the connection's thread: the pending BEGIN, then the statement and its rows.
+
+    `wait_ms`: for a connection that never waits for locks (kept by a WriteLane), how long
+    this BEGIN and statement may wait here, on the connection's own thread.
+    """
+    if wait_ms is not None and begin is not None:
+        raw.execute(f"PRAGMA busy_timeout={wait_ms}")
+        try:
+            return _execute(raw, begin, operation, parameters, many)
+        finally:
+            raw.execute("PRAGMA busy_timeout=0")
     if begin is not None:
         raw.execute(begin)
     cursor = raw.cursor()
@@ -68,11 +83,17 @@ def _execute(
         cursor.close()
 
 
-def _lock_now(raw: sqlite3.Connection, timeout_ms: int) -> bool:
+def _lock_now(raw: sqlite3.Connection, timeout_ms: int | None) -> bool:
     """Take the write lock on the event loop's thread if it is free; never wait for it there.
 
-    `timeout_ms` is the connection's busy timeout, put back afterwards.
+    `timeout_ms` is the connection's busy timeout, put back afterwards (None: it is 0 already).
     """
+    if timeout_ms is None:
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return False
+        return True
     raw.execute("PRAGMA busy_timeout=0")
     try:
         raw.execute("BEGIN IMMEDIATE")
@@ -103,15 +124,16 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
             if (
                 begin == "BEGIN IMMEDIATE"
                 and adapted.inline_when_locked
-                and _lock_now(connection._conn, adapted.busy_timeout_ms())
+                and _lock_now(connection._conn, adapted.restore_timeout_ms())
             ):
                 adapted.holds_write_lock, begin = True, None
             if adapted.holds_write_lock:
                 found = self.await_(_inline(connection._conn, operation, parameters, many))
             else:
+                wait = None if adapted.waits else adapted.busy_timeout_ms()
                 found = self.await_(
                     connection._execute(
-                        _execute, connection._conn, begin, operation, parameters, many
+                        _execute, connection._conn, begin, operation, parameters, many, wait
                     )
                 )
                 if begin == "BEGIN IMMEDIATE" and adapted.inline_when_locked:
@@ -148,6 +170,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         self.inline_when_locked = False  # this transaction opted in (see the module docstring)
         self.holds_write_lock = False  # BEGIN IMMEDIATE went through: run statements inline
         self._busy_timeout_ms: int | None = None
+        self.waits = True  # SQLite's busy handler waits for locks (False: kept by a lane)
 
     def busy_timeout_ms(self) -> int:
         """Return the connection's busy timeout (read once; Hearth sets it once, at connect)."""
@@ -155,6 +178,26 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
             (timeout,) = self._connection._conn.execute("PRAGMA busy_timeout").fetchone()
             self._busy_timeout_ms = int(timeout)
         return self._busy_timeout_ms
+
+    def restore_timeout_ms(self) -> int | None:
+        """Return the busy timeout to put back after trying a lock (None: it stays 0)."""
+        return self.busy_timeout_ms() if self.waits else None
+
+    def stop_waiting(self) -> None:
+        """Never wait for a lock on the event loop's thread: busy timeout 0 until `wait_again`.
+
+        For a connection a WriteLane keeps: trying the write lock is then one statement. A
+        BEGIN that has to go to the connection's thread still waits there, as long as before.
+        Call while nothing is queued on the connection.
+        """
+        self.busy_timeout_ms()  # remembered before it becomes 0
+        self._connection._conn.execute("PRAGMA busy_timeout=0")
+        self.waits = False
+
+    def wait_again(self) -> None:
+        """Undo `stop_waiting` (before the connection goes back to the pool)."""
+        self._connection._conn.execute(f"PRAGMA busy_timeout={self.busy_timeout_ms()}")
+        self.waits = True
 
     def transaction_now(
         self,
@@ -174,7 +217,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         if self.pending_begin is not None or self._in_transaction():
             return None
         raw = self._connection._conn
-        if not _lock_now(raw, self.busy_timeout_ms()):
+        if not _lock_now(raw, self.restore_timeout_ms()):
             return None
         try:
             for statement in before:

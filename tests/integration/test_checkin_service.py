@@ -81,11 +81,15 @@ async def test_concurrent_submits_share_one_commit_and_keep_limits_exact(
         await real(batch)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ready.checkins, "_write_batch", counting)
-    results = await asyncio.gather(
+    submits = [
         *(ready.checkins.submit(GUILD, ALICE, 3, f"note {n}") for n in range(5)),
         ready.checkins.submit(GUILD, BOB, 4, None),
-        return_exceptions=True,
-    )
+    ]
+    async with ready.checkins._gate:  # another unit of work is storing: these queue up
+        sending = [asyncio.ensure_future(submit) for submit in submits]
+        while sum(batches) + len(ready.checkins._queue) < len(sending):
+            await asyncio.sleep(0)
+    results = await asyncio.gather(*sending, return_exceptions=True)
     assert max(batches) > 1  # they shared a unit of work
     stored = [r for r in results if not isinstance(r, BaseException)]
     refused = [r for r in results if isinstance(r, BaseException)]
