@@ -24,7 +24,7 @@ from bot.services.checkin_delivery import (
     DeliveryFailure,
     Posted,
 )
-from bot.services.checkins import CheckinPost, CheckinService, Receipt
+from bot.services.checkins import CheckinPost, CheckinService, FormTicket, Opening, Receipt
 from bot.services.settings import SettingsService
 from bot.ui import (
     NO_MENTIONS,
@@ -138,7 +138,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
     async def open_form(self, interaction: discord.Interaction, guild_id: int) -> None:
         """Check the member may post, then open the form (also from a reminder's button)."""
         opening = await self.checkins.open(guild_id, interaction.user.id)
-        await interaction.response.send_modal(CheckinForm(self, guild_id, opening.reveal_enabled))
+        await interaction.response.send_modal(CheckinForm(self, guild_id, opening))
 
     async def submitted(
         self,
@@ -147,9 +147,10 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         mood: int,
         note: str | None,
         reach_out: bool,
+        ticket: FormTicket | None = None,
     ) -> None:
         """Store the check-in, then tell the member privately that it is queued."""
-        receipt = await self.checkins.submit(guild_id, interaction.user.id, mood, note)
+        receipt = await self.checkins.submit(guild_id, interaction.user.id, mood, note, ticket)
         view = discord.ui.View(timeout=None)
         view.add_item(self.item("undo", guild_id, receipt.checkin_id))
         # Undo is a DynamicItem the bot registered at start-up: it answers clicks on any
@@ -860,9 +861,11 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
 class CheckinForm(HearthModal, title="Check in"):
     """The check-in form: mood, an optional note, and whether someone should reach out."""
 
-    def __init__(self, cog: CheckinsCog, guild_id: int, reveal_enabled: bool) -> None:
+    def __init__(self, cog: CheckinsCog, guild_id: int, opening: Opening) -> None:
         super().__init__(timeout=20 * 60, custom_id=modal_id("form"))
         self.cog, self.guild_id = cog, guild_id
+        self.ticket = opening.ticket  # what posting prepared while the member writes
+        reveal_enabled = opening.reveal_enabled
         self.mood: discord.ui.Select[Any] = discord.ui.Select(
             custom_id="mood",
             placeholder="Choose one",
@@ -919,6 +922,7 @@ class CheckinForm(HearthModal, title="Check in"):
             int(values[0]),
             self.note.value or None,
             self.reach.values == ["yes"],
+            self.ticket,
         )
 
 

@@ -106,11 +106,53 @@ class CheckinConfig:
 
 @dataclass(frozen=True)
 class Opening:
-    """What the check-in form tells the member before they write."""
+    """What the check-in form tells the member before they write.
+
+    `ticket` is what posting could prepare meanwhile: keep it with the form, and hand it back
+    to `submit`.
+    """
 
     reveal_enabled: bool
     max_delay_seconds: int
     keep_history: bool
+    ticket: FormTicket | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class FormTicket:
+    """What posting prepares while the member writes, held only by their open form in memory.
+
+    Used by `submit` only if the window, the member's tokens and the server's settings are
+    still those it was made with; otherwise everything is worked out again.
+    """
+
+    guild_id: int
+    user_id: int
+    held: tuple[bool, CheckinConfig]
+    window: WindowKey
+    tokens: dict[int, bytes]
+    delay: timedelta
+    ref: str
+    sealed_author: bytes
+    reveal_sealed: bytes | None
+
+    def __repr__(self) -> str:
+        return "<check-in form ticket>"
+
+    def fits(
+        self, item: _PendingSubmit, held: tuple[bool, CheckinConfig], live: Sequence[WindowKey]
+    ) -> bool:
+        """Say whether the ticket still holds for this submit."""
+        window = self.window
+        return (
+            item.guild_id == self.guild_id
+            and item.user_id == self.user_id
+            and held == self.held
+            and window.starts_at <= item.now < window.ends_at
+            and len(live) == len(self.tokens)
+            and all(w.id in self.tokens for w in live)
+            and window in live
+        )
 
 
 @dataclass(frozen=True)
@@ -876,12 +918,53 @@ class CheckinService:
             await connection.commit()
         cache.committed()
         config = context.config
-        return Opening(config.reveal_enabled, config.max_delay_seconds, context.keep_history)
+        held = self._configs.get(guild_id)
+        window = _current_window_of(context.windows, now)
+        ticket = None
+        if held is not None and window is not None:
+            ticket = self._ticket(guild_id, user_id, held, window, context.tokens)
+        return Opening(
+            config.reveal_enabled, config.max_delay_seconds, context.keep_history, ticket
+        )
 
-    async def submit(self, guild_id: int, user_id: int, mood: int, note: str | None) -> Receipt:
+    def _ticket(
+        self,
+        guild_id: int,
+        user_id: int,
+        held: tuple[bool, CheckinConfig],
+        window: WindowKey,
+        tokens: dict[int, bytes],
+    ) -> FormTicket:
+        """Prepare what does not depend on what the member writes (see FormTicket)."""
+        config = held[1]
+        return FormTicket(
+            guild_id=guild_id,
+            user_id=user_id,
+            held=held,
+            window=window,
+            tokens=dict(tokens),
+            delay=domain.delivery_delay(config.max_delay_seconds, self.rng),
+            ref=domain.public_ref(secrets.token_bytes(8)),
+            sealed_author=seal_author(window.secret, SEAL_PENDING, guild_id, window.id, user_id),
+            reveal_sealed=(
+                seal_author(window.secret, SEAL_REVEAL, guild_id, window.id, user_id)
+                if config.reveal_enabled
+                else None
+            ),
+        )
+
+    async def submit(
+        self,
+        guild_id: int,
+        user_id: int,
+        mood: int,
+        note: str | None,
+        ticket: FormTicket | None = None,
+    ) -> Receipt:
         """Store a check-in from a form `open` allowed, queued for posting after a random delay.
 
         Limits and pauses are checked again here, in the same unit of work as the insert.
+        `ticket` is the one `open` gave with the form, if any.
         """
         try:
             domain.mood(mood)
@@ -900,7 +983,7 @@ class CheckinService:
             detection = await self.crisis.detection(guild_id, cleaned)
         now = self._clock.now()
         pending = _PendingSubmit(guild_id, user_id, mood, cleaned, now, detection)
-        stored = self._store_now(pending)
+        stored = self._store_now(pending, ticket)
         if stored is not None:
             log.info("Queued check-in %s in guild %s", stored.checkin_id, guild_id)
             return stored
@@ -1046,7 +1129,7 @@ class CheckinService:
             cache, plan.values, item.user_id, item.detection, checkin_id, plan.config, window, found
         )
 
-    def _store_now(self, item: _PendingSubmit) -> Receipt | None:
+    def _store_now(self, item: _PendingSubmit, ticket: FormTicket | None = None) -> Receipt | None:
         """Store the usual check-in at once, in one short transaction, or return None.
 
         Like `_store_common`, from what this process holds in memory only, when nothing else
@@ -1058,15 +1141,19 @@ class CheckinService:
         if self._queue or held is None or windows is None:
             return None
         live = [w for w in windows if w.destroy_at > item.now]
-        window = _current_window_of(live, item.now)
-        if window is None:
-            return None
+        if ticket is not None and ticket.fits(item, held, live):
+            window, tokens = ticket.window, ticket.tokens
+        else:
+            ticket = None
+            found = _current_window_of(live, item.now)
+            if found is None:
+                return None
+            window, tokens = found, tokens_for(live, item.guild_id, item.user_id)
         key = (window.id, window.starts_at)
         generation = self.keys.aliases.generation(key)
         names = self.keys.aliases.get(key)
         if names is None:
             return None
-        tokens = tokens_for(live, item.guild_id, item.user_id)
         token = tokens[window.id]
         name = names.get(token)
         before: list[tuple[Prepared, dict[str, Any]]] = []
@@ -1074,7 +1161,7 @@ class CheckinService:
             name = _new_name(token, names)
             alias = {"window_id": window.id, "author_token": token, "pseudonym": name}
             before.append((_ALIAS_INSERT, alias))
-        plan = self._plan(held, tokens, window, name, item)
+        plan = self._plan(held, tokens, window, name, item, ticket)
 
         def history(rows: Sequence[Any]) -> list[tuple[Prepared, dict[str, Any]]]:
             if not rows[0][2]:
@@ -1103,13 +1190,15 @@ class CheckinService:
         window: WindowKey,
         name: str,
         item: _PendingSubmit,
+        ticket: FormTicket | None = None,
     ) -> _Plan:
         """Prepare the one-statement insert of `item` under `name` in `window`."""
         guild_id, user_id, now = item.guild_id, item.user_id, item.now
         has_settings, config = held
         token = tokens[window.id]
-        values = self._checkin_values(guild_id, item.mood, item.note, now, item.detection)
-        values.update(self._sealed(values, config, window, token, name, user_id))
+        ref = ticket.ref if ticket is not None else None
+        values = self._checkin_values(guild_id, item.mood, item.note, now, item.detection, ref)
+        values.update(self._sealed(values, config, window, token, name, user_id, ticket))
         key = (len(tokens), has_settings)
         if key not in _COMMON_INSERTS:
             _COMMON_INSERTS[key] = Prepared(_common_insert_statement(*key))
@@ -1132,11 +1221,12 @@ class CheckinService:
         note: str | None,
         now: datetime,
         detection: CrisisDetection | None,
+        ref: str | None = None,
     ) -> dict[str, Any]:
         return {
             "guild_id": guild_id,
             # Unique per server; a clash (about one in 10^9) fails the insert and is retried.
-            "ref": domain.public_ref(secrets.token_bytes(8)),
+            "ref": ref or domain.public_ref(secrets.token_bytes(8)),
             "mood": mood,
             "note": note,
             "status": PENDING,
@@ -1154,10 +1244,21 @@ class CheckinService:
         token: bytes,
         name: str,
         user_id: int,
+        ticket: FormTicket | None = None,
     ) -> dict[str, Any]:
         """Return the values that depend on the window, the name and the settings."""
         guild_id, now = values["guild_id"], values["created_at"]
-        due = now + domain.delivery_delay(config.max_delay_seconds, self.rng)
+        if ticket is not None:  # prepared while the member wrote (the delay counts from now)
+            due = now + ticket.delay
+            sealed, reveal_sealed = ticket.sealed_author, ticket.reveal_sealed
+        else:
+            due = now + domain.delivery_delay(config.max_delay_seconds, self.rng)
+            sealed = seal_author(window.secret, SEAL_PENDING, guild_id, window.id, user_id)
+            reveal_sealed = (
+                seal_author(window.secret, SEAL_REVEAL, guild_id, window.id, user_id)
+                if config.reveal_enabled
+                else None
+            )
         return {
             "window_id": window.id,
             "author_token": token,
@@ -1165,12 +1266,8 @@ class CheckinService:
             "reveal_allowed": config.reveal_enabled,
             "due_at": due,
             "next_attempt_at": due,
-            "sealed_author": seal_author(window.secret, SEAL_PENDING, guild_id, window.id, user_id),
-            "reveal_sealed": (
-                seal_author(window.secret, SEAL_REVEAL, guild_id, window.id, user_id)
-                if config.reveal_enabled
-                else None
-            ),
+            "sealed_author": sealed,
+            "reveal_sealed": reveal_sealed,
         }
 
     async def _stored(
