@@ -67,7 +67,6 @@ class WriteLane:
 
     def now(
         self,
-        before: Iterable[tuple[Prepared, Mapping[str, Any]]],
         first: Prepared,
         parameters: Mapping[str, Any],
         more: Callable[[Sequence[Any]], Iterable[tuple[Prepared, Mapping[str, Any]]]],
@@ -75,9 +74,9 @@ class WriteLane:
         """Run a short transaction of its own at once, without waiting for anything, if it can.
 
         For SQLite through the one-hop driver, when no unit of work holds the gate and no
-        other connection holds the write lock: BEGIN IMMEDIATE, the `before` statements,
-        `first`, the statements `more` returns for its rows, and COMMIT if `first` returned
-        rows (ROLLBACK otherwise), all on the event loop's thread. Returns `first`'s rows, or None when it could not start (the
+        other connection holds the write lock: BEGIN IMMEDIATE, `first`, the statements `more`
+        returns for its rows, and COMMIT if `first` returned rows (ROLLBACK otherwise), all on
+        the event loop's thread. Returns `first`'s rows, or None when it could not start (the
         caller then uses `unit`). The SQL is the one SQLAlchemy compiles for the dialect.
         A database error is raised as SQLAlchemy's, without its parameters.
         """
@@ -99,10 +98,9 @@ class WriteLane:
         def follow(rows: Sequence[Any]) -> list[tuple[str, Sequence[Any]]]:
             return [statement.bind(dialect, values) for statement, values in more(rows)]
 
-        leading = [statement.bind(dialect, values) for statement, values in before]
         sql, values = first.bind(dialect, parameters)
         try:
-            return driver.transaction_now(leading, (sql, values), follow)
+            return driver.transaction_now((sql, values), follow)
         except dialect.loaded_dbapi.Error as error:
             raise as_sqlalchemy_error(sql, error, dialect.loaded_dbapi.Error) from error
 

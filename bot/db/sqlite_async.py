@@ -201,17 +201,15 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
 
     def transaction_now(
         self,
-        before: Iterable[tuple[str, Sequence[Any]]],
         first: tuple[str, Sequence[Any]],
         more: Callable[[list[Any]], Iterable[tuple[str, Sequence[Any]]]],
     ) -> list[Any] | None:
         """Run a short writing transaction of its own on the event loop's thread, if it can now.
 
         Returns None, having done nothing, while a transaction is open on this connection or
-        another connection holds the write lock. Otherwise: BEGIN IMMEDIATE, the `before`
-        statements, the `first` one, the statements `more` returns for its rows, then COMMIT if
-        `first` returned rows (ROLLBACK if none, or on any error, which is raised). Returns
-        `first`'s rows.
+        another connection holds the write lock. Otherwise: BEGIN IMMEDIATE, the `first`
+        statement, the statements `more` returns for its rows, then COMMIT if `first` returned
+        rows (ROLLBACK if none, or on any error, which is raised). Returns `first`'s rows.
         The caller must hold the connection for itself (no call may be queued on it).
         """
         if self.pending_begin is not None or self._in_transaction():
@@ -220,8 +218,6 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         if not _lock_now(raw, self.restore_timeout_ms()):
             return None
         try:
-            for statement in before:
-                raw.execute(*statement).fetchall()
             rows = raw.execute(*first).fetchall()
             if not rows:
                 raw.rollback()

@@ -646,6 +646,7 @@ class _PendingSubmit:
     note: str | None
     now: datetime
     detection: CrisisDetection | None
+    ticket: FormTicket | None = None
     future: asyncio.Future[Receipt] = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
@@ -982,8 +983,8 @@ class CheckinService:
         if cleaned and self.crisis is not None:
             detection = await self.crisis.detection(guild_id, cleaned)
         now = self._clock.now()
-        pending = _PendingSubmit(guild_id, user_id, mood, cleaned, now, detection)
-        stored = self._store_now(pending, ticket)
+        pending = _PendingSubmit(guild_id, user_id, mood, cleaned, now, detection, ticket)
+        stored = self._store_now(pending)
         if stored is not None:
             log.info("Queued check-in %s in guild %s", stored.checkin_id, guild_id)
             return stored
@@ -1111,25 +1112,37 @@ class CheckinService:
         held = self._configs.get(item.guild_id)
         if held is None:
             return None
-        windows = await cache.live_windows(item.guild_id, item.now)
-        window = _current_window_of(windows, item.now)
-        if window is None:
-            return None
-        tokens = tokens_for(windows, item.guild_id, item.user_id)
-        name = (await cache.aliases_of(window)).get(tokens[window.id])
-        if name is None:
-            return None  # the full path gives the first name in a window
-        plan = self._plan(held, tokens, window, name, item)
+        live = await cache.live_windows(item.guild_id, item.now)
+        ticket = item.ticket
+        if ticket is not None and ticket.fits(item, held, live):
+            window, tokens = ticket.window, ticket.tokens
+        else:
+            ticket = None
+            found = _current_window_of(live, item.now)
+            if found is None:
+                return None  # the full path begins the new window
+            window, tokens = found, tokens_for(live, item.guild_id, item.user_id)
+        token = tokens[window.id]
+        names = await cache.aliases_of(window)
+        name = names.get(token)
+        fresh = name is None
+        if name is None:  # the member's first check-in in this window: give them a name
+            name = _new_name(token, names)
+        plan = self._plan(held, tokens, window, name, item, ticket)
         rows = await cache.connection.run_sync(plan.statement.run, plan.parameters)
         if not rows:
             return None  # nothing was inserted
+        if fresh:  # kept only now that the check-in is in
+            alias = {"window_id": window.id, "author_token": token, "pseudonym": name}
+            await cache.connection.execute(_INSERT_ALIAS, alias)
+            names[token] = name  # the rest of the unit of work sees it too
         checkin_id, channel_id, keep_history = rows[0]
         found = (int(channel_id), bool(keep_history))
         return await self._stored(
             cache, plan.values, item.user_id, item.detection, checkin_id, plan.config, window, found
         )
 
-    def _store_now(self, item: _PendingSubmit, ticket: FormTicket | None = None) -> Receipt | None:
+    def _store_now(self, item: _PendingSubmit) -> Receipt | None:
         """Store the usual check-in at once, in one short transaction, or return None.
 
         Like `_store_common`, from what this process holds in memory only, when nothing else
@@ -1141,6 +1154,7 @@ class CheckinService:
         if self._queue or held is None or windows is None:
             return None
         live = [w for w in windows if w.destroy_at > item.now]
+        ticket = item.ticket
         if ticket is not None and ticket.fits(item, held, live):
             window, tokens = ticket.window, ticket.tokens
         else:
@@ -1156,28 +1170,31 @@ class CheckinService:
             return None
         token = tokens[window.id]
         name = names.get(token)
-        before: list[tuple[Prepared, dict[str, Any]]] = []
+        fresh = name is None
         if name is None:  # the member's first check-in in this window: give them a name
             name = _new_name(token, names)
-            alias = {"window_id": window.id, "author_token": token, "pseudonym": name}
-            before.append((_ALIAS_INSERT, alias))
         plan = self._plan(held, tokens, window, name, item, ticket)
 
-        def history(rows: Sequence[Any]) -> list[tuple[Prepared, dict[str, Any]]]:
-            if not rows[0][2]:
-                return []
-            day = {"user_id": item.user_id, "guild_id": item.guild_id, "day": item.now.date()}
-            return [(_HISTORY_INSERT, {**day, "mood": item.mood})]
+        def then(rows: Sequence[Any]) -> list[tuple[Prepared, dict[str, Any]]]:
+            """The name (kept only now that the check-in is in) and the history day."""
+            follow: list[tuple[Prepared, dict[str, Any]]] = []
+            if fresh:
+                alias = {"window_id": window.id, "author_token": token, "pseudonym": name}
+                follow.append((_ALIAS_INSERT, alias))
+            if rows[0][2]:
+                day = {"user_id": item.user_id, "guild_id": item.guild_id, "day": item.now.date()}
+                follow.append((_HISTORY_INSERT, {**day, "mood": item.mood}))
+            return follow
 
         try:
-            rows = self._lane.now(before, plan.statement, plan.parameters, history)
+            rows = self._lane.now(plan.statement, plan.parameters, then)
         except SQLAlchemyError:
             # Maybe a key destroyed or a name taken elsewhere: the usual way reads again.
             self.keys.forget_all()
             return None
         if not rows:
             return None
-        if before:
+        if fresh:
             self.keys.aliases.replace(key, {**names, token: name}, generation)
         checkin_id, channel_id, keep_history = rows[0]
         found = (int(channel_id), bool(keep_history))

@@ -87,8 +87,11 @@ async def test_concurrent_submits_share_one_commit_and_keep_limits_exact(
     ]
     async with ready.checkins._gate:  # another unit of work is storing: these queue up
         sending = [asyncio.ensure_future(submit) for submit in submits]
-        while sum(batches) + len(ready.checkins._queue) < len(sending):
-            await asyncio.sleep(0)
+        for _ in range(5000):  # let each reach the queue (or the writer, waiting at the gate)
+            if sum(batches) + len(ready.checkins._queue) == len(sending):
+                break
+            await asyncio.sleep(0.001)
+        assert sum(batches) + len(ready.checkins._queue) == len(sending)
     results = await asyncio.gather(*sending, return_exceptions=True)
     assert max(batches) > 1  # they shared a unit of work
     stored = [r for r in results if not isinstance(r, BaseException)]
