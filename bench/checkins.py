@@ -9,8 +9,9 @@ and then drives, side by side in one run:
   discord.py, the interaction callback);
 - ``/crisis country:GB``: the private crisis card (dataset lookup, local resources query);
 - a ``/checkin`` submit: the form's submission for a member who opened it beforehand (the
-  agreement check, the window key, the limits, the HMAC token, sealing the author id, the
-  durable insert, the private receipt), with the posting delay set to 0, so every submit also
+  agreement check, the window key, the HMAC token and the sealed author id are done when the
+  form opens, unmeasured; the submit checks the limits and pause and stores durably, then
+  answers with the private receipt), with the posting delay set to 0, so every submit also
   starts the delivery worker that posts it to the channel in the background.
 
 Latency is the time from the emulator sending the interaction to the bot's first answer,
