@@ -134,10 +134,17 @@ class WriteLane:
             return
         if loop is not asyncio.get_running_loop():
             return  # opened on an event loop that has ended: nothing can be awaited on it now
-        with suppress(Exception):
-            driver = _driver(connection)
-            if driver is not None and not connection.in_transaction():
+        driver = _driver(connection)
+        try:
+            if driver is not None:
+                if connection.in_transaction():
+                    raise RuntimeError("closing in a transaction")
                 driver.wait_again()  # as every other connection in the pool
+        except Exception:
+            # Its busy timeout may still be 0: no one else gets it from the pool.
+            with suppress(Exception):
+                await connection.invalidate()
+        with suppress(Exception):
             await connection.close()
 
     async def close(self) -> None:

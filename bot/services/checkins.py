@@ -547,6 +547,35 @@ def _current_window_of(windows: Iterable[WindowKey], now: datetime) -> WindowKey
     return next((w for w in windows if w.starts_at <= now < w.ends_at), None)
 
 
+def _locate(
+    item: _PendingSubmit, held: tuple[bool, CheckinConfig], live: Sequence[WindowKey]
+) -> tuple[WindowKey, dict[int, bytes], FormTicket | None] | None:
+    """Return the current window, the member's tokens and the form's ticket if it still fits.
+
+    None when no live window holds the submit's time (the full path begins a new one).
+    """
+    ticket = item.ticket
+    if ticket is not None and ticket.fits(item, held, live):
+        return ticket.window, ticket.tokens, ticket
+    window = _current_window_of(live, item.now)
+    if window is None:
+        return None
+    return window, tokens_for(live, item.guild_id, item.user_id), None
+
+
+def _name_in(names: Mapping[bytes, str], token: bytes) -> tuple[str, bool]:
+    """Return the member's pseudonym in the window, and whether it is new (still to be kept)."""
+    name = names.get(token)
+    return (name, False) if name is not None else (_new_name(token, names), True)
+
+
+async def _keep_name(cache: _BatchCache, window: WindowKey, token: bytes, name: str) -> None:
+    """Store a new pseudonym in the unit of work; the rest of it sees the name too."""
+    alias = {"window_id": window.id, "author_token": token, "pseudonym": name}
+    await cache.connection.run_sync(_ALIAS_INSERT.run, alias)
+    (await cache.aliases_of(window))[token] = name
+
+
 def _new_name(token: bytes, names: Mapping[bytes, str]) -> str:
     """Return a pseudonym for `token` that no one in the window has (`names`) yet."""
     taken = set(names.values())
@@ -554,8 +583,6 @@ def _new_name(token: bytes, names: Mapping[bytes, str]) -> str:
         (candidate for n in range(64) if (candidate := pseudonym(token, n)) not in taken),
         f"{pseudonym(token)} {secrets.randbelow(900) + 100}",
     )
-_INSERT_HISTORY = insert(CheckinHistory.__table__)
-_INSERT_ALIAS = insert(CheckinAlias.__table__)
 
 
 @dataclass
@@ -1112,30 +1139,19 @@ class CheckinService:
         held = self._configs.get(item.guild_id)
         if held is None:
             return None
-        live = await cache.live_windows(item.guild_id, item.now)
-        ticket = item.ticket
-        if ticket is not None and ticket.fits(item, held, live):
-            window, tokens = ticket.window, ticket.tokens
-        else:
-            ticket = None
-            found = _current_window_of(live, item.now)
-            if found is None:
-                return None  # the full path begins the new window
-            window, tokens = found, tokens_for(live, item.guild_id, item.user_id)
+        located = _locate(item, held, await cache.live_windows(item.guild_id, item.now))
+        if located is None:
+            return None  # the full path begins the new window
+        window, tokens, ticket = located
         token = tokens[window.id]
         names = await cache.aliases_of(window)
-        name = names.get(token)
-        fresh = name is None
-        if name is None:  # the member's first check-in in this window: give them a name
-            name = _new_name(token, names)
+        name, fresh = _name_in(names, token)
         plan = self._plan(held, tokens, window, name, item, ticket)
         rows = await cache.connection.run_sync(plan.statement.run, plan.parameters)
         if not rows:
             return None  # nothing was inserted
         if fresh:  # kept only now that the check-in is in
-            alias = {"window_id": window.id, "author_token": token, "pseudonym": name}
-            await cache.connection.execute(_INSERT_ALIAS, alias)
-            names[token] = name  # the rest of the unit of work sees it too
+            await _keep_name(cache, window, token, name)
         checkin_id, channel_id, keep_history = rows[0]
         found = (int(channel_id), bool(keep_history))
         return await self._stored(
@@ -1153,26 +1169,17 @@ class CheckinService:
         windows = self.keys.windows.get(item.guild_id)
         if self._queue or held is None or windows is None:
             return None
-        live = [w for w in windows if w.destroy_at > item.now]
-        ticket = item.ticket
-        if ticket is not None and ticket.fits(item, held, live):
-            window, tokens = ticket.window, ticket.tokens
-        else:
-            ticket = None
-            found = _current_window_of(live, item.now)
-            if found is None:
-                return None
-            window, tokens = found, tokens_for(live, item.guild_id, item.user_id)
+        located = _locate(item, held, [w for w in windows if w.destroy_at > item.now])
+        if located is None:
+            return None
+        window, tokens, ticket = located
         key = (window.id, window.starts_at)
         generation = self.keys.aliases.generation(key)
         names = self.keys.aliases.get(key)
         if names is None:
             return None
         token = tokens[window.id]
-        name = names.get(token)
-        fresh = name is None
-        if name is None:  # the member's first check-in in this window: give them a name
-            name = _new_name(token, names)
+        name, fresh = _name_in(names, token)
         plan = self._plan(held, tokens, window, name, item, ticket)
 
         def then(rows: Sequence[Any]) -> list[tuple[Prepared, dict[str, Any]]]:
@@ -1304,15 +1311,8 @@ class CheckinService:
         """
         created: datetime = values["created_at"]
         if found[1]:  # the member keeps a history
-            await cache.connection.execute(
-                _INSERT_HISTORY,
-                {
-                    "user_id": user_id,
-                    "guild_id": values["guild_id"],
-                    "day": created.date(),
-                    "mood": values["mood"],
-                },
-            )
+            day = {"user_id": user_id, "guild_id": values["guild_id"], "day": created.date()}
+            await cache.connection.run_sync(_HISTORY_INSERT.run, {**day, "mood": values["mood"]})
         return self._receipt(values, detection, checkin_id, config, window, found)
 
     def _receipt(
@@ -1342,14 +1342,9 @@ class CheckinService:
 
     async def _alias(self, window: WindowKey, token: bytes, cache: _BatchCache) -> str:
         """Return the member's pseudonym in this window, giving one no one else has yet."""
-        names = await cache.aliases_of(window)
-        if token in names:
-            return names[token]
-        name = _new_name(token, names)
-        await cache.connection.execute(
-            _INSERT_ALIAS, {"window_id": window.id, "author_token": token, "pseudonym": name}
-        )
-        names[token] = name  # the rest of the unit of work sees it too
+        name, fresh = _name_in(await cache.aliases_of(window), token)
+        if fresh:
+            await _keep_name(cache, window, token, name)
         return name
 
     async def undo(self, guild_id: int, checkin_id: int, user_id: int) -> None:
