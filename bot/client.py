@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from contextlib import suppress
 
 import discord
 import yarl
@@ -83,5 +85,12 @@ class HearthBot(commands.Bot):
 
     async def close(self) -> None:
         """Let running jobs finish, then disconnect."""
+        if self.ws is not None and not self.is_ready():
+            # Connected but still waiting for the servers to arrive (guild_ready_timeout):
+            # closing under discord.py's ready task makes that task fail, so let it finish.
+            with suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self.wait_until_ready(), self.settings.guild_ready_timeout + 2
+                )
         await self.scheduler.stop()
         await super().close()
