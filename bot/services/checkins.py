@@ -569,6 +569,17 @@ def _name_in(names: Mapping[bytes, str], token: bytes) -> tuple[str, bool]:
     return (name, False) if name is not None else (_new_name(token, names), True)
 
 
+def _history_day(user_id: int, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the member's history row for a new check-in's values (the day, not the minute)."""
+    created: datetime = values["created_at"]
+    return {
+        "user_id": user_id,
+        "guild_id": values["guild_id"],
+        "day": created.date(),
+        "mood": values["mood"],
+    }
+
+
 async def _keep_name(cache: _BatchCache, window: WindowKey, token: bytes, name: str) -> None:
     """Store a new pseudonym in the unit of work; the rest of it sees the name too."""
     alias = {"window_id": window.id, "author_token": token, "pseudonym": name}
@@ -1189,8 +1200,7 @@ class CheckinService:
                 alias = {"window_id": window.id, "author_token": token, "pseudonym": name}
                 follow.append((_ALIAS_INSERT, alias))
             if rows[0][2]:
-                day = {"user_id": item.user_id, "guild_id": item.guild_id, "day": item.now.date()}
-                follow.append((_HISTORY_INSERT, {**day, "mood": item.mood}))
+                follow.append((_HISTORY_INSERT, _history_day(item.user_id, plan.values)))
             return follow
 
         try:
@@ -1309,10 +1319,8 @@ class CheckinService:
 
         `found` is what the unit of work read: the channel, and whether history is kept.
         """
-        created: datetime = values["created_at"]
         if found[1]:  # the member keeps a history
-            day = {"user_id": user_id, "guild_id": values["guild_id"], "day": created.date()}
-            await cache.connection.run_sync(_HISTORY_INSERT.run, {**day, "mood": values["mood"]})
+            await cache.connection.run_sync(_HISTORY_INSERT.run, _history_day(user_id, values))
         return self._receipt(values, detection, checkin_id, config, window, found)
 
     def _receipt(
