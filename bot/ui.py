@@ -6,13 +6,12 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
-from zoneinfo import available_timezones
 
 import discord
 from discord import app_commands
 
+from bot.domain.zones import zones_matching
 from bot.errors import AgreementRequired, NotAllowed, UserError
 from bot.services.settings import GuildConfig, SettingsService
 
@@ -192,14 +191,6 @@ def ts(moment: datetime, style: str = "F") -> str:
     return f"<t:{int(moment.timestamp())}:{style}>"
 
 
-@lru_cache(maxsize=1)
-def time_zones() -> tuple[str, ...]:
-    """The IANA zones worth offering (Area/City, no Etc/), sorted."""
-    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/")))
-
-
 def zone_choices(current: str) -> list[app_commands.Choice[str]]:
-    """Autocomplete: up to 25 IANA zones containing what the member typed (spaces as _)."""
-    needle = current.strip().lower().replace(" ", "_")
-    zones = [z for z in time_zones() if needle in z.lower()] if needle else time_zones()
-    return [app_commands.Choice(name=z, value=z) for z in zones[:25]]
+    """Autocomplete: up to 25 IANA zones matching what the member typed (city names first)."""
+    return [app_commands.Choice(name=z, value=z) for z in zones_matching(current)]

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Insert, Select, bindparam, delete, func, insert, null, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -49,6 +49,7 @@ from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
 from bot.services.cache import TimedCache
 from bot.services.checkin_keys import new_window_key, open_author, seal_author
+from bot.services.zones import require_zone
 
 log = logging.getLogger(__name__)
 
@@ -1809,13 +1810,7 @@ class CheckinService:
         self, guild_id: int, user_id: int, zone: str, at: str, days: str
     ) -> Reminder:
         """Save a reminder at a local time in an IANA time zone, on some weekdays."""
-        try:
-            tz = ZoneInfo(zone.strip())
-        except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidInput(
-                f"I don't know the time zone “{zone[:60]}”. Use a name like Europe/London or "
-                "America/New_York (the list suggests some as you type)."
-            ) from None
+        tz = require_zone(zone)
         try:
             clock_time = domain.parse_clock(at)
             weekdays = domain.parse_days(days)

@@ -31,10 +31,12 @@ from bot.domain.recurrence import (
     Rule,
     ScheduleError,
 )
+from bot.domain.text import excerpt
 from bot.errors import InvalidInput, NotFound
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
 from bot.services.circle_room import CircleRoom, TalkingOrder, WaitingNote
+from bot.services.zones import require_zone
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +220,7 @@ def parse_date(text: str, what: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(
-            f"I could not read the {what} {text.strip()!r}. Write it like 2026-03-17."
+            f"I could not read the {what} “{excerpt(text)}”. Write it like 2026-03-17."
         ) from None
 
 
@@ -228,7 +230,7 @@ def parse_time(text: str) -> time:
         parsed = datetime.strptime(text.strip(), "%H:%M")  # noqa: DTZ007 - a wall-clock time
     except ValueError:
         raise InvalidInput(
-            f"I could not read the start time {text.strip()!r}. Write it like 19:00 (24-hour)."
+            f"I could not read the start time “{excerpt(text)}”. Write it like 19:00 (24-hour)."
         ) from None
     return parsed.time()
 
@@ -386,7 +388,7 @@ class CircleService(CircleRoom):
         try:
             nth = recurrence.parse_nth_weekday(nth_weekday) if nth_weekday else None
             schedule = recurrence.new_schedule(
-                zone=zone.strip(),
+                zone=require_zone(zone).key,
                 first_date=parse_date(first_date, "first date"),
                 start_time=parse_time(start_time),
                 duration=timedelta(minutes=duration_minutes),
@@ -681,7 +683,7 @@ class CircleService(CircleRoom):
                 edited = recurrence.edit_from(
                     schedule,
                     index,
-                    zone=zone.strip() if zone else None,
+                    zone=require_zone(zone).key if zone else None,
                     start_time=parse_time(start_time) if start_time else None,
                     duration=(
                         timedelta(minutes=duration_minutes)

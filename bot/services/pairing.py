@@ -53,16 +53,17 @@ from bot.domain.pairing import (
     match_round,
 )
 from bot.domain.pairing_times import (
-    is_zone,
     latest_slot,
     next_slot,
     pause_start,
     suggest_meeting_times,
     waking_hours,
 )
+from bot.domain.text import excerpt
 from bot.errors import InvalidInput, NotConfigured, NotFound
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditRecord, AuditService
+from bot.services.zones import require_zone
 
 log = logging.getLogger(__name__)
 
@@ -114,20 +115,9 @@ def parse_local_time(text: str) -> str:
         parsed = datetime.strptime(text.strip(), "%H:%M")  # noqa: DTZ007 - a wall-clock time
     except ValueError:
         raise InvalidInput(
-            f"I could not read the time {text.strip()!r}. Write it like 18:30 (24-hour)."
+            f"I could not read the time “{excerpt(text)}”. Write it like 18:30 (24-hour)."
         ) from None
     return parsed.strftime("%H:%M")
-
-
-def require_zone(name: str) -> str:
-    """Return the zone name if it is a known IANA zone, or explain kindly."""
-    name = name.strip()
-    if not is_zone(name):
-        raise InvalidInput(
-            f"Unknown time zone {name!r}. Pick one from the list, such as Europe/London or "
-            "America/New_York."
-        )
-    return name
 
 
 @dataclass(frozen=True)
@@ -416,7 +406,7 @@ class PairingService:
         if local_time is not None:
             changes["local_time"] = parse_local_time(local_time)
         if zone is not None:
-            changes["zone"] = require_zone(zone)
+            changes["zone"] = require_zone(zone).key
         if rounds_before_repeat is not None:
             if not 0 <= rounds_before_repeat <= MAX_REPEAT_ROUNDS:
                 raise InvalidInput(f"Rounds before a repeat can be 0 to {MAX_REPEAT_ROUNDS}.")
@@ -481,7 +471,7 @@ class PairingService:
         line: str | None = None,
     ) -> Profile:
         """Opt the member in (or update their choices); needs the agreement and a set-up server."""
-        zone = require_zone(zone)
+        zone = require_zone(zone).key
         try:
             how_often = Frequency(frequency)
         except ValueError:
@@ -556,7 +546,7 @@ class PairingService:
                     day = date.fromisoformat(until.strip())
                 except ValueError:
                     raise InvalidInput(
-                        f"I could not read the date {until.strip()!r}. Write it like 2026-03-17."
+                        f"I could not read the date “{excerpt(until)}”. Write it like 2026-03-17."
                     ) from None
                 resume_at = pause_start(day, row.zone)
                 if resume_at <= now:

@@ -89,7 +89,7 @@ async def test_bad_input_gets_a_kind_private_answer(emu: Emulator, configured: C
     voice = emu.create_channel(c.guild.id, "Circle room", type=VOICE)
     unknown = await create_circle(emu, c, voice.id, timezone="Europe/Londn")
     assert unknown["flags"] & EPHEMERAL
-    assert "Unknown time zone" in unknown["content"]
+    assert "know the time zone" in unknown["content"]
     not_voice = await create_circle(emu, c, c.general.id)
     assert "not a voice channel" in not_voice["content"]
     assert emu.world.scheduled_events == {}

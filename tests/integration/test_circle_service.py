@@ -59,7 +59,7 @@ async def test_schedule_survives_the_round_trip_and_dst(services: Services) -> N
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"zone": "Mars/Olympus"}, "Unknown time zone"),
+        ({"zone": "Mars/Olympus"}, "know the time zone"),
         ({"zone": "Europe/London", "first_date": "2026-03-29", "start_time": "01:30"}, "does not exist"),
         ({"zone": "America/New_York", "first_date": "2026-11-01", "start_time": "01:30"}, "happens twice"),
         ({"until": "2026-01-01"}, "is before the first meeting"),
