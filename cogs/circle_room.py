@@ -33,7 +33,16 @@ from bot.services.circle_room import (
     TalkingOrder,
 )
 from bot.services.circles import HoldOutcome
-from bot.ui import NO_MENTIONS, HearthModal, guild_of, reply_private, require_moderator
+from bot.ui import (
+    NO_MENTIONS,
+    HearthModal,
+    edit,
+    guild_of,
+    open_modal,
+    reply_private,
+    require_moderator,
+    send,
+)
 
 if TYPE_CHECKING:
     from bot.client import HearthBot
@@ -209,8 +218,8 @@ class RoomCommands:
             if not isinstance(channel, discord.VoiceChannel | discord.TextChannel):
                 continue
             try:
-                message = await channel.send(
-                    content, view=self.queue_view(order), allowed_mentions=NO_MENTIONS
+                message = await send(
+                    channel, content, view=self.queue_view(order), allowed_mentions=NO_MENTIONS
                 )
             except discord.HTTPException:
                 log.warning("Could not post the talking order in a channel of guild %s", guild.id)
@@ -244,10 +253,10 @@ class RoomCommands:
         if not isinstance(channel, discord.VoiceChannel | discord.TextChannel):
             return
         try:
-            await channel.get_partial_message(order.queue_message_id).edit(
+            await edit(
+                channel.get_partial_message(order.queue_message_id),
                 content=order_text(order, guild),
                 view=self.queue_view(order) if order.is_open else None,
-                allowed_mentions=NO_MENTIONS,
             )
         except discord.HTTPException:
             log.warning("Could not update the talking order in guild %s", guild.id)
@@ -346,7 +355,7 @@ class RoomCommands:
             raise InvalidInput(
                 "This circle has closed, so there's nobody to read a note aloud now."
             )
-        await interaction.response.send_modal(NoteForm(self, circle_id, index))
+        await open_modal(interaction, NoteForm(self, circle_id, index))
 
     async def note_submitted(
         self,
@@ -425,7 +434,7 @@ class RoomCommands:
         """Open the feedback form if this member may still answer."""
         guild_id = guild_of(interaction).id
         await self.circles.check_feedback(guild_id, circle_id, index, interaction.user.id)
-        await interaction.response.send_modal(FeedbackForm(self, circle_id, index))
+        await open_modal(interaction, FeedbackForm(self, circle_id, index))
 
     async def feedback_submitted(
         self,

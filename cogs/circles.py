@@ -34,10 +34,13 @@ from bot.services.settings import SettingsService
 from bot.ui import (
     NO_MENTIONS,
     WARM,
+    choices_fitted,
+    edit,
     guild_of,
     is_moderator,
     persistent_button,
     reply_private,
+    send,
     ts,
     zone_choices,
 )
@@ -221,7 +224,8 @@ class CirclesCog(
         channel = guild.get_channel(config.circles_channel_id or 0)
         message_id = event_id = None
         if isinstance(channel, discord.TextChannel):
-            message = await channel.send(
+            message = await send(
+                channel,
                 embed=announcement_embed(meeting),
                 view=self.rsvp_view(meeting),
                 allowed_mentions=NO_MENTIONS,
@@ -277,8 +281,10 @@ class CirclesCog(
         channel = guild.get_channel(config.circles_channel_id or 0)
         if meeting.announcement_message_id and isinstance(channel, discord.TextChannel):
             try:
-                await channel.get_partial_message(meeting.announcement_message_id).edit(
-                    embed=cancelled_embed(meeting, why), view=None
+                await edit(
+                    channel.get_partial_message(meeting.announcement_message_id),
+                    embed=cancelled_embed(meeting, why),
+                    view=None,
                 )
             except discord.HTTPException:
                 log.warning("Could not update a circle announcement in guild %s", guild.id)
@@ -357,6 +363,7 @@ class CirclesCog(
         )
 
     @create.autocomplete("timezone")
+    @choices_fitted
     async def timezone_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -448,6 +455,7 @@ class CirclesCog(
         )
 
     @edit.autocomplete("timezone")
+    @choices_fitted
     async def edit_timezone_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -460,8 +468,9 @@ class CirclesCog(
         channel = guild.get_channel(config.circles_channel_id or 0)
         if meeting.announcement_message_id and isinstance(channel, discord.TextChannel):
             try:
-                await channel.get_partial_message(meeting.announcement_message_id).edit(
-                    embed=announcement_embed(meeting)
+                await edit(
+                    channel.get_partial_message(meeting.announcement_message_id),
+                    embed=announcement_embed(meeting),
                 )
             except discord.HTTPException:
                 log.warning("Could not update a circle announcement in guild %s", guild.id)
@@ -604,7 +613,8 @@ class CirclesCog(
             raise InvalidInput(
                 "I couldn't find the moderator-alerts channel. A moderator can check `/setup show`."
             )
-        await channel.send(
+        await send(
+            channel,
             f"{interaction.user.mention} is holding **{circle.title}** in "
             f"<#{circle.voice_channel_id}> and would like a moderator's backup when you can.",
             allowed_mentions=NO_MENTIONS,
@@ -654,7 +664,7 @@ class CirclesCog(
         config = await self.settings.get_or_default(guild.id)
         channel = guild.get_channel(config.circles_channel_id or 0)
         if isinstance(channel, discord.TextChannel):
-            await channel.send(embed=embed, allowed_mentions=NO_MENTIONS, **kwargs)
+            await send(channel, embed=embed, allowed_mentions=NO_MENTIONS, **kwargs)
 
     @skip.autocomplete("circle")
     @end.autocomplete("circle")
@@ -666,6 +676,7 @@ class CirclesCog(
     @RoomCommands.next_.autocomplete("circle")
     @RoomCommands.note.autocomplete("circle")
     @RoomCommands.feedback.autocomplete("circle")
+    @choices_fitted
     async def circle_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
@@ -743,7 +754,7 @@ class CirclesCog(
             if meeting is None:
                 return
             try:
-                await message.edit(embed=announcement_embed(meeting))
+                await edit(message, embed=announcement_embed(meeting))
             except discord.HTTPException:
                 log.warning("Could not update a circle headcount")
 
@@ -779,7 +790,8 @@ class CirclesCog(
             user = self.bot.get_user(reminder.user_id) or await self.bot.fetch_user(
                 reminder.user_id
             )
-            await user.send(
+            await send(
+                user,
                 f"A gentle reminder: **{meeting.title}** starts {ts(meeting.start_utc, 'R')} "
                 f"({ts(meeting.start_utc)}) in <#{meeting.voice_channel_id}>. If you can't make "
                 "it, press **Can't make it** on the announcement so someone else can come.",
@@ -796,7 +808,8 @@ class CirclesCog(
     async def _tell_promoted(self, user_id: int, meeting: Meeting) -> None:
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            await user.send(
+            await send(
+                user,
                 f"Good news: a place opened up in **{meeting.title}** on "
                 f"{ts(meeting.start_utc)}, and it's yours. See you in <#{meeting.voice_channel_id}>. "
                 "If you can't make it after all, press **Can't make it** on the announcement.",

@@ -50,12 +50,17 @@ from bot.ui import (
     NO_MENTIONS,
     WARM,
     HearthModal,
+    choices_fitted,
+    fit_thread_name,
     guarded,
     guild_of,
+    open_modal,
     persistent_button,
     reply_private,
     require_moderator,
+    send,
     ts,
+    update,
     zone_choices,
 )
 
@@ -135,17 +140,16 @@ def config_embed(config: PairingConfig, now: datetime, title: str) -> discord.Em
 class ReportModal(HearthModal, title="Tell the moderators"):
     """A private note to the moderators about a pairing."""
 
-    what: discord.ui.TextInput[Any] = discord.ui.TextInput(
-        label="What happened?",
-        custom_id="what",
-        style=discord.TextStyle.paragraph,
-        max_length=1000,
-        placeholder="Only the moderators will see this.",
-    )
-
     def __init__(self, cog: PairingCog, about: tuple[int, ...], thread_id: int | None) -> None:
         super().__init__()
         self.cog, self.about, self.thread_id = cog, about, thread_id
+        self.what: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="what",
+            style=discord.TextStyle.paragraph,
+            max_length=1000,
+            placeholder="Only the moderators will see this.",
+        )
+        self.add_item(discord.ui.Label(text="What happened?", component=self.what))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Post the card in moderator alerts and thank the member."""
@@ -265,6 +269,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         )
 
     @join.autocomplete("timezone")
+    @choices_fitted
     async def timezone_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -422,7 +427,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             raise InvalidInput(
                 "Pick the member with `member:`, or use `/pair report` inside your pair thread."
             )
-        await interaction.response.send_modal(ReportModal(self, about, thread_id))
+        await open_modal(interaction, ReportModal(self, about, thread_id))
 
     async def report_clicked(self, interaction: discord.Interaction, thread_id: int) -> None:
         """Open the report form from the button in a pair thread."""
@@ -431,7 +436,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         if found is None or interaction.user.id not in found:
             raise InvalidInput("This button is for the people in this pair thread.")
         about = tuple(u for u in found if u != interaction.user.id)
-        await interaction.response.send_modal(ReportModal(self, about, thread_id))
+        await open_modal(interaction, ReportModal(self, about, thread_id))
 
     async def send_report(
         self,
@@ -457,7 +462,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             embed.add_field(name="Thread", value=f"<#{thread_id}>")
         embed.set_footer(text="The member chose to tell you. The other person has not been told.")
         try:
-            await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
+            await send(channel, embed=embed, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             log.warning("Could not post a pairing report in guild %s", guild.id)
             raise NotConfigured(
@@ -532,6 +537,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         )
 
     @settings_command.autocomplete("timezone")
+    @choices_fitted
     async def settings_timezone_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -683,7 +689,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             # With Manage Threads, members can't invite anyone else into their pair's thread.
             manages = channel.permissions_for(guild.me).manage_threads
             thread = await channel.create_thread(
-                name=group.name,
+                name=fit_thread_name(group.name),
                 type=discord.ChannelType.private_thread,
                 invitable=not manages,
                 auto_archive_duration=WEEK,
@@ -694,7 +700,8 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         if not (resumed and await self._has_intro(thread)):
             view = discord.ui.View(timeout=None)
             view.add_item(self.report_button(thread.id))
-            await thread.send(
+            await send(
+                thread,
                 intro_text(group),
                 view=view,
                 allowed_mentions=discord.AllowedMentions(
@@ -744,9 +751,9 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             if view is None:
-                await user.send(content, allowed_mentions=NO_MENTIONS)
+                await send(user, content, allowed_mentions=NO_MENTIONS)
             else:
-                await user.send(content, view=view, allowed_mentions=NO_MENTIONS)
+                await send(user, content, view=view, allowed_mentions=NO_MENTIONS)
         except discord.Forbidden:
             return "dm_closed"
         except discord.HTTPException:
@@ -799,7 +806,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             text = "Wonderful — everyone said yes. I'm opening your private thread now. 💛"
         else:
             text = "Thank you! I'll open your private thread as soon as everyone has answered."
-        await interaction.response.edit_message(content=text, view=None)
+        await update(interaction, content=text, view=None)
         await self.process_round(outcome.round_id)
 
     async def skipped(self, interaction: discord.Interaction, row_id: int) -> None:
@@ -808,7 +815,8 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         if not outcome.changed:
             await reply_private(interaction, "This match is no longer waiting for an answer. 💛")
             return
-        await interaction.response.edit_message(
+        await update(
+            interaction,
             content="No problem at all — you're skipping this one, and nobody is told why. "
             "`/pair pause` is there if you'd like a longer break. 💛",
             view=None,
@@ -851,7 +859,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
                 "not_yet": "Thanks — there's no rush. Your thread is still there when you're ready.",
                 "no": "Thanks for telling us. That's okay; you'll be matched again next round.",
             }
-            await interaction.response.edit_message(content=replies[answer], view=None)
+            await update(interaction, content=replies[answer], view=None)
 
         return handle
 

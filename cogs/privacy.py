@@ -14,7 +14,12 @@ from discord.ext import commands
 from bot.client import HearthBot
 from bot.errors import NotAllowed
 from bot.services.data_rights import DataRightsService
-from bot.ui import WARM, persistent_button, reply_private
+from bot.ui import (
+    WARM,
+    persistent_button,
+    reply_private,
+    update,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +64,10 @@ class PrivacyCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await self.data_rights.export(interaction.user.id)
         payload = json.dumps(data, indent=2, ensure_ascii=False).encode()
-        await interaction.followup.send(
+        await reply_private(
+            interaction,
             "Here is everything Hearth stores about you, across every server that uses it.",
             file=discord.File(io.BytesIO(payload), filename="hearth-my-data.json"),
-            ephemeral=True,
         )
 
     @mydata.command(name="delete", description="Erase everything Hearth stores about you")
@@ -87,13 +92,15 @@ class PrivacyCog(commands.Cog):
         await interaction.response.defer()
         report = await self.data_rights.delete(user_id)
         log.info("Erased personal data on request (%d records)", report.total)
-        await interaction.edit_original_response(
-            content="Done. Everything Hearth stored about you has been erased.", view=None
+        await update(
+            interaction,
+            content="Done. Everything Hearth stored about you has been erased.",
+            view=None,
         )
 
     async def cancelled(self, interaction: discord.Interaction, user_id: int) -> None:
         """Leave everything as it was."""
-        await interaction.response.edit_message(content="Okay, nothing was erased.", view=None)
+        await update(interaction, content="Okay, nothing was erased.", view=None)
 
 
 def _make_items(cog: PrivacyCog) -> tuple[Any, Any]:

@@ -491,7 +491,9 @@ def _common_insert_statement(tokens_count: int, has_settings: bool) -> Insert:
         Checkin.author_token.in_(tokens), Checkin.created_at > bindparam("since")
     )
     paused = select(CheckinBlock.id).where(
-        CheckinBlock.guild_id == guild, CheckinBlock.author_token.in_(tokens), CheckinBlock.until > now
+        CheckinBlock.guild_id == guild,
+        CheckinBlock.author_token.in_(tokens),
+        CheckinBlock.until > now,
     )
     channel = select(GuildSettings.checkin_channel_id).where(GuildSettings.guild_id == guild)
     keep_history = select(CheckinPreference.keep_history).where(
@@ -738,9 +740,7 @@ class CheckinService:
         self.keys = keys or KeyCache()
         # Each server's settings as last read by posting (and whether it has a settings row):
         # the one-statement insert checks in the database that they still hold.
-        self._configs: TimedCache[int, tuple[bool, CheckinConfig]] = TimedCache(
-            KEY_CACHE_SECONDS
-        )
+        self._configs: TimedCache[int, tuple[bool, CheckinConfig]] = TimedCache(KEY_CACHE_SECONDS)
         self._writer: asyncio.Task[None] | None = None
 
     async def close(self) -> None:
@@ -922,9 +922,7 @@ class CheckinService:
             block = (
                 await context.cache.connection.execute(
                     select(CheckinBlock.until, CheckinBlock.reason)
-                    .where(
-                        CheckinBlock.guild_id == guild_id, CheckinBlock.author_token.in_(tokens)
-                    )
+                    .where(CheckinBlock.guild_id == guild_id, CheckinBlock.author_token.in_(tokens))
                     .order_by(CheckinBlock.until.desc())
                     .limit(1)
                 )
@@ -1137,7 +1135,16 @@ class CheckinService:
         inserted = await cache.connection.execute(_INSERT_CHECKIN, values)
         (checkin_id,) = inserted.inserted_primary_key or (None,)
         kept = context.keep_history
-        return await self._stored(cache, values, user_id, detection, checkin_id, config, window, (context.channel_id, kept))
+        return await self._stored(
+            cache,
+            values,
+            user_id,
+            detection,
+            checkin_id,
+            config,
+            window,
+            (context.channel_id, kept),
+        )
 
     async def _store_common(self, item: _PendingSubmit, cache: _BatchCache) -> Receipt | None:
         """Store the usual check-in in one statement, or return None for the full path.
