@@ -89,7 +89,7 @@ def test_a_cut_text_says_so() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(label=ANY_TEXT, placeholder=ANY_TEXT, options=st.lists(ANY_TEXT, min_size=1, max_size=30))
+@given(label=ANY_TEXT, placeholder=ANY_TEXT, options=st.lists(ANY_TEXT, min_size=1, max_size=25))
 def test_any_view_is_fitted(label: str, placeholder: str, options: list[str]) -> None:
     """Button labels, select placeholders and option labels of any length fit."""
     view = discord.ui.View()
