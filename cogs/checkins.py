@@ -243,6 +243,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
 
     async def undo(self, interaction: discord.Interaction, guild_id: int, checkin_id: int) -> None:
         """Take back a queued check-in."""
+        await interaction.response.defer()  # erasing waits for the database: answer Discord first
         await self.checkins.undo(guild_id, checkin_id, interaction.user.id)
         await update(
             interaction,
@@ -741,6 +742,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         self, interaction: discord.Interaction, guild_id: int, checkin_id: int, reason: str
     ) -> None:
         """Remove a check-in: delete the post and its thread, tell the author privately."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
         post = await self.checkins.remove(guild_id, checkin_id, interaction.user.id, reason)
         if post.channel_id and post.message_id:
             with contextlib.suppress(discord.NotFound):

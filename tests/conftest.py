@@ -18,7 +18,6 @@ from bot.db.engine import create_engine, create_read_session_factory, create_ses
 from bot.db.migrate import upgrade
 from bot.services import Services, build_services
 
-
 # The suite is repeatable: the same examples on every run (and in CI). Explore with
 # `HYPOTHESIS_PROFILE=explore bash scripts/test.sh tests/unit` to draw new ones.
 settings.register_profile("repeatable", derandomize=True, print_blob=True)

@@ -34,6 +34,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted and overwritten values are zeroed, not left in free space (see bot/db/erasure.py).
+    cursor.execute("PRAGMA secure_delete=ON")
     # Never checkpoint inside a commit: the one-hop driver checkpoints off the event loop
     # (Checkpoints in bot/db/sqlite_async.py), so a hot writer can commit on the loop's thread.
     cursor.execute("PRAGMA wal_autocheckpoint=0")
@@ -52,6 +54,8 @@ def _sqlite_begin(connection: Any) -> None:
     # otherwise fail with SQLITE_BUSY when another writer got in between, and busy_timeout cannot
     # help then. Read-only units of work (see create_read_session_factory) never wait for it.
     options = connection.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return  # statements that must run outside a transaction (a checkpoint)
     statement = "BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE"
     driver = connection.connection.dbapi_connection
     if isinstance(driver, OneHopConnection):

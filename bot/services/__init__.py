@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import SHIPPED_DATA_DIR
 from bot.db.engine import SessionFactory
+from bot.db.erasure import Erasure
 from bot.db.lane import WriteLane
 from bot.domain.helplines_loader import CrisisData
 from bot.services.agreement import AgreementService
@@ -61,14 +62,22 @@ def build_services(
     # Posting and delivery take turns on one kept connection (see WriteLane).
     checkin_gate = asyncio.Lock()
     checkin_lane = WriteLane(sessions.kw["bind"], checkin_gate)
+    erasure = Erasure(sessions.kw["bind"])
     checkins = CheckinService(
-        sessions, clock, audit, agreement, crisis, gate=checkin_gate, lane=checkin_lane
+        sessions,
+        clock,
+        audit,
+        agreement,
+        crisis,
+        gate=checkin_gate,
+        lane=checkin_lane,
+        erasure=erasure,
     )
     checkin_delivery = CheckinDeliveryService(
-        sessions, clock, checkin_gate, checkins.keys, lane=checkin_lane
+        sessions, clock, checkin_gate, checkins.keys, lane=checkin_lane, erasure=erasure
     )
     circles = CircleService(sessions, clock, audit, agreement, reads)
-    data_rights = DataRightsService(sessions, clock)
+    data_rights = DataRightsService(sessions, clock, erasure)
     data_rights.register(agreement)
     data_rights.register(crisis)
     data_rights.register(checkins)

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db.engine import SessionFactory
+from bot.db.erasure import Erasure
 from bot.db.lane import WriteLane
 from bot.db.models import (
     Checkin,
@@ -36,7 +37,6 @@ from bot.db.models import (
     CheckinWindow,
     GuildSettings,
 )
-from bot.db.sqlite_async import OneHopDBAPI
 from bot.domain import checkins as domain
 from bot.services.checkin_keys import open_author
 from bot.services.checkins import (
@@ -51,7 +51,6 @@ from bot.services.checkins import (
     SEAL_PENDING,
     CheckinConfig,
     KeyCache,
-    secure_delete,
 )
 
 log = logging.getLogger(__name__)
@@ -155,9 +154,11 @@ class CheckinDeliveryService:
         gate: asyncio.Lock | None = None,
         keys: KeyCache | None = None,
         lane: WriteLane | None = None,
+        erasure: Erasure | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._erasure = erasure or Erasure(sessions.kw["bind"])
         # Claims and marks run on posting's connection, under the same gate (`gate`, or the
         # lane's): that connection's page cache is not thrown away by another one's writes.
         self._lane = lane or WriteLane(sessions.kw["bind"], gate or asyncio.Lock())
@@ -257,7 +258,6 @@ class CheckinDeliveryService:
     ) -> None:
         if not posted:
             return
-        await secure_delete(session)
         connection = await session.connection()
         await connection.execute(
             _MARK_POSTED,
@@ -308,7 +308,6 @@ class CheckinDeliveryService:
                 author_id = open_author(
                     window.secret, SEAL_PENDING, row.guild_id, window.id, row.sealed_author
                 )
-            await secure_delete(session)
             row.status, row.claim = FAILED, None
             row.sealed_author = row.reveal_sealed = row.note = None
             row.note_erased_at = now
@@ -321,7 +320,6 @@ class CheckinDeliveryService:
         """Destroy expired window keys, erase old notes, purge old rows; then checkpoint."""
         now = self._clock.now()
         async with self._sessions() as session:
-            await secure_delete(session)
             expired = list(
                 await session.scalars(
                     select(CheckinWindow.id).where(CheckinWindow.destroy_at <= now)
@@ -410,25 +408,9 @@ class CheckinDeliveryService:
             )
         return report
 
-    async def checkpoint(self) -> None:
-        """Fold SQLite's write-ahead log into the database and truncate it to zero bytes."""
-        async with self._sessions() as session:
-            engine = session.bind
-        if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite":
-            return
-        dbapi = engine.dialect.dbapi
-        if isinstance(dbapi, OneHopDBAPI):
-            await dbapi.checkpoints.settled()  # two checkpoints at once: this one would be busy
-        async with engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            driver = raw.driver_connection
-            if driver is None:  # pragma: no cover
-                return
-            cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            busy, _frames, _done = await cursor.fetchone()
-            await cursor.close()
-        if busy:
-            log.warning("The write-ahead log could not be fully truncated yet; will retry")
+    async def checkpoint(self) -> bool:
+        """Empty SQLite's write-ahead log, so nothing erased is left in it (see Erasure)."""
+        return await self._erasure.settle()
 
     async def claim_post_deletions(self, limit: int = 50) -> list[PostToDelete]:
         """Claim channel posts whose retention time is up (servers that chose one)."""

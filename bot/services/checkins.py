@@ -13,7 +13,6 @@ import hmac
 import logging
 import random
 import secrets
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -21,12 +20,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Insert, Select, bindparam, delete, func, insert, null, select, text, update
+from sqlalchemy import Insert, Select, bindparam, delete, func, insert, null, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.clock import Clock
 from bot.db.engine import SessionFactory
+from bot.db.erasure import Erasure
 from bot.db.lane import WriteLane
 from bot.db.models import (
     Checkin,
@@ -291,21 +291,6 @@ class CheckinStoreError(Exception):
 
 
 # ----- helpers shared with the delivery service ----------------------------------------------
-_SECURE_CONNECTIONS: weakref.WeakSet[Any] = weakref.WeakSet()
-
-
-async def secure_delete(session: AsyncSession) -> None:
-    """Make SQLite overwrite deleted content with zeros on this (pooled) connection."""
-    if session.bind is None or session.bind.dialect.name != "sqlite":
-        return
-    connection = await session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
-    if driver in _SECURE_CONNECTIONS:
-        return  # the pragma stays set for the life of the connection
-    await session.execute(text("PRAGMA secure_delete=ON"))
-    _SECURE_CONNECTIONS.add(driver)
-
-
 async def load_config(session: AsyncSession, guild_id: int) -> CheckinConfig:
     """Return the server's check-in settings."""
     return CheckinConfig.from_row(await session.get(CheckinSettings, guild_id), guild_id)
@@ -719,11 +704,13 @@ class CheckinService:
         gate: asyncio.Lock | None = None,
         keys: KeyCache | None = None,
         lane: WriteLane | None = None,
+        erasure: Erasure | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._audit = audit
         self._agreement = agreement
+        self.erasure = erasure or Erasure(sessions.kw["bind"])
         self.crisis = crisis
         self.rng = rng or random.SystemRandom()
         # Hot write paths queue here (shared with the delivery service) rather than in SQLite's
@@ -787,7 +774,6 @@ class CheckinService:
             after = CheckinConfig.from_row(row, guild_id)
             if before.reveal_enabled and not after.reveal_enabled:
                 # The promise shrinks: erase what a reveal would have needed, now.
-                await secure_delete(session)
                 await session.execute(
                     update(Checkin)
                     .where(Checkin.guild_id == guild_id, Checkin.reveal_sealed.is_not(None))
@@ -1381,7 +1367,6 @@ class CheckinService:
                     "A moderator can remove it if you ask them (they won't learn it was yours "
                     "unless you tell them)."
                 )
-            await secure_delete(session)
             await session.execute(
                 delete(CheckinHistory).where(
                     CheckinHistory.id
@@ -1398,6 +1383,7 @@ class CheckinService:
             await session.delete(row)
             await session.commit()
         log.info("Check-in %s was undone before posting in guild %s", checkin_id, guild_id)
+        await self.erasure.settle()
 
     # ----- notices for authors nobody can name ----------------------------------------------
     async def _mark_notices_delivered(
@@ -1525,7 +1511,6 @@ class CheckinService:
                 raise InvalidInput("That check-in was already removed.")
             window = await session.get(CheckinWindow, row.window_id) if row.window_id else None
             post = _post(row, window, now)
-            await secure_delete(session)
             row.status = REMOVED
             row.note = None
             row.note_erased_at = now
@@ -1555,6 +1540,7 @@ class CheckinService:
             )
             await session.commit()
         self._notices_hint[guild_id] = True
+        await self.erasure.settle()
         await self._audit.publish(record)
         return post
 
@@ -1774,7 +1760,6 @@ class CheckinService:
             prefs.updated_at = now
             erased = 0
             if not keep:
-                await secure_delete(session)
                 result = await session.execute(
                     delete(CheckinHistory).where(
                         CheckinHistory.user_id == user_id, CheckinHistory.guild_id == guild_id
@@ -1782,6 +1767,8 @@ class CheckinService:
                 )
                 erased = result.rowcount or 0
             await session.commit()
+        if erased:
+            await self.erasure.settle()
         return erased
 
     async def history(self, guild_id: int, user_id: int, days: int) -> History:
@@ -1992,7 +1979,6 @@ class CheckinService:
 
     async def delete_user(self, session: AsyncSession, user_id: int) -> int:
         """Erase history and reminders, cancel waiting check-ins, and drop any reveal seal."""
-        await secure_delete(session)
         removed = 0
         for model in (CheckinHistory, CheckinPreference):
             result = await session.execute(delete(model).where(model.user_id == user_id))

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db.engine import SessionFactory
+from bot.db.erasure import Erasure
 
 
 class PersonalDataSource(Protocol):
@@ -44,9 +45,12 @@ class DeletionReport:
 class DataRightsService:
     """Exports and deletes a member's data across every feature in one unit of work."""
 
-    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+    def __init__(
+        self, sessions: SessionFactory, clock: Clock, erasure: Erasure | None = None
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._erasure = erasure or Erasure(sessions.kw["bind"])
         self._sources: list[PersonalDataSource] = []
 
     def register(self, source: PersonalDataSource) -> None:
@@ -86,4 +90,5 @@ class DataRightsService:
                 for source in self._sources
             }
             await session.commit()
+        await self._erasure.settle()
         return DeletionReport(counts)
