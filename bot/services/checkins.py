@@ -49,6 +49,7 @@ from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
 from bot.services.cache import TimedCache
 from bot.services.checkin_keys import new_window_key, open_author, seal_author
+from bot.services.data_rights import ExportChoice
 from bot.services.zones import require_zone
 
 log = logging.getLogger(__name__)
@@ -1935,7 +1936,9 @@ class CheckinService:
             )
         )
 
-    async def export_user(self, session: AsyncSession, user_id: int) -> dict[str, Any]:
+    async def export_user(
+        self, session: AsyncSession, user_id: int, choice: ExportChoice
+    ) -> dict[str, Any]:
         """Return the member's history, reminders, and the check-ins still linkable to them."""
         history = await session.execute(
             select(CheckinHistory.guild_id, CheckinHistory.day, CheckinHistory.mood)
@@ -1946,6 +1949,29 @@ class CheckinService:
             select(CheckinPreference).where(CheckinPreference.user_id == user_id)
         )
         mine = await self._my_checkins(session, user_id)
+        per_day: dict[tuple[int, str], list[str]] = {}
+        for c in mine:
+            key = (c.guild_id, c.created_at.date().isoformat())
+            per_day.setdefault(key, []).append(domain.mood(c.mood).word)
+        checkins: dict[str, Any] = {
+            "recent_checkins_per_day": [
+                {"server_id": str(g), "day": day, "count": len(moods), "moods": sorted(moods)}
+                for (g, day), moods in sorted(per_day.items())
+            ]
+        }
+        if choice.checkin_words:
+            checkins["recent_checkins"] = [
+                {
+                    "server_id": str(c.guild_id),
+                    "ref": c.ref,
+                    "pseudonym": c.pseudonym,
+                    "mood": domain.mood(c.mood).word,
+                    "note": c.note,
+                    "status": c.status,
+                    "day": c.created_at.date().isoformat(),
+                }
+                for c in mine
+            ]
         return {
             "history": [
                 {"server_id": str(g), "day": d.isoformat(), "mood": domain.mood(m).word}
@@ -1963,18 +1989,7 @@ class CheckinService:
                 }
                 for p in prefs
             ],
-            "recent_checkins": [
-                {
-                    "server_id": str(c.guild_id),
-                    "ref": c.ref,
-                    "pseudonym": c.pseudonym,
-                    "mood": domain.mood(c.mood).word,
-                    "note": c.note,
-                    "status": c.status,
-                    "day": c.created_at.date().isoformat(),
-                }
-                for c in mine
-            ],
+            **checkins,
         }
 
     async def delete_user(self, session: AsyncSession, user_id: int) -> int:

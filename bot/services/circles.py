@@ -36,6 +36,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
 from bot.services.circle_room import CircleRoom, TalkingOrder, WaitingNote
+from bot.services.data_rights import ExportChoice
 from bot.services.zones import require_zone
 
 log = logging.getLogger(__name__)
@@ -1106,7 +1107,9 @@ class CircleService(CircleRoom):
             "see who said yes; everyone else sees only a headcount."
         )
 
-    async def export_user(self, session: AsyncSession, user_id: int) -> dict[str, Any]:
+    async def export_user(
+        self, session: AsyncSession, user_id: int, choice: ExportChoice
+    ) -> dict[str, Any]:
         """Return everything about this member in the circle tables."""
         answers = await session.execute(
             select(Circle.guild_id, Circle.title, CircleOccurrence.local_date, CircleRsvp.status)

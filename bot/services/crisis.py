@@ -32,6 +32,7 @@ from bot.domain.helplines_loader import CrisisData, load_crisis_data
 from bot.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from bot.services.audit import AuditRecord, AuditService
 from bot.services.cache import TimedCache
+from bot.services.data_rights import ExportChoice
 
 log = logging.getLogger(__name__)
 
@@ -795,7 +796,9 @@ class CrisisService:
             "your data also removes your opt-out, so set it again if you want it."
         )
 
-    async def export_user(self, session: AsyncSession, user_id: int) -> dict[str, Any]:
+    async def export_user(
+        self, session: AsyncSession, user_id: int, choice: ExportChoice
+    ) -> dict[str, Any]:
         """Return everything about this person in the crisis tables."""
         country = await session.get(CrisisMemberCountry, user_id)
         opt_out = await session.get(CrisisShareOptOut, user_id)

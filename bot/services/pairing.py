@@ -63,6 +63,7 @@ from bot.domain.text import excerpt
 from bot.errors import InvalidInput, NotConfigured, NotFound
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditRecord, AuditService
+from bot.services.data_rights import ExportChoice
 from bot.services.zones import require_zone
 
 log = logging.getLogger(__name__)
@@ -1397,7 +1398,9 @@ class PairingService:
             '"no repeat" still hold if you rejoin. Moderators see counts only.'
         )
 
-    async def export_user(self, session: AsyncSession, user_id: int) -> dict[str, Any]:
+    async def export_user(
+        self, session: AsyncSession, user_id: int, choice: ExportChoice
+    ) -> dict[str, Any]:
         """Return everything about this member in the pairing tables."""
         profiles = await session.scalars(
             select(PairingProfile).where(PairingProfile.user_id == user_id)

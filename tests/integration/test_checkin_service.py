@@ -17,6 +17,7 @@ from bot.services import Services
 from bot.services import checkins as checkins_module
 from bot.services.checkin_delivery import Posted
 from bot.services.checkins import CheckinService, CheckinStoreError
+from bot.services.data_rights import ExportChoice
 
 GUILD, CHANNEL, MOD, MOD2 = 10, 20, 30, 31
 ALICE, BOB, CAROL = 41, 42, 43
@@ -314,14 +315,20 @@ async def test_mydata_delete_cancels_waiting_check_ins_and_erases_history(
     await ready.checkins.set_reminder(GUILD, ALICE, "Europe/Paris", "8am", "weekdays")
     await ready.checkins.submit(GUILD, ALICE, 3, "mine")
     await ready.checkins.submit(GUILD, BOB, 4, "theirs")
-    exported = (await ready.data_rights.export(ALICE))["data"]["checkins"]
+    words = ExportChoice(checkin_words=True)
+    exported = (await ready.data_rights.export(ALICE, words))["data"]["checkins"]
     assert [c["note"] for c in exported["recent_checkins"]] == ["mine"]
     await ready.data_rights.delete(ALICE)
     assert [row.note for row in await _rows(ready)] == ["theirs"]
     async with ready.checkins._sessions() as session:
         assert list(await session.scalars(select(CheckinHistory))) == []
-    after = (await ready.data_rights.export(ALICE))["data"]["checkins"]
-    assert after == {"history": [], "preferences": [], "recent_checkins": []}
+    after = (await ready.data_rights.export(ALICE, words))["data"]["checkins"]
+    assert after == {
+        "history": [],
+        "preferences": [],
+        "recent_checkins_per_day": [],
+        "recent_checkins": [],
+    }
 
 
 async def test_summary_counts_members_per_window_so_it_never_overcounts(
