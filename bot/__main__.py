@@ -8,8 +8,8 @@ import sys
 
 import discord
 
-from bot.app import load_data, run
-from bot.config import ConfigError, load_settings
+from bot.app import StartupError, load_data, run
+from bot.config import ConfigError, check_environment, load_settings
 from bot.domain.crisis_detection import PhraseSetError
 from bot.domain.helplines import DatasetError
 
@@ -35,6 +35,7 @@ def main() -> int:
     """Read settings, run the bot, and return the process exit status."""
     try:
         settings = load_settings()
+        check_environment(settings)
     except ConfigError as error:
         print(f"hearth: configuration error: {error}", file=sys.stderr)
         return 2
@@ -48,6 +49,9 @@ def main() -> int:
         asyncio.run(run(settings, crisis_data))
     except discord.LoginFailure:
         logging.getLogger("bot").critical("Discord refused the token: check DISCORD_TOKEN")
+        return 2
+    except StartupError as error:
+        logging.getLogger("bot").critical("Hearth could not start: %s", error)
         return 2
     except KeyboardInterrupt:
         pass
