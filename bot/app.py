@@ -42,7 +42,6 @@ class Hearth:
         if not self.bot.is_closed():
             await self.bot.close()
         await drain_handlers(grace=5.0)
-        await self.services.close()
         await self.engine.dispose()
 
 

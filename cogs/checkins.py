@@ -24,7 +24,7 @@ from bot.services.checkin_delivery import (
     DeliveryFailure,
     Posted,
 )
-from bot.services.checkins import CheckinPost, CheckinService, FormTicket, Opening, Receipt
+from bot.services.checkins import CheckinPost, CheckinService, Opening, Receipt
 from bot.services.settings import SettingsService
 from bot.ui import (
     NO_MENTIONS,
@@ -154,10 +154,13 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         mood: int,
         note: str | None,
         reach_out: bool,
-        ticket: FormTicket | None = None,
     ) -> None:
-        """Store the check-in, then tell the member privately that it is queued."""
-        receipt = await self.checkins.submit(guild_id, interaction.user.id, mood, note, ticket)
+        """Store the check-in, then tell the member privately that it is queued.
+
+        Discord is answered first (storing may wait for other writers); the receipt follows.
+        """
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        receipt = await self.checkins.submit(guild_id, interaction.user.id, mood, note)
         view = discord.ui.View(timeout=None)
         view.add_item(self.item("undo", guild_id, receipt.checkin_id))
         # Undo is a DynamicItem the bot registered at start-up: it answers clicks on any
@@ -880,7 +883,6 @@ class CheckinForm(HearthModal, title="Check in"):
     def __init__(self, cog: CheckinsCog, guild_id: int, opening: Opening) -> None:
         super().__init__(timeout=20 * 60, custom_id=modal_id("form"))
         self.cog, self.guild_id = cog, guild_id
-        self.ticket = opening.ticket  # what posting prepared while the member writes
         reveal_enabled = opening.reveal_enabled
         self.mood: discord.ui.Select[Any] = discord.ui.Select(
             custom_id="mood",
@@ -938,7 +940,6 @@ class CheckinForm(HearthModal, title="Check in"):
             int(values[0]),
             self.note.value or None,
             self.reach.values == ["yes"],
-            self.ticket,
         )
 
 

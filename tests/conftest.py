@@ -101,5 +101,4 @@ async def services(database_url: str, clock: FakeClock) -> AsyncIterator[Service
         create_session_factory(engine), clock, reads=create_read_session_factory(engine)
     )
     yield built
-    await built.close()
     await engine.dispose()

@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db.engine import SessionFactory
 from bot.db.erasure import Erasure
-from bot.db.lane import WriteLane
 from bot.db.models import (
     Checkin,
     CheckinAlias,
@@ -50,7 +49,6 @@ from bot.services.checkins import (
     REVEAL_PENDING,
     SEAL_PENDING,
     CheckinConfig,
-    KeyCache,
 )
 
 log = logging.getLogger(__name__)
@@ -152,22 +150,15 @@ class CheckinDeliveryService:
         sessions: SessionFactory,
         clock: Clock,
         gate: asyncio.Lock | None = None,
-        keys: KeyCache | None = None,
-        lane: WriteLane | None = None,
         erasure: Erasure | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._erasure = erasure or Erasure(sessions.kw["bind"])
-        # Claims and marks run on posting's connection, under the same gate (`gate`, or the
-        # lane's): that connection's page cache is not thrown away by another one's writes.
-        self._lane = lane or WriteLane(sessions.kw["bind"], gate or asyncio.Lock())
-        self._keys = keys  # the posting path's keys in memory, dropped when tidy destroys any
+        # Claims and marks take turns with posting (the check-in service's gate), in this
+        # process, rather than in SQLite's busy handler.
+        self._gate = gate or asyncio.Lock()
         self.run_id = secrets.token_hex(8)  # marks claims, for whoever reads the rows
-
-    async def close(self) -> None:
-        """Give back the connection claims run on (before the engine is disposed)."""
-        await self._lane.close()
 
     # ----- delivering ------------------------------------------------------------------------
     async def interrupted(self) -> list[Delivery]:
@@ -190,7 +181,7 @@ class CheckinDeliveryService:
         `attempted=False` is for claims never tried (behind one that failed): the claim does
         not count as an attempt.
         """
-        async with self._lane.session() as session:
+        async with self._gate, self._sessions() as session:
             await session.execute(
                 update(Checkin)
                 .where(Checkin.id.in_(checkin_ids), Checkin.status == POSTING)
@@ -214,7 +205,7 @@ class CheckinDeliveryService:
         in between leaves them claimed, and recovery finds them in the channel).
         """
         now = self._clock.now()
-        async with self._lane.session() as session:
+        async with self._gate, self._sessions() as session:
             await self._mark_posted(session, posted, now)
             rows = await session.execute(
                 select(Checkin, GuildSettings.checkin_channel_id, CheckinSettings.threads)
@@ -249,7 +240,7 @@ class CheckinDeliveryService:
         """Mark check-ins posted and erase the sealed author ids they carried while waiting."""
         if not posted:
             return
-        async with self._lane.session() as session:
+        async with self._gate, self._sessions() as session:
             await self._mark_posted(session, posted, self._clock.now())
             await session.commit()
 
@@ -388,8 +379,6 @@ class CheckinDeliveryService:
                 )
             )
             await session.commit()
-        if expired and self._keys is not None:
-            self._keys.forget_all()
         report = TidyReport(len(expired), notes, purged.rowcount or 0, history.rowcount or 0)
         if any(
             (

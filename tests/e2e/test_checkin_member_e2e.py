@@ -139,8 +139,7 @@ async def test_reminders_arrive_once_per_slot_at_local_time_even_across_a_restar
     opened = await emu.click(c.alice.id, nudge, label="Check in")
     assert (await opened.response())["type"] == 9
     queued = await emu.submit_modal(c.alice.id, opened, values={"mood": ["4"]})
-    await queued.response()
-    assert "queued" in queued.message["embeds"][0]["title"].lower()
+    assert "queued" in (await queued.original())["embeds"][0]["title"].lower()
     clock.advance(minutes=4)
     await restarted.scheduler.run_now(DELIVER)
     assert len(posts(emu, c.checkins.id)) == 1

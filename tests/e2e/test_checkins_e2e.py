@@ -89,7 +89,7 @@ async def test_two_members_filling_in_the_form_at_once_both_get_through(
     assert first.modal["custom_id"] != second.modal["custom_id"]
     for who, opened in ((c.alice.id, first), (c.bob.id, second)):
         submitted = await emu.submit_modal(who, opened, values={"mood": ["3"]})
-        assert (await submitted.response())["data"]["embeds"][0]["title"] == "Queued, anonymously"
+        assert (await submitted.original())["embeds"][0]["title"] == "Queued, anonymously"
 
 
 async def test_undo_before_posting_erases_it_and_nothing_is_posted(
