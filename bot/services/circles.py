@@ -23,6 +23,7 @@ from bot.db.models import (
 )
 from bot.db.queries import insert_ignore
 from bot.domain import recurrence
+from bot.domain.circle_reminders import choose_reminder, superseded_on_resume
 from bot.domain.recurrence import (
     CircleSchedule,
     NthWeekday,
@@ -942,8 +943,9 @@ class CircleService(CircleRoom):
     async def claim_due_reminders(self) -> list[Reminder]:
         """Claim each reminder that is due and still useful, once; late ones only before the start.
 
-        When several lead times are due at once for a member (they said yes late, or Hearth was
-        down), only the nearest one is sent and the others are claimed as superseded.
+        Each member gets each reminder at its time. One that would go out late (they said yes
+        after it, or Hearth was down) is superseded by any nearer one, due now or still to come
+        (`bot.domain.circle_reminders`): superseded ones are claimed as such, never sent.
         """
         now = self._clock.now()
         horizon = now + recurrence.MAX_LEAD_TIME
@@ -966,27 +968,23 @@ class CircleService(CircleRoom):
                 )
                 if occ is None or occ.local_date != row.local_date:
                     continue
-                leads = sorted(circle.lead_minutes)  # nearest to the meeting first
-                due = [
-                    lead
-                    for lead in leads
-                    if recurrence.should_send_late(
-                        occ.start_utc - timedelta(minutes=lead), occ.start_utc, now
-                    )
-                ]
-                if not due:
-                    continue
-                going = list(
-                    await session.scalars(
-                        select(CircleRsvp.user_id).where(
+                leads = tuple(circle.lead_minutes)
+                if all(occ.start_utc - timedelta(minutes=lead) > now for lead in leads):
+                    continue  # nothing is due for anyone yet
+                going = (
+                    await session.execute(
+                        select(CircleRsvp.user_id, CircleRsvp.updated_at).where(
                             CircleRsvp.occurrence_id == row.id, CircleRsvp.status == YES
                         )
                     )
-                )
+                ).all()
                 meeting: Meeting | None = None
-                for user_id in going:
-                    for position, lead in enumerate(due):
-                        inserted = await insert_ignore(
+                for user_id, going_since in going:
+                    choice = choose_reminder(leads, occ.start_utc, now, going_since)
+                    if choice.send is None:
+                        continue
+                    for lead in choice.superseded:
+                        await insert_ignore(
                             session,
                             CircleReminderDelivery.__table__,
                             {
@@ -994,28 +992,41 @@ class CircleService(CircleRoom):
                                 "user_id": user_id,
                                 "lead_minutes": lead,
                                 "claimed_at": now,
-                                "failure": SUPERSEDED if position else None,
+                                "failure": SUPERSEDED,
                             },
                             ["occurrence_id", "user_id", "lead_minutes"],
                         )
-                        if not inserted or position:
-                            continue
-                        delivery_id = await session.scalar(
-                            select(CircleReminderDelivery.id).where(
-                                CircleReminderDelivery.occurrence_id == row.id,
-                                CircleReminderDelivery.user_id == user_id,
-                                CircleReminderDelivery.lead_minutes == lead,
-                            )
+                    inserted = await insert_ignore(
+                        session,
+                        CircleReminderDelivery.__table__,
+                        {
+                            "occurrence_id": row.id,
+                            "user_id": user_id,
+                            "lead_minutes": choice.send,
+                            "claimed_at": now,
+                            "failure": None,
+                        },
+                        ["occurrence_id", "user_id", "lead_minutes"],
+                    )
+                    if not inserted:
+                        continue
+                    delivery_id = await session.scalar(
+                        select(CircleReminderDelivery.id).where(
+                            CircleReminderDelivery.occurrence_id == row.id,
+                            CircleReminderDelivery.user_id == user_id,
+                            CircleReminderDelivery.lead_minutes == choice.send,
                         )
-                        meeting = meeting or await self._meeting(session, circle, occ, row)
-                        claimed.append(Reminder(int(delivery_id or 0), user_id, lead, meeting))
+                    )
+                    meeting = meeting or await self._meeting(session, circle, occ, row)
+                    claimed.append(Reminder(int(delivery_id or 0), user_id, choice.send, meeting))
             await session.commit()
         return claimed
 
     async def unconfirmed_reminders(self) -> list[Reminder]:
         """Return reminders claimed but never recorded as sent (Hearth stopped in between).
 
-        Never attempted: safe to send, while the meeting is still to come. Attempted (marked
+        Never attempted: safe to send while the meeting is still to come, unless by now it
+        would go out late and a nearer reminder supersedes it. Attempted (marked
         sending) within the nonce window: sent again with the same nonce, so Discord keeps only
         one message if the first attempt did get through. Attempted longer ago: recorded as
         unconfirmed and left alone, since sending again could make a second message.
@@ -1042,7 +1053,13 @@ class CircleService(CircleRoom):
                 )
                 attempted = delivery.failure == SENDING
                 stale = attempted and delivery.claimed_at <= now - NONCE_WINDOW
-                if occ is None or stale or occ.start_utc <= now or circle.ended_at:
+                late = not attempted and (
+                    occ is not None
+                    and superseded_on_resume(
+                        delivery.lead_minutes, circle.lead_minutes, occ.start_utc, now
+                    )
+                )
+                if occ is None or stale or late or occ.start_utc <= now or circle.ended_at:
                     delivery.failure = UNCONFIRMED if attempted else SUPERSEDED
                     continue
                 meeting = await self._meeting(session, circle, occ, row)

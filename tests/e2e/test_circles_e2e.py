@@ -235,7 +235,7 @@ async def test_a_closed_dm_is_recorded_and_not_retried(
     click = await emu.click(c.bob.id, post, label="I'll be there")
     await click.original()
     emu.close_dms(c.bob.id)
-    clock.advance(FIRST - clock.now() - timedelta(hours=23))
+    clock.advance(FIRST - clock.now() - timedelta(hours=24) + timedelta(seconds=30))
     before = len(emu.requests)
     await hearth.scheduler.run_now(REMIND_JOB)
     await hearth.scheduler.run_now(REMIND_JOB)
