@@ -17,7 +17,6 @@ Every announced meeting has a message in the circles channel (Discord timestamps
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -44,6 +43,7 @@ from bot.ui import (
     ts,
     zone_choices,
 )
+from cogs.circle_doors import RoomDoors
 from cogs.circle_room import RoomCommands
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,7 @@ class CirclesCog(
         self._edit_locks: dict[int, asyncio.Lock] = {}
         self._queue_locks: dict[int, asyncio.Lock] = {}
         self._queue_dirty: set[int] = set()
+        self.doors = RoomDoors(bot, circles)
         self.yes_button = persistent_button(
             "hearth:circle:yes",
             label="I'll be there",
@@ -624,34 +625,22 @@ class CirclesCog(
     async def _set_room(
         self, guild: discord.Guild, held: HoldOutcome, role_id: int | None, *, opening: bool
     ) -> None:
-        """Open the room to the member role, or only to those who said yes; or lock it again."""
-        voice = guild.get_channel(held.meeting.voice_channel_id)
+        """Open the room to the member role, or only to those who said yes; or give it back."""
+        try:
+            voice = await guild.fetch_channel(held.meeting.voice_channel_id)
+        except discord.NotFound:
+            voice = None
         role = guild.get_role(role_id or 0)
-        if not isinstance(voice, discord.VoiceChannel) or role is None:
+        if not isinstance(voice, discord.VoiceChannel) or (opening and role is None):
             raise InvalidInput(
                 "I couldn't find the circle's voice channel or the member role any more. "
                 "A moderator can check `/setup show`."
             )
-        reason = f"Circle {'opened' if opening else 'closed'}"
-        role_may_join = opening and not held.yes_only
         try:
-            await voice.set_permissions(
-                role,
-                overwrite=discord.PermissionOverwrite(view_channel=True, connect=role_may_join),
-                reason=reason,
-            )
-            if opening and held.yes_only:
-                allow, deny = discord.PermissionOverwrite(view_channel=True, connect=True).pair()
-                for user_id in held.going:
-                    await self.bot.http.edit_channel_permissions(
-                        voice.id, user_id, str(allow.value), str(deny.value), 1, reason=reason
-                    )
-            if not opening:
-                for user_id in held.grants:
-                    with contextlib.suppress(discord.NotFound):
-                        await self.bot.http.delete_channel_permissions(
-                            voice.id, user_id, reason=reason
-                        )
+            if opening and role is not None:
+                await self.doors.open(voice, held, role.id)
+            elif not opening:
+                await self.doors.close(voice, held.order.occurrence_id)
         except discord.Forbidden:
             raise NotAllowed(
                 "I couldn't change who can join the voice channel: Hearth needs Manage Roles "
@@ -724,25 +713,14 @@ class CirclesCog(
         if interaction.message is not None:
             await self._refresh(interaction.message, circle_id, index)
         if outcome.room_grants:
-            await self._let_in(meeting, outcome.room_grants)
+            await self.doors.let_in(
+                guild_of(interaction),
+                outcome.occurrence_id,
+                meeting.voice_channel_id,
+                outcome.room_grants,
+            )
         if outcome.promoted_user_id is not None:
             await self._tell_promoted(outcome.promoted_user_id, meeting)
-
-    async def _let_in(self, meeting: Meeting, user_ids: tuple[int, ...]) -> None:
-        """Give members who said yes late their own way into a room open only to yeses."""
-        allow, deny = discord.PermissionOverwrite(view_channel=True, connect=True).pair()
-        for user_id in user_ids:
-            try:
-                await self.bot.http.edit_channel_permissions(
-                    meeting.voice_channel_id,
-                    user_id,
-                    str(allow.value),
-                    str(deny.value),
-                    1,
-                    reason="Said yes to an open circle",
-                )
-            except discord.HTTPException:
-                log.warning("Could not let a member into an open circle room")
 
     async def _refresh(self, message: discord.Message, circle_id: int, index: int) -> None:
         """Update the public headcount; one edit at a time per message, from fresh numbers."""

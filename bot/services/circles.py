@@ -36,6 +36,7 @@ from bot.domain.text import excerpt
 from bot.errors import InvalidInput, NotFound
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
+from bot.services.circle_overwrites import RoomOverwrites
 from bot.services.circle_room import CircleRoom, TalkingOrder, WaitingNote
 from bot.services.data_rights import ExportChoice
 from bot.services.zones import require_zone
@@ -138,15 +139,14 @@ class EditOutcome:
 class HoldOutcome:
     """A meeting being opened or closed, with what the room needs to change.
 
-    `going` is who said yes (for a room open only to them), `grants` the members given their
-    own overwrite when it opened (to take back), `order` the talking order to update and
-    `unread` the notes nobody had read yet when it closed (shown to the facilitator, then erased).
+    `going` is who said yes (for a room open only to them), `order` the talking order to
+    update and `unread` the notes nobody had read yet when it closed (shown to the facilitator,
+    then erased). What opening changed in the room is kept apart (`record_room_changes`).
     """
 
     meeting: Meeting
     yes_only: bool
     going: tuple[int, ...]
-    grants: tuple[int, ...]
     order: TalkingOrder
     unread: tuple[WaitingNote, ...] = ()
 
@@ -160,8 +160,9 @@ class RsvpOutcome:
     place: int | None
     changed: bool
     promoted_user_id: int | None
-    # Members to let into a room already open only to those who said yes.
+    # Members to let into a room already open only to those who said yes, and its meeting.
     room_grants: tuple[int, ...] = ()
+    occurrence_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ def _scheduling(error: ScheduleError) -> InvalidInput:
     return InvalidInput(error.message)
 
 
-class CircleService(CircleRoom):
+class CircleService(CircleRoom, RoomOverwrites):
     """Decides everything about scheduled circles; cogs only show and ask."""
 
     section = "circles"
@@ -812,7 +813,6 @@ class CircleService(CircleRoom):
                 )
             row = await self._row(session, circle, current, lock=True)
             going: tuple[int, ...] = ()
-            grants = tuple(row.room_grants or ())
             unread: tuple[WaitingNote, ...] = ()
             if opening:
                 row.opened_at, row.closed_at = now, None
@@ -824,11 +824,8 @@ class CircleService(CircleRoom):
                             .order_by(CircleRsvp.id)
                         )
                     )
-                    grants = tuple(dict.fromkeys((*grants, *going)))
-                    row.room_grants = list(grants)
             else:
                 unread = await self._close_room(session, row, current.end_utc, now)
-                row.room_grants = None
             action = "open" if opening else "close"
             record = self._audit.add(
                 session,
@@ -845,7 +842,7 @@ class CircleService(CircleRoom):
             yes_only = bool(circle.yes_only)
             await session.commit()
         await self._audit.publish(record)
-        return HoldOutcome(meeting, yes_only, going, grants, order, unread)
+        return HoldOutcome(meeting, yes_only, going, order, unread)
 
     # ----- attending -----------------------------------------------------------------------
     async def rsvp(
@@ -903,10 +900,9 @@ class CircleService(CircleRoom):
             if circle.yes_only and row.opened_at is not None and row.closed_at is None:
                 newly = (user_id,) if status == YES and before != YES else ()
                 grants = (*newly, *((promoted,) if promoted is not None else ()))
-                row.room_grants = list(dict.fromkeys((*(row.room_grants or ()), *grants)))
             meeting = await self._meeting(session, circle, occ, row)
             await session.commit()
-        return RsvpOutcome(meeting, status, place, status != before, promoted, grants)
+        return RsvpOutcome(meeting, status, place, status != before, promoted, grants, row.id)
 
     @staticmethod
     def _set(
