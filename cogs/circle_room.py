@@ -109,6 +109,29 @@ def results_text(results: FeedbackResults, minimum: int) -> str:
     return "\n".join(lines)[:2000]
 
 
+async def find_own_message(
+    bot: HearthBot, channel: discord.abc.Messageable, custom_id: str, limit: int = 100
+) -> int | None:
+    """Return the id of a recent message of Hearth's carrying a button with this custom_id.
+
+    Used before posting again what a stopped process may already have posted. If Hearth may
+    not read the channel's history it can't look, and None is returned (posting again is then
+    better than never); any other failure is raised, so the caller tries again later.
+    """
+    me = bot.user.id if bot.user else 0
+    try:
+        async for message in channel.history(limit=limit):
+            if message.author.id == me and any(
+                getattr(child, "custom_id", None) == custom_id
+                for row in message.components
+                for child in getattr(row, "children", ())
+            ):
+                return message.id
+    except discord.Forbidden:
+        return None
+    return None
+
+
 class NoteForm(HearthModal, title="Write to the facilitator"):
     """A few words the facilitator reads aloud, with the member's name or without."""
 
@@ -209,14 +232,24 @@ class RoomCommands:
         raise NotImplementedError  # CirclesCog builds it from its persistent buttons
 
     async def post_queue(self, guild: discord.Guild, order: TalkingOrder) -> None:
-        """Post the talking order where the circle is held (the voice channel's chat)."""
+        """Post the talking order where the circle is held (the voice channel's chat).
+
+        A talking order a stopped process posted but never recorded is found (by its buttons)
+        and brought up to date instead of posting a second one.
+        """
         content = order_text(order, guild)
         targets = [guild.get_channel(order.voice_channel_id)]
         config = await self.settings.get_or_default(guild.id)
         targets.append(guild.get_channel(config.circles_channel_id or 0))
-        for channel in targets:
-            if not isinstance(channel, discord.VoiceChannel | discord.TextChannel):
-                continue
+        channels = [c for c in targets if isinstance(c, discord.VoiceChannel | discord.TextChannel)]
+        wanted = self.queue_view(order).children[0]
+        for channel in channels:
+            found = await find_own_message(self.bot, channel, getattr(wanted, "custom_id", ""))
+            if found is not None:
+                await self.circles.record_queue_message(order.occurrence_id, channel.id, found)
+                await self.refresh_queue(guild, order.occurrence_id)
+                return
+        for channel in channels:
             try:
                 message = await send(
                     channel, content, view=self.queue_view(order), allowed_mentions=NO_MENTIONS

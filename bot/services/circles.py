@@ -497,6 +497,66 @@ class CircleService(CircleRoom, RoomOverwrites):
             )
             await session.commit()
 
+    async def claim_event(self, circle_id: int, index: int) -> bool:
+        """Claim the right to mirror one meeting as a Discord event; only one caller gets it."""
+        async with self._sessions() as session:
+            claimed = await session.execute(
+                update(CircleOccurrence)
+                .where(
+                    CircleOccurrence.circle_id == circle_id,
+                    CircleOccurrence.meeting_index == index,
+                    CircleOccurrence.scheduled_event_id.is_(None),
+                )
+                .values(scheduled_event_id=UNPOSTED)
+            )
+            await session.commit()
+        return bool(claimed.rowcount)
+
+    async def release_event(self, circle_id: int, index: int) -> None:
+        """Give a claimed event back when it could not be made (it may be tried again later)."""
+        async with self._sessions() as session:
+            await session.execute(
+                update(CircleOccurrence)
+                .where(
+                    CircleOccurrence.circle_id == circle_id,
+                    CircleOccurrence.meeting_index == index,
+                    CircleOccurrence.scheduled_event_id == UNPOSTED,
+                )
+                .values(scheduled_event_id=None)
+            )
+            await session.commit()
+
+    async def interrupted_announcements(self) -> list[Meeting]:
+        """Return meetings still to come whose announcement or event was claimed, never recorded.
+
+        The caller knows which of them it is announcing itself; every other one was left by a
+        process that stopped in between, and may already be on Discord.
+        """
+        now = self._clock.now()
+        found = []
+        async with self._reads() as session:
+            rows = await session.execute(
+                select(CircleOccurrence, Circle)
+                .join(Circle, Circle.id == CircleOccurrence.circle_id)
+                .where(
+                    Circle.ended_at.is_(None),
+                    CircleOccurrence.skipped.is_(False),
+                    CircleOccurrence.starts_at > now,
+                    or_(
+                        CircleOccurrence.announcement_message_id == UNPOSTED,
+                        CircleOccurrence.scheduled_event_id == UNPOSTED,
+                    ),
+                )
+                .order_by(CircleOccurrence.starts_at)
+            )
+            for row, circle in rows.tuples().all():
+                occ = recurrence.occurrence_at(
+                    await self._schedule(session, circle), row.meeting_index
+                )
+                if occ is not None and occ.local_date == row.local_date:
+                    found.append(await self._meeting(session, circle, occ, row))
+        return found
+
     async def next_meetings_to_announce(self) -> list[Meeting]:
         """Return each running circle's next meeting that has not been announced yet."""
         now = self._clock.now()
