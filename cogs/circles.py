@@ -52,7 +52,8 @@ from bot.ui import (
     zone_choices,
 )
 from cogs.circle_doors import RoomDoors
-from cogs.circle_room import RoomCommands, find_own_message
+from cogs.circle_room import RoomCommands
+from cogs.recovery import find_own_message
 
 log = logging.getLogger(__name__)
 

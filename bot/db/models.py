@@ -615,10 +615,14 @@ class PairingGroupMember(Base):
     # The member's id while they take part; cleared by `/pair leave` and `/mydata delete`.
     user_id: Mapped[int | None] = mapped_column(Snowflake, index=True)
     token: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # Claimed (`*_sent_at`) before the private message goes out, confirmed once it went out (or
+    # could not): a claim left unconfirmed by a stop is looked for in the DMs before resending.
     invite_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    invite_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     response: Mapped[str | None] = mapped_column(String(16))
     told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     followup_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    followup_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     followup_answer: Mapped[str | None] = mapped_column(String(16))
 
 

@@ -1,9 +1,13 @@
-"""circle room overwrites: what opening a room changed, so closing can give it back
+"""recovery: circle room overwrites to give back, and pairing messages confirmed as sent
 
 Replaces circle_occurrences.room_grants (the members given an overwrite) with one row per
 overwrite opening changed, as it was and as opening wrote it. A room that is open while this
 runs gets the rows the code before this revision would have acted on at close: the member role
 back to "view allowed, connect denied", and each granted member's overwrite removed.
+
+Pairing invitations and follow-ups get a "confirmed" time next to the claim, so a claim a stop
+left unconfirmed is looked for in the member's DMs before it is sent again. Rows already
+claimed count as confirmed (the code before this revision sent right after claiming).
 
 Revision ID: 0007
 Revises: 0006
@@ -15,6 +19,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+import bot.db.types
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -68,10 +74,21 @@ def upgrade() -> None:
             rows.append(_row(occurrence_id, user_id, 1, None, (VIEW_CHANNEL | CONNECT, 0)))
     if rows:
         op.bulk_insert(table, rows)
+    for column in ("invite_confirmed_at", "followup_confirmed_at"):
+        op.add_column(
+            "pairing_group_members",
+            sa.Column(column, bot.db.types.UTCDateTime(timezone=True), nullable=True),
+        )
+    op.execute(
+        "UPDATE pairing_group_members SET invite_confirmed_at = invite_sent_at, "
+        "followup_confirmed_at = followup_sent_at"
+    )
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    for column in ("followup_confirmed_at", "invite_confirmed_at"):
+        op.drop_column("pairing_group_members", column)
     bind = op.get_bind()
     members = bind.execute(
         sa.text(
