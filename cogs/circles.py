@@ -221,15 +221,18 @@ class CirclesCog(
 
     async def announce(self, guild: discord.Guild, meeting: Meeting) -> str:
         """Post the meeting in the circles channel and mirror it as a scheduled event, once."""
-        if not await self.circles.claim_announcement(meeting.circle_id, meeting.index):
-            return ""
         key = (meeting.circle_id, meeting.index)
-        self._announcing.add(key)
+        if key in self._announcing:
+            return ""  # this process is on it already
+        self._announcing.add(key)  # before the claim, so a resume never takes it for a stop's
         try:
-            return await self._post(guild, meeting)
-        except Exception:
-            await self.circles.release_announcement(meeting.circle_id, meeting.index)
-            raise
+            if not await self.circles.claim_announcement(meeting.circle_id, meeting.index):
+                return ""
+            try:
+                return await self._post(guild, meeting)
+            except Exception:
+                await self.circles.release_announcement(meeting.circle_id, meeting.index)
+                raise
         finally:
             self._announcing.discard(key)
 
