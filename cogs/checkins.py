@@ -54,6 +54,7 @@ DELIVER_JOB = "checkins.deliver"
 TIDY_JOB = "checkins.tidy"
 REMIND_JOB = "checkins.remind"
 TRANSIENT = (discord.HTTPException, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 QUIET_AFTER = ("crisis", "mydata", "privacy")
 CARE_INTRO = (
     "Thank you for sharing how you are. Your check-in is queued as usual; if things feel like "
@@ -327,8 +328,11 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         if found is None:
             await self.delivery.release(delivery.checkin_id)
             return True
-        thread_id = int(found["thread"]["id"]) if found.get("thread") else None
-        await self.delivery.posted(delivery.checkin_id, int(found["id"]), thread_id)
+        message_id = int(found["id"])
+        thread = found.get("thread")
+        thread_id = int(thread["id"]) if thread else await self._open_thread(delivery, message_id)
+        await self.delivery.posted(delivery.checkin_id, message_id, thread_id)
+        await self._after_posting(delivery, message_id)
         return True
 
     async def _deliver(self, delivery: Delivery, done: list[Posted]) -> bool:
@@ -349,27 +353,42 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
             await self._failed(failure)
             return failure.gave_up  # given up: the queue behind it moves on
         message_id = int(message["id"])
-        thread_id = None
-        if delivery.threads:
-            try:
-                await self.bot.http.start_thread_with_message(
-                    delivery.channel_id,
-                    message_id,
-                    name=fit_thread_name(render.thread_name(delivery)),
-                    auto_archive_duration=1440,
-                    reason="Replies to an anonymous check-in",
-                )
-                thread_id = message_id
-            except TRANSIENT as error:
-                log.warning(
-                    "Posted check-in %s without a reply thread (%s)",
-                    delivery.checkin_id,
-                    getattr(error, "status", type(error).__name__),
-                )
+        thread_id = await self._open_thread(delivery, message_id)
         done.append(Posted(delivery.checkin_id, message_id, thread_id))
+        await self._after_posting(delivery, message_id)
+        return True
+
+    async def _open_thread(self, delivery: Delivery, message_id: int) -> int | None:
+        """Open the reply thread under a posted check-in (if the server wants them); return its id.
+
+        A thread started from a message has the message's id, so one Discord already has
+        (200 for the first, 400 160004 for any later attempt) is simply that id.
+        """
+        if not delivery.threads or delivery.channel_id is None:
+            return None
+        try:
+            await self.bot.http.start_thread_with_message(
+                delivery.channel_id,
+                message_id,
+                name=fit_thread_name(render.thread_name(delivery)),
+                auto_archive_duration=1440,
+                reason="Replies to an anonymous check-in",
+            )
+        except TRANSIENT as error:
+            if getattr(error, "code", None) == THREAD_EXISTS:
+                return message_id
+            log.warning(
+                "Posted check-in %s without a reply thread (%s)",
+                delivery.checkin_id,
+                getattr(error, "status", type(error).__name__),
+            )
+            return None
+        return message_id
+
+    async def _after_posting(self, delivery: Delivery, message_id: int) -> None:
+        """Do what follows a post, however it was found: the moderators' note, if one is owed."""
         if delivery.alert_moderators:
             await self._detection_alert(delivery, message_id)
-        return True
 
     async def alerts_channel(self, guild_id: int) -> discord.TextChannel | None:
         """Return the moderator-alerts channel, only if @everyone cannot read it."""
@@ -401,7 +420,13 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
                 delivery.guild_id, delivery.channel_id, message_id, delivery.ref
             )
             try:
-                await send(channel, embed=embed, allowed_mentions=NO_MENTIONS)
+                # The same nonce on a retry after a crash: Discord hands back the note it has.
+                await send(
+                    channel,
+                    embed=embed,
+                    allowed_mentions=NO_MENTIONS,
+                    nonce=f"hearth-alert-c{delivery.checkin_id}"[:25],
+                )
             except TRANSIENT:
                 log.warning("Could not post a detection note for check-in %s", delivery.checkin_id)
         elif channel is None:

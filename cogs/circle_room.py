@@ -43,6 +43,7 @@ from bot.ui import (
     require_moderator,
     send,
 )
+from cogs.recovery import find_own_message
 
 if TYPE_CHECKING:
     from bot.client import HearthBot
@@ -209,14 +210,24 @@ class RoomCommands:
         raise NotImplementedError  # CirclesCog builds it from its persistent buttons
 
     async def post_queue(self, guild: discord.Guild, order: TalkingOrder) -> None:
-        """Post the talking order where the circle is held (the voice channel's chat)."""
+        """Post the talking order where the circle is held (the voice channel's chat).
+
+        A talking order a stopped process posted but never recorded is found (by its buttons)
+        and brought up to date instead of posting a second one.
+        """
         content = order_text(order, guild)
         targets = [guild.get_channel(order.voice_channel_id)]
         config = await self.settings.get_or_default(guild.id)
         targets.append(guild.get_channel(config.circles_channel_id or 0))
-        for channel in targets:
-            if not isinstance(channel, discord.VoiceChannel | discord.TextChannel):
-                continue
+        channels = [c for c in targets if isinstance(c, discord.VoiceChannel | discord.TextChannel)]
+        wanted = self.queue_view(order).children[0]
+        for channel in channels:
+            found = await find_own_message(self.bot, channel, getattr(wanted, "custom_id", ""))
+            if found is not None:
+                await self.circles.record_queue_message(order.occurrence_id, channel.id, found)
+                await self.refresh_queue(guild, order.occurrence_id)
+                return
+        for channel in channels:
             try:
                 message = await send(
                     channel, content, view=self.queue_view(order), allowed_mentions=NO_MENTIONS

@@ -63,6 +63,7 @@ from bot.ui import (
     update,
     zone_choices,
 )
+from cogs.recovery import find_own_message
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +167,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         self.pairing = pairing
         self.settings = settings
         self._round_locks: dict[int, asyncio.Lock] = {}
+        self._followups_lock = asyncio.Lock()
         self._warned: set[int] = set()
         self.accept_button = persistent_button(
             "hearth:pair:accept",
@@ -782,8 +784,12 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
                 about.append("You both chose: " + ", ".join(group.shared_topics))
         details = "\n\n" + "\n".join(about) if about else ""
         view = discord.ui.View(timeout=None)
-        view.add_item(self.accept_button(invitation.row_id))
+        accept = self.accept_button(invitation.row_id)
+        view.add_item(accept)
         view.add_item(self.skip_button(invitation.row_id))
+        if invitation.resumed and await self._find_dm(invitation.user_id, accept.custom_id):
+            await self.pairing.confirm_invitation(invitation.row_id)
+            return True  # it went out before Hearth stopped
         failure = await self._dm(
             invitation.user_id,
             f"You've been matched with {others}{where} for a one-to-one chat this round — "
@@ -791,10 +797,20 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             "If now isn't a good time, skipping is completely fine: nobody is told why.",
             view,
         )
+        await self.pairing.confirm_invitation(invitation.row_id)
         if failure is not None:
             await self.pairing.respond(invitation.row_id, invitation.user_id, UNREACHABLE)
             return False
         return True
+
+    async def _find_dm(self, user_id: int, custom_id: str) -> bool:
+        """Say whether Hearth already sent this member a message with that button."""
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            channel = user.dm_channel or await user.create_dm()
+            return await find_own_message(self.bot, channel, custom_id) is not None
+        except discord.HTTPException:
+            return False  # can't tell: sending again beats never sending
 
     async def accepted(self, interaction: discord.Interaction, row_id: int) -> None:
         """Record a yes; open the thread if everyone said yes."""
@@ -839,17 +855,23 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
     # ----- follow-up -----------------------------------------------------------------------
     async def send_followups(self) -> None:
         """Ask each introduced member "Did you connect?" once, privately."""
-        for followup in await self.pairing.claim_due_followups():
-            view = discord.ui.View(timeout=None)
-            for button in self.followup_buttons:
-                view.add_item(button(followup.row_id))
-            where = f" in <#{followup.thread_id}>" if followup.thread_id else ""
-            await self._dm(
-                followup.user_id,
-                f"A few days ago you were introduced to a peer{where}. Did you connect? Your "
-                "answer only adds to a count the moderators see — never your name.",
-                view,
-            )
+        async with self._followups_lock:  # claims unconfirmed outside it were left by a stop
+            for followup in await self.pairing.claim_due_followups():
+                view = discord.ui.View(timeout=None)
+                buttons = [button(followup.row_id) for button in self.followup_buttons]
+                for button in buttons:
+                    view.add_item(button)
+                if not (
+                    followup.resumed and await self._find_dm(followup.user_id, buttons[0].custom_id)
+                ):
+                    where = f" in <#{followup.thread_id}>" if followup.thread_id else ""
+                    await self._dm(
+                        followup.user_id,
+                        f"A few days ago you were introduced to a peer{where}. Did you connect? "
+                        "Your answer only adds to a count the moderators see — never your name.",
+                        view,
+                    )
+                await self.pairing.confirm_followup(followup.row_id)
 
     def _followup_handler(self, answer: str) -> Any:
         async def handle(interaction: discord.Interaction, row_id: int) -> None:

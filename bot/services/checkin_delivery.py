@@ -168,12 +168,13 @@ class CheckinDeliveryService:
         owns the database, so every claim still open then was interrupted, and may have posted.
         """
         async with self._sessions() as session:
-            rows = await session.scalars(
-                select(Checkin)
+            rows = await session.execute(
+                select(Checkin, CheckinSettings.threads)
+                .outerjoin(CheckinSettings, CheckinSettings.guild_id == Checkin.guild_id)
                 .where(Checkin.status == POSTING)
                 .order_by(Checkin.due_at, Checkin.id)
             )
-            return [_delivery(row, True) for row in rows]
+            return [_delivery(row, True if threads is None else threads) for row, threads in rows]
 
     async def release(self, *checkin_ids: int, attempted: bool = True) -> None:
         """Put claimed check-ins back in the queue (they were not posted).

@@ -284,6 +284,7 @@ class Invitation:
     guild_id: int
     round_number: int
     trio: bool
+    resumed: bool = False  # claimed by a process that stopped: it may have gone out already
 
 
 @dataclass(frozen=True)
@@ -304,6 +305,7 @@ class Followup:
     user_id: int
     guild_id: int
     thread_id: int | None
+    resumed: bool = False  # claimed by a process that stopped: it may have gone out already
 
 
 @dataclass(frozen=True)
@@ -1174,7 +1176,12 @@ class PairingService:
             await session.commit()
 
     async def claim_invitations(self, round_id: int) -> list[Invitation]:
-        """Claim the double opt-in invitations of a round not sent yet."""
+        """Claim the double opt-in invitations of a round not sent yet.
+
+        Call it while nothing else sends this round's invitations (the cog's round lock): then
+        claims still unconfirmed were left by a process that stopped, and come back first,
+        marked `resumed` (look for them before sending again).
+        """
         now = self._clock.now()
         async with self._sessions() as session:
             round_ = await session.get(PairingRound, round_id)
@@ -1187,10 +1194,11 @@ class PairingService:
                     .where(
                         PairingGroup.round_id == round_id,
                         PairingGroup.status == AWAITING,
-                        PairingGroupMember.invite_sent_at.is_(None),
+                        PairingGroupMember.invite_confirmed_at.is_(None),
+                        PairingGroupMember.response.is_(None),
                         PairingGroupMember.user_id.is_not(None),
                     )
-                    .order_by(PairingGroupMember.id)
+                    .order_by(PairingGroupMember.invite_sent_at.is_(None), PairingGroupMember.id)
                 )
             ).all()
             sizes = Counter(
@@ -1202,7 +1210,8 @@ class PairingService:
             )
             claimed = []
             for member, group in rows:
-                member.invite_sent_at = now
+                resumed = member.invite_sent_at is not None
+                member.invite_sent_at = member.invite_sent_at or now
                 claimed.append(
                     Invitation(
                         row_id=member.id,
@@ -1211,10 +1220,28 @@ class PairingService:
                         guild_id=round_.guild_id,
                         round_number=round_.number,
                         trio=sizes[group.id] > 2,
+                        resumed=resumed,
                     )
                 )
             await session.commit()
         return claimed
+
+    async def confirm_invitation(self, row_id: int) -> None:
+        """Note that an invitation went out (or could not), so it is never sent again."""
+        await self._confirm(PairingGroupMember.invite_confirmed_at, row_id)
+
+    async def confirm_followup(self, row_id: int) -> None:
+        """Note that a "Did you connect?" went out (or could not), so it is never sent again."""
+        await self._confirm(PairingGroupMember.followup_confirmed_at, row_id)
+
+    async def _confirm(self, column: Any, row_id: int) -> None:
+        async with self._sessions() as session:
+            await session.execute(
+                update(PairingGroupMember)
+                .where(PairingGroupMember.id == row_id)
+                .values({column: self._clock.now()})
+            )
+            await session.commit()
 
     async def respond(self, row_id: int, user_id: int, response: str) -> ResponseOutcome:
         """Record Accept, Skip (or that the member could not be asked) for an invitation."""
@@ -1311,7 +1338,11 @@ class PairingService:
 
     # ----- follow-up -----------------------------------------------------------------------
     async def claim_due_followups(self) -> list[Followup]:
-        """Claim the "Did you connect?" messages that are due."""
+        """Claim the "Did you connect?" messages that are due.
+
+        As with invitations, call it while nothing else sends follow-ups: claims still
+        unconfirmed were left by a stop and come back marked `resumed`.
+        """
         now = self._clock.now()
         async with self._sessions() as session:
             rows = (
@@ -1322,17 +1353,20 @@ class PairingService:
                     .where(
                         PairingGroup.status == INTRODUCED,
                         PairingGroup.followup_due_at <= now,
-                        PairingGroupMember.followup_sent_at.is_(None),
+                        PairingGroupMember.followup_confirmed_at.is_(None),
                         PairingGroupMember.user_id.is_not(None),
                     )
-                    .order_by(PairingGroupMember.id)
+                    .order_by(PairingGroupMember.followup_sent_at.is_(None), PairingGroupMember.id)
                 )
             ).all()
             claimed = []
             for member, group, round_ in rows:
-                member.followup_sent_at = now
+                resumed = member.followup_sent_at is not None
+                member.followup_sent_at = member.followup_sent_at or now
                 claimed.append(
-                    Followup(member.id, member.user_id or 0, round_.guild_id, group.thread_id)
+                    Followup(
+                        member.id, member.user_id or 0, round_.guild_id, group.thread_id, resumed
+                    )
                 )
             await session.commit()
         return claimed

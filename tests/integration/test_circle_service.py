@@ -208,7 +208,7 @@ async def test_a_restart_does_not_send_a_claimed_reminder_again(
     await _setup(services, [MEMBERS[0]])
     created = await _weekly(services)
     await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[0], True)
-    clock.advance(created.first.start_utc - clock.now() - timedelta(hours=23))
+    clock.advance(created.first.start_utc - clock.now() - timedelta(hours=24, seconds=-30))
     assert len(await services.circles.claim_due_reminders()) == 1
     restarted = CircleService(
         services.circles._sessions, clock, services.audit, services.agreement
