@@ -273,6 +273,20 @@ def _check_message(error: app_commands.CheckFailure) -> str:
     return str(error) or "You can't use this here."
 
 
+def _conversion_message(
+    interaction: discord.Interaction, error: app_commands.TransformerError
+) -> str:
+    """Say kindly why a picked option could not be used (Discord sends people who left, too)."""
+    if interaction.guild is None:
+        return "This only works inside a server, not in direct messages."
+    if error.type in (discord.AppCommandOptionType.user, discord.AppCommandOptionType.mentionable):
+        return (
+            "I couldn't find that person in this server (they may have left). "
+            "Please pick someone who is here."
+        )
+    return "I couldn't use what you picked there. Please pick again from the list."
+
+
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Turn any failure into a kind private reply; log the unexpected ones with an error id."""
     error = _unwrap(error)
@@ -283,6 +297,8 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         message = error.message
     elif isinstance(error, app_commands.CheckFailure):
         message = _check_message(error)
+    elif isinstance(error, app_commands.TransformerError):
+        message = _conversion_message(interaction, error)
     else:
         error_id = secrets.token_hex(4)
         command = interaction.command.qualified_name if interaction.command else "component"

@@ -713,7 +713,7 @@ class CrisisCog(commands.Cog):
         """Remove a local resource."""
         await self.require_moderator(interaction)
         guild = guild_of(interaction)
-        if not resource.isdigit():
+        if not (resource.isascii() and resource.isdigit()) or int(resource) >= 2**63:
             raise InvalidInput("Please pick the resource from the list as you type.")
         removed = await self.crisis.remove_resource(guild.id, interaction.user.id, int(resource))
         await reply_private(interaction, f"Removed **{removed.name}**.")
