@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 READ_AGREEMENT_ID = "hearth:agreement:read"
 NO_MENTIONS = discord.AllowedMentions.none()
 WARM = discord.Colour.from_rgb(222, 140, 90)
+# Hearth's own ids (circles, resources...) are 32-bit integers on PostgreSQL: an option or typed
+# number naming one is bounded to them, so Discord refuses anything larger before Hearth sees it.
+MAX_STORED_ID = 2**31 - 1
+StoredId = app_commands.Range[int, 1, MAX_STORED_ID]
 
 
 def read_agreement_view() -> discord.ui.View:

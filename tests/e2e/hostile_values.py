@@ -51,6 +51,7 @@ def hostile_texts(mention: str) -> tuple[str, ...]:
         "24:00",
         "-1:30",
         "99999999999999999999",
+        "2147483648",  # one past a 32-bit integer (PostgreSQL INTEGER)
         "²",
         "①٣",
         "0001-01-01",

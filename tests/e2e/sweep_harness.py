@@ -79,14 +79,15 @@ class Sweep:
         finally:
             self.seconds += time.perf_counter() - started
 
-    def attempt(self, where: str, work: Coroutine[Any, Any, None]) -> None:
+    def attempt(self, where: str, work: Coroutine[Any, Any, T]) -> T | None:
         """Run one interaction; keep what broke the rules (up to 3 per command) and go on."""
         try:
-            self.run(work)
+            return self.run(work)
         except (AssertionError, TimeoutError) as broken:
             kept = self.failures.setdefault(where, [])
             if len(kept) < 3:
                 kept.append(str(broken)[:1500])
+            return None
 
     def take_failures(self) -> str:
         """Return (and forget) a report of every failure so far, or "" if none."""

@@ -240,7 +240,7 @@ def test_every_form_takes_hostile_values(sweep: Sweep, who: str) -> None:
             for value in fixed_values(o, sweep.targets, NOW)[:3]
         ]
         for values in tries:
-            form = sweep.run(_open(sweep, persona, leaf, values))  # filled round-robin
+            form = sweep.attempt(leaf.path, _open(sweep, persona, leaf, values))
             if form is not None:
                 opened += 1
                 _fill_form(sweep, persona, leaf, values, form)
