@@ -95,10 +95,12 @@ def sweep(
         yield running
         running.run(stop_sweep(running))
         running.check_clean("stopping Hearth")
+        jobs = running.sent.pop("job run", 0)
         total = sum(running.sent.values())
         parts = ", ".join(f"{n} {kind}" for kind, n in sorted(running.sent.items()))
         SWEEP_REPORT.append(
-            f"hostile-input sweep ({request.param}): {total} interactions ({parts}) in {running.seconds:.1f} s"
+            f"hostile-input sweep ({request.param}): {total} interactions ({parts}) and "
+            f"{jobs} job runs in {running.seconds:.1f} s"
         )
     finally:
         loop.close()
