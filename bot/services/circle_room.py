@@ -206,7 +206,7 @@ class CircleRoom:
                     CircleOccurrence.scheduled_event_id > 0,  # 0: claimed, not made yet
                 )
             )
-            return [(c, i, int(e)) for c, i, e in rows.tuples().all()]
+            return [(c, i, int(e)) for c, i, e in rows.all()]
 
     async def forget_event(self, circle_id: int, index: int) -> None:
         """Note that a meeting no longer has a Discord event."""
@@ -245,7 +245,7 @@ class CircleRoom:
         # One change at a time per meeting (PostgreSQL; SQLite writers already hold the lock),
         # so concurrent hands read each other's and keep one consistent order.
         query = query.with_for_update(of=CircleOccurrence)
-        found = list((await session.execute(query)).tuples().all())
+        found = list((await session.execute(query)).all())
         if channel_id is not None and len(found) > 1:
             here = [
                 (row, circle)
@@ -332,7 +332,7 @@ class CircleRoom:
                     CircleOccurrence.meeting_index == index,
                 )
             )
-            found = result.tuples().first()
+            found = result.first()
             if found is None:
                 raise NotFound("I couldn't find that meeting any more.")
             return await self._order(session, *found)
@@ -505,21 +505,17 @@ class CircleRoom:
         self, session: AsyncSession, guild_id: int, circle_id: int, index: int
     ) -> tuple[CircleOccurrence, CircleFeedback]:
         found = (
-            (
-                await session.execute(
-                    select(CircleOccurrence, CircleFeedback)
-                    .join(Circle, Circle.id == CircleOccurrence.circle_id)
-                    .join(CircleFeedback, CircleFeedback.occurrence_id == CircleOccurrence.id)
-                    .where(
-                        Circle.guild_id == guild_id,
-                        Circle.id == circle_id,
-                        CircleOccurrence.meeting_index == index,
-                    )
+            await session.execute(
+                select(CircleOccurrence, CircleFeedback)
+                .join(Circle, Circle.id == CircleOccurrence.circle_id)
+                .join(CircleFeedback, CircleFeedback.occurrence_id == CircleOccurrence.id)
+                .where(
+                    Circle.guild_id == guild_id,
+                    Circle.id == circle_id,
+                    CircleOccurrence.meeting_index == index,
                 )
             )
-            .tuples()
-            .first()
-        )
+        ).first()
         if found is None:
             raise NotFound("Feedback for this meeting isn't open.")
         return found
@@ -589,19 +585,15 @@ class CircleRoom:
         minimum = (await self.circle_settings(guild_id)).feedback_min_answers
         async with self._reads() as session:
             found = (
-                (
-                    await session.execute(
-                        select(CircleOccurrence, CircleFeedback, Circle.title)
-                        .join(Circle, Circle.id == CircleOccurrence.circle_id)
-                        .join(CircleFeedback, CircleFeedback.occurrence_id == CircleOccurrence.id)
-                        .where(Circle.guild_id == guild_id, Circle.id == circle_id)
-                        .order_by(CircleOccurrence.meeting_index.desc())
-                        .limit(1)
-                    )
+                await session.execute(
+                    select(CircleOccurrence, CircleFeedback, Circle.title)
+                    .join(Circle, Circle.id == CircleOccurrence.circle_id)
+                    .join(CircleFeedback, CircleFeedback.occurrence_id == CircleOccurrence.id)
+                    .where(Circle.guild_id == guild_id, Circle.id == circle_id)
+                    .order_by(CircleOccurrence.meeting_index.desc())
+                    .limit(1)
                 )
-                .tuples()
-                .first()
-            )
+            ).first()
         if found is None:
             raise NotFound("No meeting of this circle has been closed with feedback yet.")
         row, feedback, title = found

@@ -326,7 +326,7 @@ class CircleService(CircleRoom, RoomOverwrites):
             .where(CircleRsvp.occurrence_id == occurrence_id)
             .group_by(CircleRsvp.status)
         )
-        counts = dict(rows.tuples().all())
+        counts = dict(rows.all())
         return counts.get(YES, 0), counts.get(WAITLIST, 0)
 
     async def _meeting(
@@ -549,7 +549,7 @@ class CircleService(CircleRoom, RoomOverwrites):
                 )
                 .order_by(CircleOccurrence.starts_at)
             )
-            for row, circle in rows.tuples().all():
+            for row, circle in rows.all():
                 occ = recurrence.occurrence_at(
                     await self._schedule(session, circle), row.meeting_index
                 )
@@ -1018,7 +1018,7 @@ class CircleService(CircleRoom, RoomOverwrites):
                 )
                 .order_by(CircleOccurrence.starts_at)
             )
-            for row, circle in rows.tuples().all():
+            for row, circle in rows.all():
                 occ = recurrence.occurrence_at(
                     await self._schedule(session, circle), row.meeting_index
                 )
@@ -1103,7 +1103,7 @@ class CircleService(CircleRoom, RoomOverwrites):
                 )
                 .order_by(CircleReminderDelivery.id)
             )
-            for delivery, row, circle in rows.tuples().all():
+            for delivery, row, circle in rows.all():
                 occ = recurrence.occurrence_at(
                     await self._schedule(session, circle), row.meeting_index
                 )
@@ -1146,7 +1146,7 @@ class CircleService(CircleRoom, RoomOverwrites):
                 .join(Circle, Circle.id == CircleOccurrence.circle_id)
                 .where(CircleRsvp.notify_promoted.is_(True))
             )
-            for rsvp, row, circle in rows.tuples().all():
+            for rsvp, row, circle in rows.all():
                 rsvp.notify_promoted = False
                 occ = recurrence.occurrence_at(
                     await self._schedule(session, circle), row.meeting_index
