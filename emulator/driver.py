@@ -9,13 +9,14 @@ import base64
 import contextlib
 import logging
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from aiohttp import web
 
 from emulator.errors import EmulatorUsageError
 from emulator.gateway import PRIVILEGED_INTENTS, GatewayHub
-from emulator.ids import SnowflakeFactory, iso, new_token
+from emulator.ids import Now, SnowflakeFactory, iso, new_token, utcnow
 from emulator.interactions import InteractionDriver, InteractionHandle
 from emulator.messages import build_message, store_message, wire
 from emulator.permissions import Permissions, normalise_overwrites
@@ -90,13 +91,15 @@ class Emulator(InteractionDriver):
         strict_event_times: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
+        clock: Now | None = None,
     ) -> None:
         self.interaction_deadline = interaction_deadline
         self.privileged_intents = privileged_intents
         self.strict_event_times = strict_event_times
         self.host = host
         self.port = port
-        self.snowflakes = SnowflakeFactory()
+        self.clock: Now = clock or utcnow
+        self.snowflakes = SnowflakeFactory(self.utcnow)
         self.application_id = self.snowflakes.next()
         self.application_flags = 1 << 19 | 1 << 15 | 1 << 13
         self.bot_user = User(id=self.application_id, username=bot_name, bot=True)
@@ -115,6 +118,7 @@ class Emulator(InteractionDriver):
         self.ephemeral_owners: dict[int, int] = {}
         self.inflight = 0
         self._notifier: _Notifier | None = None
+        self._listeners: list[Callable[[], None]] = []
         self._taken_requests: set[int] = set()
         self._taken_messages: set[int] = set()
         self._runner: web.AppRunner | None = None
@@ -180,8 +184,12 @@ class Emulator(InteractionDriver):
         """Return the value for DiscordWebSocket.DEFAULT_GATEWAY."""
         return f"ws://{self.host}:{self.port}/gateway"
 
+    def utcnow(self) -> datetime:
+        """Return the emulator's current time (aware UTC): message times, snowflakes, events."""
+        return self.clock()
+
     def env(self) -> dict[str, str]:
-        """Return environment variables for a bot subprocess (see emulator.client)."""
+        """Return the environment variables that point a Hearth subprocess at this emulator."""
         from emulator.client import GATEWAY_ENV, REST_ENV
 
         return {
@@ -192,9 +200,19 @@ class Emulator(InteractionDriver):
 
     # ------------------------------------------------------------ plumbing
     def notify(self) -> None:
-        """Wake waiters: something in the world or the recordings changed."""
+        """Wake waiters and listeners: something in the world or the recordings changed."""
         if self._notifier is not None:
             self._notifier.notify()
+        for listener in self._listeners:
+            listener()
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` (synchronously, so keep it cheap) whenever something changes."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[], None]) -> None:
+        """Stop calling a listener added with add_listener()."""
+        self._listeners.remove(listener)
 
     async def wait_until(self, predicate: Callable[[], T], timeout: float, what: str) -> T:
         """Wait until predicate() is truthy and return its value (TimeoutError otherwise)."""
@@ -426,6 +444,8 @@ class Emulator(InteractionDriver):
             owner_id=_id(owner_id) if owner_id is not None else self.bot_user.id,
             archived=archived,
             locked=locked,
+            archive_timestamp=iso(self.utcnow()),
+            create_timestamp=iso(self.utcnow()),
             world=self.world,
         )
         self.world.channels[thread.id] = thread
@@ -464,7 +484,9 @@ class Emulator(InteractionDriver):
                     guild.id, f"{user.username} permissions", permissions=permissions
                 ).id
             )
-        member = Member(guild.id, user, role_ids, nick=nick, world=self.world)
+        member = Member(
+            guild.id, user, role_ids, joined_at=iso(self.utcnow()), nick=nick, world=self.world
+        )
         self.world.members[(guild.id, user.id)] = member
         data = member.to_json()
         data["guild_id"] = str(guild.id)
@@ -687,4 +709,4 @@ class Emulator(InteractionDriver):
 
     def now(self) -> str:
         """Return the current time as Discord formats it."""
-        return iso()
+        return iso(self.utcnow())
