@@ -668,6 +668,24 @@ class Emulator(InteractionDriver):
         channel = self.world.dm_channels[uid]
         return await self._wait_bot_message(channel.id, predicate, timeout, f"a DM to user {uid}")
 
+    def forget_old(self, *, keep_requests: int = 1000, interaction_age: float = 900.0) -> None:
+        """Drop old recordings so a long-lived emulator stays small (not for tests that wait).
+
+        Keeps the last `keep_requests` recorded requests and the interactions younger than
+        `interaction_age` seconds (Discord's interaction tokens last 15 minutes).
+        """
+        if len(self.requests) > keep_requests:
+            del self.requests[: len(self.requests) - keep_requests]
+            self._taken_requests.clear()
+        cutoff = asyncio.get_running_loop().time() - interaction_age
+        for handle in [h for h in self.interactions.values() if h.created_at < cutoff]:
+            if handle._timer is not None:
+                handle._timer.cancel()
+            del self.interactions[handle.id]
+            self.interactions_by_token.pop(handle.token, None)
+        for custom_id in [k for k, h in self.modal_origins.items() if h.created_at < cutoff]:
+            del self.modal_origins[custom_id]
+
     def assert_no_problems(self) -> None:
         """Raise AssertionError listing every recorded problem."""
         if self.problems:
