@@ -205,6 +205,7 @@ def configure_logging(values: Mapping[str, str], log_file: Path) -> None:
     terminal = logging.StreamHandler()
     terminal.setLevel(console)
     terminal.setFormatter(fmt)
+    terminal.addFilter(_no_voice_notice)
     root.addHandler(terminal)
     log_file.parent.mkdir(parents=True, exist_ok=True)
     written = logging.FileHandler(log_file, mode="w", encoding="utf-8")
@@ -215,6 +216,13 @@ def configure_logging(values: Mapping[str, str], log_file: Path) -> None:
     for name in ("discord.http", "discord.gateway"):
         logging.getLogger(name).setLevel(logging.INFO)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def _no_voice_notice(record: logging.LogRecord) -> bool:
+    """Leave out discord.py's notice that voice is not installed (Hearth never uses voice)."""
+    return not (
+        record.name == "discord.client" and "voice will NOT be supported" in str(record.msg)
+    )
 
 
 def main(port: int | None = None, fresh: bool = False) -> int:

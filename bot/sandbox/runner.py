@@ -17,11 +17,20 @@ from bot.sandbox.clock import SandboxClock
 log = logging.getLogger(__name__)
 
 STEP = timedelta(minutes=15)
-"""Skipping ahead runs the due jobs at least this often in sandbox time.
+"""Skipping ahead moves the clock in steps of this much sandbox time.
 
-Fifteen minutes is the shortest gap Hearth plans around (a circle's last reminder), so every
-reminder, round and key destruction that falls inside a skip happens at its own moment.
+Fifteen minutes is the shortest gap Hearth plans around (a circle's last reminder). Jobs that
+Hearth runs every minute or more often (delivery, reminders, rounds) run at every step;
+housekeeping registered at longer intervals runs every sandbox hour; every job runs at the end.
 """
+HOUSEKEEPING = timedelta(hours=1)
+
+
+def cadence(interval_seconds: float) -> timedelta:
+    """Return how often, in sandbox time, a skip runs a job registered at this interval."""
+    return max(STEP, min(HOUSEKEEPING, timedelta(seconds=interval_seconds * 12)))
+
+
 READY_TIMEOUT_S = 60.0
 STARTING, READY, RESTARTING, STOPPED = "starting", "ready", "restarting", "stopped"
 
@@ -121,21 +130,26 @@ class HearthRunner:
             self.restarts += 1
 
     async def skip(self, delta: timedelta, progress: Progress | None = None) -> SkipReport:
-        """Move the clock ahead by `delta` in steps, running every job at each step."""
+        """Move the clock ahead by `delta` in steps, running each job at its cadence and at the end."""
         async with self._lock:
             hearth = self.hearth
             if hearth is None or self.state != READY:
                 raise HearthFailed("Hearth isn't running right now")
-            target = self.clock.now() + delta
+            scheduler = hearth.scheduler
+            every = {job_id: cadence(scheduler.interval(job_id)) for job_id in scheduler.job_ids}
+            since = dict.fromkeys(every, timedelta(0))
+            remaining = delta
             steps = runs = 0
-            while True:
-                remaining = target - self.clock.now()
-                if remaining <= timedelta(0):
-                    break
-                self.clock.advance(min(STEP, remaining))
-                for job_id in hearth.scheduler.job_ids:
-                    await hearth.scheduler.run_now(job_id)
-                    runs += 1
+            while remaining > timedelta(0):
+                step = min(STEP, remaining)
+                remaining -= step
+                self.clock.advance(step)
+                for job_id, gap in every.items():
+                    since[job_id] += step
+                    if since[job_id] >= gap or remaining <= timedelta(0):
+                        since[job_id] = timedelta(0)
+                        await scheduler.run_now(job_id)
+                        runs += 1
                 steps += 1
                 if progress is not None:
                     progress(self.clock.now())

@@ -207,7 +207,8 @@ def state(emu: Emulator, user_id: int) -> dict[str, Any]:
 
 def commands_version(emu: Emulator) -> str:
     """Return a short fingerprint of the registered commands (the client refetches on change)."""
-    encoded = json.dumps(emu.world.commands, sort_keys=True, default=str).encode()
+    scopes = {str(scope): cmds for scope, cmds in emu.world.commands.items()}
+    encoded = json.dumps(scopes, sort_keys=True, default=str).encode()
     return hashlib.sha256(encoded).hexdigest()[:12]
 
 

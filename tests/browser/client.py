@@ -146,11 +146,17 @@ class PageClient:
         await message.locator(".message-menu").click()
         await self.page.locator(".popup-menu .popup-item", has_text=name).click()
 
+    async def restart(self) -> None:
+        """Press Restart Hearth and wait until Hearth is back."""
+        bar = self.page.locator("#hostbar")
+        await self.page.locator("#restart").click()
+        await expect(bar).to_have_attribute("data-busy", "false", timeout=60_000)
+        await expect(self.page.locator("#bot-status")).to_have_text("Hearth online")
+        await expect(self.page.locator(".toast.error")).to_have_count(0)
+
     async def skip(self, label: str) -> None:
         """Press one of the Skip ahead buttons and wait until the skip is done."""
-        button = self.page.locator("#skip button", has_text=label)
-        await button.click()
-        await expect(self.page.locator(".toast", has_text="Skipped ahead")).to_be_visible(
-            timeout=60_000
-        )
-        await expect(button).to_be_enabled(timeout=WAIT_MS)
+        bar = self.page.locator("#hostbar")
+        await self.page.locator("#skip button", has_text=label).click()
+        await expect(bar).to_have_attribute("data-busy", "false", timeout=120_000)
+        await expect(self.page.locator(".toast.error")).to_have_count(0)

@@ -31,6 +31,14 @@ if not CHROMIUM.exists():
 playwright_api = pytest.importorskip("playwright.async_api", reason="pip install playwright")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    """Keep each phase's report on the test, so a fixture can tell that the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
 def error_records() -> Iterator[ErrorRecords]:
     """Fail the test if anything logged at ERROR."""
@@ -73,7 +81,9 @@ async def browser() -> AsyncIterator[object]:
 
 
 @pytest.fixture
-async def client(browser: object, sandbox: Sandbox, artifacts: Path) -> AsyncIterator[PageClient]:
+async def client(
+    request: pytest.FixtureRequest, browser: object, sandbox: Sandbox, artifacts: Path
+) -> AsyncIterator[PageClient]:
     """Open the sandbox's page; fail on any console error or uncaught error in the page."""
     context = await browser.new_context(viewport={"width": 1360, "height": 860})  # type: ignore[attr-defined]
     page = await context.new_page()
@@ -84,5 +94,8 @@ async def client(browser: object, sandbox: Sandbox, artifacts: Path) -> AsyncIte
     await page.goto(sandbox.url)
     await playwright_api.expect(page.locator("#bot-status")).to_have_text("Hearth online")
     yield PageClient(page, artifacts)
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        await page.screenshot(path=artifacts / "failure.png")
     await context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"

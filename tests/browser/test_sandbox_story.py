@@ -7,6 +7,7 @@ import re
 from playwright.async_api import expect
 
 from bot.sandbox.run import Sandbox
+from bot.sandbox.tour import circle_start
 from tests.browser.client import PageClient
 
 
@@ -27,7 +28,10 @@ async def set_up(c: PageClient) -> None:
         modlog="#mod-log",
     )
     await c.command("agreement edit", change="Minor wording fix (no re-acceptance)")
-    await c.fill_form(Title="Our group agreement", Points="We listen without judging.\nWhat is shared here stays here.")
+    await c.fill_form(
+        Title="Our group agreement",
+        Points="We listen without judging.\nWhat is shared here stays here.",
+    )
     await c.submit_form()
     await c.command("setup welcome")
 
@@ -42,9 +46,11 @@ async def test_agreement_checkin_and_crisis(client: PageClient, sandbox: Sandbox
     await expect(c.page.locator('#channels button[data-name="check-ins"]')).to_be_visible()
     await c.open("check-ins")
     await c.command("checkin share")
-    await c.fill_form(**{"How are you doing?": "Okay", "A few words": "Slept badly, but the walk helped."})
+    await c.fill_form(
+        **{"How are you doing?": "Okay", "A few words": "Slept badly, but the walk helped."}
+    )
     await c.submit_form()
-    receipt = await c.see("Undo")
+    await c.see("Undo")
     await c.shot("check-in-queued")
     await c.skip("15 min")
     post = await c.see("Slept badly, but the walk helped.")
@@ -65,3 +71,87 @@ async def accept_agreement(c: PageClient, name: str) -> None:
     await c.open("welcome")
     await c.press("Read the agreement")
     await c.press("Accept", within=await c.see("Our group agreement"))
+
+
+async def test_a_circle_with_its_reminder_and_room(client: PageClient, sandbox: Sandbox) -> None:
+    """A facilitator schedules a circle; a member says yes, is reminded, and the room opens and closes."""
+    c = client
+    await set_up(c)
+    await accept_agreement(c, "Alex")
+    start = circle_start(sandbox.clock.now())
+    await c.be("Jordan")
+    await c.open("circles")
+    await c.command(
+        "circle create",
+        title="Tuesday evening circle",
+        timezone=("Toronto", "America/Toronto"),
+        first_date=f"{start:%Y-%m-%d}",
+        start_time=f"{start:%H:%M}",
+        duration="60",
+        repeats="Just once",
+        voice="🔊 Circle room",
+    )
+    await c.see("Created Tuesday evening circle")
+    await c.be("Alex")
+    await c.open("circles")
+    announcement = await c.see("I'll be there")
+    await c.press("I'll be there", within=announcement)
+    await c.see("You're in for Tuesday evening circle")
+    await c.page.locator("#channels .events-link").click()
+    await expect(c.page.locator(".event-card")).to_contain_text("Tuesday evening circle")
+    await c.shot("events")
+    for _ in range(3):
+        await c.skip("15 min")
+    await c.open("Hearth")
+    await c.see(re.compile("Tuesday evening circle.*starts", re.S))
+    await c.shot("reminder")
+    await c.be("Jordan")
+    await c.open("circles")
+    await c.command("circle open", circle=("Tuesday", "Tuesday evening circle"))
+    await c.see("is open")
+    await c.open("Circle room")
+    card = c.page.locator(".voice-card")
+    await expect(card.locator(".access", has_text="Alex")).to_contain_text("can join")
+    await c.shot("room-open")
+    await c.open("circles")
+    await c.command("circle close", circle=("Tuesday", "Tuesday evening circle"))
+    await c.see("closed again")
+    await c.open("Circle room")
+    await expect(card.locator(".access", has_text="Alex")).to_contain_text("can't join")
+
+
+async def test_a_pairing_round_and_a_restart(client: PageClient, sandbox: Sandbox) -> None:
+    """Members join pairing, a round opens a private thread; after a restart old buttons still work."""
+    c = client
+    await set_up(c)
+    for name in ("Alex", "Priya"):
+        await accept_agreement(c, name)
+    await c.be("Sam")
+    await c.open("general")
+    await c.command("pair settings", channel="#general", followup_days="1")
+    await c.see("Pairing settings saved")
+    for name, typed, zone in (
+        ("Alex", "Berlin", "Europe/Berlin"),
+        ("Priya", "Kolkata", "Asia/Kolkata"),
+    ):
+        await c.be(name)
+        await c.open("general")
+        await c.command("pair join", timezone=(typed, zone))
+        await c.see("You're in.")
+    await c.be("Sam")
+    await c.command("pair round now")
+    await c.see("Round 1 is under way")
+    await c.be("Alex")
+    thread = c.page.locator("#channels button.thread")
+    await expect(thread).to_have_count(1)
+    await thread.click()
+    await c.see("Priya")
+    await c.shot("pair-thread")
+    await c.restart()
+    await accept_agreement(c, "Mateo")
+    await expect(c.page.locator('#channels button[data-name="check-ins"]')).to_be_visible()
+    await c.be("Alex")
+    await c.skip("1 day")
+    await c.open("Hearth")
+    await c.see("Did you connect")
+    await c.shot("follow-up")

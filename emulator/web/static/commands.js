@@ -214,10 +214,12 @@ export class CommandBox {
       render();
     };
     const ask = async () => {
+      const active = this.active;
+      if (!active || !this.fields.includes(state)) return;
       const options = this.values({ except: state.option.name });
       options[state.option.name] = control.value;
-      const result = await this.ctx.act({ kind: "autocomplete", command: this.active.path, channel_id: this.ctx.channel().id, focused: state.option.name, options }, { quiet: true });
-      if (document.activeElement !== control) return;
+      const result = await this.ctx.act({ kind: "autocomplete", command: active.path, channel_id: this.ctx.channel().id, focused: state.option.name, options }, { quiet: true });
+      if (document.activeElement !== control || this.active !== active) return;
       shown = (result && result.choices) || [];
       index = shown.length ? 0 : -1;
       render();

@@ -88,6 +88,7 @@ export class HostControls {
     bot.textContent = state ? `${status.bot_name || "Bot"} ${words[state] || state}` : "";
     bot.className = `bot-status ${state || ""}`;
     for (const button of document.querySelectorAll("#skip button, #restart")) button.disabled = this.busy || state !== "ready";
+    document.getElementById("hostbar").dataset.busy = this.busy ? "true" : "false";
     if (this.panel === "tour") this.renderTour();
   }
 
