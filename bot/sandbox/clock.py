@@ -31,15 +31,15 @@ class SandboxClock:
 
 
 def describe_offset(offset: timedelta) -> str:
-    """Say in words how far ahead the sandbox runs ("3 days, 2 hours ahead"), or ""."""
+    """Say in words how far ahead the sandbox runs ("3 days 2 hours ahead"), or ""."""
     minutes = int(offset.total_seconds() // 60)
     if minutes <= 0:
         return ""
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     parts = [
-        f"{count} {unit}{'' if count == 1 else 's'}"
-        for count, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))
+        f"{count} {unit}{'' if count == 1 or unit == 'min' else 's'}"
+        for count, unit in ((days, "day"), (hours, "hour"), (minutes, "min"))
         if count
     ]
-    return f"{', '.join(parts[:2])} ahead"
+    return f"{' '.join(parts[:2])} ahead"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections import deque
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -32,6 +34,14 @@ class LogFeed(logging.Handler):
         self.clock = clock
         self.lines: deque[dict[str, str]] = deque(maxlen=LOG_LINES)
         self.web: WebUI | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
+
+    def attach(self, web: WebUI) -> None:
+        """Push new lines to this page server (call on the event loop's thread)."""
+        self.web = web
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
         """Keep the line (and send it to the page) if it comes from Hearth or the emulator."""
@@ -47,8 +57,14 @@ class LogFeed(logging.Handler):
             "text": text,
         }
         self.lines.append(line)
-        if self.web is not None:
-            self.web.broadcast({"type": "log", "line": line})
+        web, loop = self.web, self._loop
+        if web is None or loop is None or loop.is_closed():
+            return
+        event = {"type": "log", "line": line}
+        if threading.get_ident() == self._loop_thread:
+            web.broadcast(event)
+        else:
+            loop.call_soon_threadsafe(web.broadcast, event)
 
 
 class SandboxHost(Host):
@@ -72,7 +88,7 @@ class SandboxHost(Host):
     def attach(self, web: WebUI) -> None:
         """Push status changes and log lines to this page server."""
         self.web = web
-        self.feed.web = web
+        self.feed.attach(web)
 
     def state_changed(self, state: str) -> None:
         """Tell open pages that Hearth is starting, ready, restarting or stopped."""

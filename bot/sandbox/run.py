@@ -45,6 +45,7 @@ class Sandbox:
     practice: Practice
     runner: HearthRunner
     web: WebUI
+    feed: LogFeed
 
     @property
     def url(self) -> str:
@@ -53,10 +54,13 @@ class Sandbox:
 
     async def close(self) -> None:
         """Stop Hearth, save the world, and stop the page and the emulator."""
-        await self.runner.stop()
-        self.save()
-        await self.web.stop()
-        await self.emu.stop()
+        try:
+            await self.runner.stop()
+            self.save()
+            await self.web.stop()
+            await self.emu.stop()
+        finally:
+            logging.getLogger().removeHandler(self.feed)
 
     def save(self) -> None:
         """Save the practice world and the clock next to Hearth's database."""
@@ -84,7 +88,6 @@ async def open_sandbox(
     port: int | None = None,
     fresh: bool = False,
     values: Mapping[str, str] | None = None,
-    feed: LogFeed | None = None,
 ) -> Sandbox:
     """Start (or resume) the practice world, Hearth in it, and the page; return once ready."""
     values = read_environment() if values is None else values
@@ -110,8 +113,7 @@ async def open_sandbox(
     await emu.start()
     try:
         settings = sandbox_settings(emu, files, values)
-        feed = feed or LogFeed(clock)
-        feed.clock = clock
+        feed = LogFeed(clock)
         runner = HearthRunner(
             settings, clock, load_data(settings), on_state=lambda state: host.state_changed(state)
         )
@@ -122,10 +124,12 @@ async def open_sandbox(
     except BaseException:
         await emu.stop()
         raise
-    sandbox = Sandbox(files, clock, emu, practice, runner, web)
+    sandbox = Sandbox(files, clock, emu, practice, runner, web, feed)
+    logging.getLogger().addHandler(feed)
     try:
         await runner.start()
     except BaseException:
+        logging.getLogger().removeHandler(feed)
         await web.stop()
         await emu.stop()
         raise
@@ -164,11 +168,9 @@ async def keep_saving(sandbox: Sandbox) -> None:
 async def serve(port: int | None, fresh: bool) -> int:
     """Run the sandbox until Ctrl+C or SIGTERM; return the exit status."""
     values = read_environment()
-    feed = LogFeed(SandboxClock())
-    logging.getLogger().addHandler(feed)
     try:
         sandbox = await open_sandbox(
-            root=sandbox_root(values), port=port, fresh=fresh, values=values, feed=feed
+            root=sandbox_root(values), port=port, fresh=fresh, values=values
         )
     except (SandboxError, ConfigError) as error:
         print(f"hearth: {error}", file=sys.stderr)

@@ -86,7 +86,9 @@ def tour_steps(practice: Practice, now: datetime) -> list[dict[str, Any]]:
                 "Hearth waits a few random minutes before posting, so the time doesn't give "
                 "Alex away (press **Undo** to take it back). Press **Skip ahead 15 min**: the "
                 "check-in appears under a pseudonym, with a reply thread. Nobody, moderators "
-                "included, can see who wrote it."
+                "included, can see who wrote it.\n\n"
+                "After the week and a grace week, Hearth destroys that week's secret key: skip "
+                "ahead **1 week** twice and open **Log** to see it happen."
             ),
         },
         {

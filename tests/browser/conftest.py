@@ -51,6 +51,18 @@ def error_records() -> Iterator[ErrorRecords]:
     assert not unexpected, f"ERROR records: {unexpected}"
 
 
+@pytest.fixture(autouse=True)
+def hearth_info_logs() -> Iterator[None]:
+    """Let Hearth's INFO lines through to the page's log, as `python -m bot sandbox` does."""
+    loggers = [logging.getLogger(name) for name in ("bot", "cogs")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.INFO)
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
+
+
 @pytest.fixture
 def artifacts(request: pytest.FixtureRequest) -> Path:
     """Return this test's (emptied) screenshot folder."""

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -212,3 +213,46 @@ async def test_python_m_bot_without_a_token_starts_the_sandbox(tmp_path: Path) -
     assert err.decode().strip() == "", "nothing else in the terminal"
     assert (tmp_path / "data" / "sandbox" / "hearth.db").exists()
     assert not (tmp_path / "data" / "hearth.db").exists()
+
+
+@pytest.fixture
+def hearth_info_logs() -> Iterator[None]:
+    """Let Hearth's INFO lines through, as `python -m bot sandbox` does."""
+    loggers = [logging.getLogger(name) for name in ("bot", "cogs")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.INFO)
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
+
+
+async def test_skipping_past_the_grace_period_destroys_the_key_and_the_log_says_so(
+    sandbox: Sandbox, hearth_info_logs: None
+) -> None:
+    """With a one-day rotation and two days' grace, skipping four days destroys the week's key."""
+    emu, p, p_ids = sandbox.emu, sandbox.practice, people(sandbox)
+    await set_up(sandbox)
+    h = await emu.slash(
+        p_ids["sam"],
+        "checkin settings set",
+        guild_id=p.guild,
+        channel_id=p.modlog,
+        rotation_days=1,
+        grace_days=2,
+        delay_minutes=0,
+    )
+    await h.original()
+    [welcome] = emu.channel_messages(p.welcome)
+    h = await emu.click(p_ids["alex"], welcome, label="Read the agreement")
+    await emu.click(p_ids["alex"], await h.original(), label="Accept")
+    await emu.wait_until(
+        lambda: emu.member_has_role(p.guild, p_ids["alex"], p.member_role), 5, "role"
+    )
+    form = await emu.slash(p_ids["alex"], "checkin share", guild_id=p.guild, channel_id=p.checkins)
+    await form.response()
+    await (await emu.submit_modal(p_ids["alex"], form, {"mood": ["2"]})).original()
+    await sandbox.runner.skip(timedelta(days=4))
+    lines = [line["text"] for line in sandbox.feed.lines]
+    assert any("Posted check-in" in text for text in lines)
+    assert any("1 window keys destroyed" in text for text in lines), lines

@@ -164,6 +164,9 @@ function openChannel(id) {
 function render() {
   const g = guild();
   document.getElementById("guild-name").textContent = g ? g.name : "No server";
+  const icon = document.getElementById("guild-icon");
+  icon.textContent = g ? g.name.slice(0, 1).toUpperCase() : "";
+  icon.title = g ? g.name : "";
   document.title = g ? `${g.name} · practice` : "Practice server";
   renderChannels(g);
   renderMembers(g);
@@ -258,7 +261,8 @@ function showMember(m, anchor) {
     run: async () => answered(await act({ kind: "user_command", name: c.name, user_id: m.id, channel_id: app.channelId })),
   }));
   const known = person(m.id);
-  memberCard(anchor, { name: m.name, username: m.username }, roles, apps, known && known.about);
+  const be = known && m.id !== app.me ? () => host.ctx.be(m.id) : null;
+  memberCard(anchor, { name: m.name, username: m.username }, roles, apps, known && known.about, be);
 }
 
 function renderHeader() {

@@ -10,6 +10,10 @@ export function closeOverlays() {
   clear(overlayRoot());
 }
 
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && overlayRoot().firstChild) closeOverlays();
+});
+
 // ---------------------------------------------------------------- modals
 function field(comp, ctx, inputs, labelText, description) {
   const id = `field-${comp.custom_id}`;
@@ -144,12 +148,13 @@ export function popupMenu(anchor, title, items, { empty = "Nothing here" } = {})
   placeNear(menu, anchor);
 }
 
-export function memberCard(anchor, person, roles, apps, extra) {
+export function memberCard(anchor, person, roles, apps, extra, be) {
   closeOverlays();
   const card = h("div", { class: "member-card", role: "dialog", "aria-label": `About ${person.name}` },
     h("div", { class: "member-card-name" }, person.name),
     h("div", { class: "muted" }, person.username),
     extra ? h("div", { class: "member-card-note" }, extra) : null,
+    be ? h("button", { type: "button", class: "button primary small be-button", onclick: () => { closeOverlays(); be(); } }, `Be ${person.name}`) : null,
     h("div", { class: "member-card-section" }, "Roles"),
     h("div", { class: "role-pills" }, roles.length
       ? roles.map((r) => h("span", { class: "role-pill" }, h("span", { class: "role-dot", style: `background:${r.colour || "#99aab5"}` }), r.name))

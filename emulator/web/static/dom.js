@@ -41,6 +41,8 @@ export function avatar(name, id, { bot = false, size = "" } = {}) {
 
 export function toast(text, kind = "info") {
   const root = document.getElementById("toasts");
+  for (const old of root.querySelectorAll(".toast")) if (old.textContent === text) old.remove();
+  while (root.children.length >= 3) root.firstElementChild.remove();
   const node = h("div", { class: `toast ${kind}`, role: kind === "error" ? "alert" : "status" }, text);
   root.append(node);
   setTimeout(() => node.classList.add("leaving"), 4200);

@@ -38,7 +38,7 @@ export class HostControls {
     tour.addEventListener("click", () => this.toggle("tour"));
     const log = document.getElementById("log-toggle");
     log.hidden = !features.log;
-    if (status.bot_name) log.textContent = `${status.bot_name}'s log`;
+    if (status.bot_name) log.title = `What ${status.bot_name} wrote to its log`;
     log.addEventListener("click", () => this.toggle("log"));
     this.logLines = (status.log || []).slice(-LOG_LIMIT);
     if (features.tour && !localStorage.getItem("practice-tour-seen")) this.toggle("tour");
