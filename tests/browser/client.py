@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
+
+from PIL import Image
 
 from playwright.async_api import Locator, Page, expect
 
@@ -35,6 +38,14 @@ class PageClient:
         path = self.artifacts / f"{self.shots:02d}-{name}.png"
         await self.page.screenshot(path=path)
         return path
+
+    async def small_shot(self, path: Path, colours: int = 96) -> int:
+        """Save a screenshot as a small palette PNG (for the README) and return its size."""
+        image = Image.open(io.BytesIO(await self.page.screenshot()))
+        small = image.convert("RGB").quantize(colours, method=Image.Quantize.MEDIANCUT)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        small.save(path, optimize=True)
+        return path.stat().st_size
 
     async def be(self, name: str) -> None:
         """Switch who you are in the bottom-left picker."""
