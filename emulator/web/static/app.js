@@ -414,6 +414,8 @@ async function boot() {
   app.tour = info.tour;
   app.status = info.status || {};
   fillPeople();
+  const landing = app.tour.find((step) => step.channel);
+  if (landing) app.channelId = landing.channel;
   const saved = localStorage.getItem("practice-me");
   const first = app.people.find((p) => p.id === saved) || app.people[0];
   host.setup();
