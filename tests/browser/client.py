@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 from PIL import Image
-
 from playwright.async_api import Locator, Page, expect
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -22,6 +21,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WAIT_MS = 10_000
+
+
+def save_palette_png(png: bytes, path: Path, colours: int) -> int:
+    """Write a PNG reduced to a few colours and return its size in bytes."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    small = image.quantize(colours, method=Image.Quantize.MEDIANCUT)
+    out = io.BytesIO()
+    small.save(out, format="PNG", optimize=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(out.getvalue())
+    return len(out.getvalue())
 
 
 class PageClient:
@@ -41,11 +51,7 @@ class PageClient:
 
     async def small_shot(self, path: Path, colours: int = 96) -> int:
         """Save a screenshot as a small palette PNG (for the README) and return its size."""
-        image = Image.open(io.BytesIO(await self.page.screenshot()))
-        small = image.convert("RGB").quantize(colours, method=Image.Quantize.MEDIANCUT)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        small.save(path, optimize=True)
-        return path.stat().st_size
+        return save_palette_png(await self.page.screenshot(), path, colours)
 
     async def be(self, name: str) -> None:
         """Switch who you are in the bottom-left picker."""
