@@ -14,6 +14,8 @@ from pathlib import Path
 
 from bot.app import load_data
 from bot.config import ConfigError, Settings, load_settings, read_environment
+from bot.domain.crisis_detection import PhraseSetError
+from bot.domain.helplines import DatasetError
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.community import Practice, seed
 from bot.sandbox.host import LogFeed, SandboxHost
@@ -174,6 +176,10 @@ async def serve(port: int | None, fresh: bool) -> int:
         )
     except (SandboxError, ConfigError) as error:
         print(f"hearth: {error}", file=sys.stderr)
+        return 2
+    except (DatasetError, PhraseSetError) as error:
+        first = " ".join(error.problems[0].split()) if error.problems else "unreadable"
+        print(f"hearth: data error: {first}", file=sys.stderr)
         return 2
     except HearthFailed as error:
         print(f"hearth: the sandbox could not start Hearth: {error}", file=sys.stderr)

@@ -407,6 +407,11 @@ const host = new HostControls({
   timeZone: () => ctx.timeZone,
 });
 
+document.getElementById("messages").addEventListener("click", (event) => {
+  const mention = event.target.closest(".channel-mention");
+  if (mention && allChannels().some((c) => c.id === mention.dataset.channel)) openChannel(mention.dataset.channel);
+});
+
 async function boot() {
   const info = await getJson("/ui/api/host");
   app.people = info.people;

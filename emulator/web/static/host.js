@@ -87,7 +87,8 @@ export class HostControls {
     const words = { ready: "online", starting: "starting…", restarting: "restarting…", stopped: "stopped", disconnected: "page not connected" };
     bot.textContent = state ? `${status.bot_name || "Bot"} ${words[state] || state}` : "";
     bot.className = `bot-status ${state || ""}`;
-    for (const button of document.querySelectorAll("#skip button, #restart")) button.disabled = this.busy || state !== "ready";
+    for (const button of document.querySelectorAll("#skip button")) button.disabled = this.busy || state !== "ready";
+    document.getElementById("restart").disabled = this.busy || !["ready", "stopped"].includes(state);
     document.getElementById("hostbar").dataset.busy = this.busy ? "true" : "false";
     if (this.panel === "tour") this.renderTour();
   }

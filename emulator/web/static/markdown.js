@@ -55,7 +55,7 @@ function mention(kind, id, ctx) {
   }
   const channel = ctx.channel(id);
   const name = channel ? channel.name : "unknown";
-  const icon = channel && channel.voice ? "🔊" : "#";
+  const icon = channel && channel.voice ? "🔊\u2009" : "#";
   return `<span class="mention channel-mention" data-channel="${escapeHtml(id)}">${icon}${escapeHtml(name)}</span>`;
 }
 
