@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.app import load_data, run
-from bot.config import ConfigError, load_settings, read_environment
+from bot.app import StartupError, load_data, run
+from bot.config import ConfigError, check_environment, load_settings, read_environment
 from bot.domain.crisis_detection import PhraseSetError
 from bot.domain.helplines import DatasetError
 
@@ -37,6 +37,7 @@ def run_bot() -> int:
     """Read settings, run the bot, and return the process exit status."""
     try:
         settings = load_settings()
+        check_environment(settings)
     except ConfigError as error:
         print(f"hearth: configuration error: {error}", file=sys.stderr)
         return 2
@@ -50,6 +51,9 @@ def run_bot() -> int:
         asyncio.run(run(settings, crisis_data))
     except discord.LoginFailure:
         logging.getLogger("bot").critical("Discord refused the token: check DISCORD_TOKEN")
+        return 2
+    except StartupError as error:
+        logging.getLogger("bot").critical("Hearth could not start: %s", error)
         return 2
     except KeyboardInterrupt:
         pass

@@ -5,8 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 
+import aiohttp
+import discord
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.client import EXTENSIONS, HearthBot
@@ -37,7 +42,6 @@ class Hearth:
         if not self.bot.is_closed():
             await self.bot.close()
         await drain_handlers(grace=5.0)
-        await self.services.close()
         await self.engine.dispose()
 
 
@@ -91,25 +95,108 @@ async def migrate(settings: Settings) -> None:
     await asyncio.to_thread(upgrade, settings.database_url)
 
 
-async def run(settings: Settings, crisis_data: CrisisData | None = None) -> None:
-    """Check the data, migrate, build and run until SIGTERM or SIGINT, then shut down cleanly."""
-    crisis_data = crisis_data or load_data(settings)
-    await migrate(settings)
-    hearth = build(settings, crisis_data=crisis_data)
-    loop = asyncio.get_running_loop()
-    stopping = asyncio.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopping.set)
-    runner = asyncio.create_task(hearth.bot.start(settings.discord_token), name="hearth-bot")
+# Waits between attempts while Discord (or a PostgreSQL server) can't be reached at start:
+# doubling from 1 s up to a minute, for as long as it takes (a host may boot before its network).
+FIRST_RETRY_SECONDS = 1.0
+LONGEST_RETRY_SECONDS = 60.0
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message is one line for the operator, without secrets."""
+
+
+def _backoff() -> Iterator[float]:
+    delay = FIRST_RETRY_SECONDS
+    while True:
+        yield delay
+        delay = min(delay * 2, LONGEST_RETRY_SECONDS)
+
+
+def _unreachable(error: BaseException) -> str | None:
+    """Say why a server could not be reached, or None if the error is something else."""
+    if isinstance(error, DBAPIError):
+        error = error.orig if isinstance(error.orig, BaseException) else error
+    if isinstance(error, aiohttp.ClientConnectorDNSError):
+        return f"name lookup failed for {error.host}"
+    if isinstance(error, aiohttp.ClientConnectorError):
+        return f"no connection to {error.host}:{error.port}"
+    if isinstance(error, discord.DiscordServerError):
+        return f"Discord answered {error.status}"
+    if isinstance(error, ConnectionError | TimeoutError | aiohttp.ClientConnectionError):
+        return type(error).__name__
+    if isinstance(error, OSError) and not isinstance(error, FileNotFoundError | PermissionError):
+        return error.strerror or type(error).__name__
+    return None
+
+
+async def _wait(seconds: float, stopping: asyncio.Event) -> None:
+    with suppress(TimeoutError):
+        await asyncio.wait_for(stopping.wait(), seconds)
+
+
+async def _migrate_when_reachable(settings: Settings, stopping: asyncio.Event) -> bool:
+    """Migrate, retrying while the database server can't be reached; False if stopped first."""
+    for delay in _backoff():
+        try:
+            await migrate(settings)
+            return True
+        except (DBAPIError, OSError) as error:
+            reason = _unreachable(error) if not settings.database_url.startswith("sqlite") else None
+            if reason is None:
+                detail = error.orig if isinstance(error, DBAPIError) else error
+                raise StartupError(f"the database could not be opened ({detail})") from None
+            log.warning("Can't reach the database (%s); trying again in %.0f s", reason, delay)
+        await _wait(delay, stopping)
+        if stopping.is_set():
+            return False
+    return False  # pragma: no cover - _backoff never ends
+
+
+async def _serve(hearth: Hearth, stopping: asyncio.Event) -> str | None:
+    """Run the bot until stopped; return why Discord was unreachable if it could not log in."""
+    runner = asyncio.create_task(hearth.bot.start(hearth.settings.discord_token), name="hearth-bot")
     waiter = asyncio.create_task(stopping.wait(), name="hearth-stop")
     try:
         done, _ = await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
         if runner in done:
-            runner.result()
-        else:
-            log.info("Shutting down")
+            error = runner.exception()
+            if error is None:
+                return None
+            reason = _unreachable(error)
+            if reason is None or hearth.bot.user is not None:
+                raise error
+            return reason
+        log.info("Shutting down")
+        return None
     finally:
         waiter.cancel()
         await hearth.close()
         if not runner.done():
             runner.cancel()
+
+
+async def run(settings: Settings, crisis_data: CrisisData | None = None) -> None:
+    """Check the data, migrate, build and run until SIGTERM or SIGINT, then shut down cleanly.
+
+    While Discord or the database server can't be reached, try again with a growing wait
+    (one log line per attempt) until they can or Hearth is stopped.
+    """
+    crisis_data = crisis_data or load_data(settings)
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    try:
+        if not await _migrate_when_reachable(settings, stopping):
+            return
+        delays = _backoff()
+        while not stopping.is_set():
+            reason = await _serve(build(settings, crisis_data=crisis_data), stopping)
+            if reason is None:
+                return
+            delay = next(delays)
+            log.warning("Can't reach Discord (%s); trying again in %.0f s", reason, delay)
+            await _wait(delay, stopping)
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)

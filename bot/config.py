@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,15 +54,41 @@ def read_environment(
     return merged
 
 
+# The engines Hearth runs on, by the URL schemes people write for them.
+DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+DRIVER_MODULES = {"sqlite+aiosqlite": "aiosqlite", "postgresql+asyncpg": "asyncpg"}
+URL_EXAMPLES = (
+    "sqlite+aiosqlite:///path/to/hearth.db or postgresql+asyncpg://user:password@host/hearth"
+)
+
+
 def database_url_from(values: Mapping[str, str]) -> str:
-    """Return DATABASE_URL, or the default SQLite file under HEARTH_DATA_DIR."""
+    """Return DATABASE_URL (with its async driver), or the default SQLite file."""
     url = values.get("DATABASE_URL", "").strip()
-    if url:
-        if "://" not in url:
-            raise ConfigError("DATABASE_URL must look like sqlite+aiosqlite:///path/to/hearth.db")
-        return url
-    data_dir = Path(values.get("HEARTH_DATA_DIR", "").strip() or "./data")
-    return f"sqlite+aiosqlite:///{data_dir / 'hearth.db'}"
+    if not url:
+        data_dir = Path(values.get("HEARTH_DATA_DIR", "").strip() or "./data")
+        return f"sqlite+aiosqlite:///{data_dir / 'hearth.db'}"
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        raise ConfigError(f"DATABASE_URL must look like {URL_EXAMPLES}")
+    driver = DRIVERS.get(scheme.lower())
+    if driver is None:
+        engine = scheme.split("+")[0].lower()
+        if engine in ("sqlite", "postgres", "postgresql"):
+            raise ConfigError(
+                f"DATABASE_URL names a driver Hearth doesn't use ({scheme}): write {URL_EXAMPLES}"
+            )
+        raise ConfigError(
+            f"DATABASE_URL must be SQLite or PostgreSQL ({scheme} isn't supported): "
+            f"write {URL_EXAMPLES}"
+        )
+    return f"{driver}://{rest}"
 
 
 def _optional_int(values: Mapping[str, str], key: str) -> int | None:
@@ -102,6 +130,35 @@ def _folder(values: Mapping[str, str], key: str, default: Path) -> Path:
     if not folder.is_dir():
         raise ConfigError(f"{key} must be an existing folder (got {raw})")
     return folder
+
+
+def check_environment(settings: Settings) -> None:
+    """Raise ConfigError if this machine can't run these settings (driver, writable folders)."""
+    driver = settings.database_url.partition("://")[0]
+    module = DRIVER_MODULES.get(driver)
+    if module is not None and importlib.util.find_spec(module) is None:
+        extra = " (pip install 'hearth[postgres]')" if module == "asyncpg" else ""
+        raise ConfigError(f"DATABASE_URL needs the {module} package, which isn't installed{extra}")
+    folders = [settings.data_dir]
+    if driver == "sqlite+aiosqlite":
+        path = settings.database_url.partition(":///")[2]
+        if path and path != ":memory:":
+            folders.append(Path(path).expanduser().parent)
+    for folder in dict.fromkeys(folders):
+        _require_writable(folder)
+
+
+def _require_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ConfigError(
+            f"Hearth can't write to the folder {folder} ({reason}): set HEARTH_DATA_DIR to a "
+            "folder this user may write to"
+        ) from None
 
 
 def load_settings(

@@ -26,9 +26,12 @@ from bot.ui import (
     HearthModal,
     guarded,
     guild_of,
+    open_modal,
     persistent_button,
     reply_private,
     require_moderator,
+    send,
+    update,
 )
 
 log = logging.getLogger(__name__)
@@ -143,7 +146,8 @@ class AgreementCog(
 
     async def not_now(self, interaction: discord.Interaction) -> None:
         """Say kindly that there is no hurry, and change nothing."""
-        await interaction.response.edit_message(
+        await update(
+            interaction,
             content=(
                 "That's okay — take your time. Nothing has changed, and you can come "
                 "back to it whenever you're ready with `/agreement read`."
@@ -163,7 +167,8 @@ class AgreementCog(
             return
         view = discord.ui.View(timeout=None)
         view.add_item(self.quiz_select(guild_id, number, quiz.options))
-        await interaction.response.edit_message(
+        await update(
+            interaction,
             content=f"One quick question before you join in:\n**{quiz.question}**",
             embed=None,
             view=view,
@@ -179,7 +184,8 @@ class AgreementCog(
             return
         view = discord.ui.View(timeout=None)
         view.add_item(self.read_button(guild_id))
-        await interaction.response.edit_message(
+        await update(
+            interaction,
             content=(
                 "Not quite — that's okay. Have another look at the agreement and try again "
                 "whenever you like."
@@ -211,7 +217,8 @@ class AgreementCog(
                 )
         elif outcome.member_role_id is None:
             note = "\n\n(This server hasn't chosen a member role yet, so nothing else changes for now.)"
-        await interaction.edit_original_response(
+        await update(
+            interaction,
             content=f"Thank you for accepting the group agreement. Welcome in. 💛{note}",
             embed=None,
             view=None,
@@ -239,7 +246,7 @@ class AgreementCog(
         """Open the editor, filled with the current text."""
         guild_id = await self.require_moderator(interaction)
         current = await self.agreement.current(guild_id)
-        await interaction.response.send_modal(AgreementEditor(self, current, change.value))
+        await open_modal(interaction, AgreementEditor(self, current, change.value))
 
     async def saved(
         self, interaction: discord.Interaction, title: str, body: str, kind: str
@@ -371,7 +378,7 @@ class AgreementCog(
         view.add_item(self.read_button(ask.guild_id))
         try:
             channel = await self.bot.create_dm(discord.Object(id=ask.user_id))
-            await channel.send(embed=ask_embed(ask, name), view=view, allowed_mentions=NO_MENTIONS)
+            await send(channel, embed=ask_embed(ask, name), view=view, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             return False
         return True
@@ -415,21 +422,21 @@ class AgreementEditor(HearthModal, title="Group agreement"):
         super().__init__(timeout=30 * 60)
         self.cog, self.kind = cog, kind
         self.heading = discord.ui.TextInput(
-            label="Title",
             max_length=100,
             default=current.title if current else "Our group agreement",
             custom_id="title",
         )
         self.body = discord.ui.TextInput(
-            label="Points (one per line; markdown is fine)",
             style=discord.TextStyle.paragraph,
             max_length=4000,
             default="\n".join(current.points) if current else None,
             placeholder="We listen without judging.\nWhat is shared here stays here.",
             custom_id="points",
         )
-        self.add_item(self.heading)
-        self.add_item(self.body)
+        self.add_item(discord.ui.Label(text="Title", component=self.heading))
+        self.add_item(
+            discord.ui.Label(text="Points (one per line; markdown is fine)", component=self.body)
+        )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Save the new version."""

@@ -24,17 +24,24 @@ from bot.services.checkin_delivery import (
     DeliveryFailure,
     Posted,
 )
-from bot.services.checkins import CheckinPost, CheckinService, FormTicket, Opening, Receipt
+from bot.services.checkins import CheckinPost, CheckinService, Opening, Receipt
 from bot.services.settings import SettingsService
 from bot.ui import (
     NO_MENTIONS,
     WARM,
     HearthModal,
+    choices_fitted,
+    edit,
+    fit_embeds,
+    fit_thread_name,
     guarded,
     guild_of,
     is_moderator,
+    open_modal,
     reply_private,
     require_moderator,
+    send,
+    update,
     zone_choices,
 )
 from cogs import checkin_render as render
@@ -47,6 +54,7 @@ DELIVER_JOB = "checkins.deliver"
 TIDY_JOB = "checkins.tidy"
 REMIND_JOB = "checkins.remind"
 TRANSIENT = (discord.HTTPException, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 QUIET_AFTER = ("crisis", "mydata", "privacy")
 CARE_INTRO = (
     "Thank you for sharing how you are. Your check-in is queued as usual; if things feel like "
@@ -138,7 +146,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
     async def open_form(self, interaction: discord.Interaction, guild_id: int) -> None:
         """Check the member may post, then open the form (also from a reminder's button)."""
         opening = await self.checkins.open(guild_id, interaction.user.id)
-        await interaction.response.send_modal(CheckinForm(self, guild_id, opening))
+        await open_modal(interaction, CheckinForm(self, guild_id, opening))
 
     async def submitted(
         self,
@@ -147,10 +155,13 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         mood: int,
         note: str | None,
         reach_out: bool,
-        ticket: FormTicket | None = None,
     ) -> None:
-        """Store the check-in, then tell the member privately that it is queued."""
-        receipt = await self.checkins.submit(guild_id, interaction.user.id, mood, note, ticket)
+        """Store the check-in, then tell the member privately that it is queued.
+
+        Discord is answered first (storing may wait for other writers); the receipt follows.
+        """
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        receipt = await self.checkins.submit(guild_id, interaction.user.id, mood, note)
         view = discord.ui.View(timeout=None)
         view.add_item(self.item("undo", guild_id, receipt.checkin_id))
         # Undo is a DynamicItem the bot registered at start-up: it answers clicks on any
@@ -208,7 +219,8 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
             return error.message
         role_id = config.moderator_role_id
         try:
-            posted = await channel.send(
+            posted = await send(
+                channel,
                 content=f"<@&{role_id}> someone would like a check-in." if role_id else None,
                 embed=alert_embed(alert, who, description=reach_out_text(who, interaction.user.id)),
                 view=self.crisis_ui.persistent_items.alert_view(alert) if self.crisis_ui else None,
@@ -235,8 +247,10 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
 
     async def undo(self, interaction: discord.Interaction, guild_id: int, checkin_id: int) -> None:
         """Take back a queued check-in."""
+        await interaction.response.defer()  # erasing waits for the database: answer Discord first
         await self.checkins.undo(guild_id, checkin_id, interaction.user.id)
-        await interaction.response.edit_message(
+        await update(
+            interaction,
             content="Undone. Nothing was posted, and your check-in has been erased.",
             embed=None,
             view=None,
@@ -314,8 +328,11 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         if found is None:
             await self.delivery.release(delivery.checkin_id)
             return True
-        thread_id = int(found["thread"]["id"]) if found.get("thread") else None
-        await self.delivery.posted(delivery.checkin_id, int(found["id"]), thread_id)
+        message_id = int(found["id"])
+        thread = found.get("thread")
+        thread_id = int(thread["id"]) if thread else await self._open_thread(delivery, message_id)
+        await self.delivery.posted(delivery.checkin_id, message_id, thread_id)
+        await self._after_posting(delivery, message_id)
         return True
 
     async def _deliver(self, delivery: Delivery, done: list[Posted]) -> bool:
@@ -326,7 +343,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
             message = await self.bot.http.send_message(
                 delivery.channel_id,
                 params=discord.http.handle_message_parameters(
-                    embed=render.post_embed(delivery), allowed_mentions=NO_MENTIONS
+                    embeds=fit_embeds([render.post_embed(delivery)]), allowed_mentions=NO_MENTIONS
                 ),
             )
         except (*TRANSIENT, LookupError) as error:
@@ -336,27 +353,42 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
             await self._failed(failure)
             return failure.gave_up  # given up: the queue behind it moves on
         message_id = int(message["id"])
-        thread_id = None
-        if delivery.threads:
-            try:
-                await self.bot.http.start_thread_with_message(
-                    delivery.channel_id,
-                    message_id,
-                    name=render.thread_name(delivery),
-                    auto_archive_duration=1440,
-                    reason="Replies to an anonymous check-in",
-                )
-                thread_id = message_id
-            except TRANSIENT as error:
-                log.warning(
-                    "Posted check-in %s without a reply thread (%s)",
-                    delivery.checkin_id,
-                    getattr(error, "status", type(error).__name__),
-                )
+        thread_id = await self._open_thread(delivery, message_id)
         done.append(Posted(delivery.checkin_id, message_id, thread_id))
+        await self._after_posting(delivery, message_id)
+        return True
+
+    async def _open_thread(self, delivery: Delivery, message_id: int) -> int | None:
+        """Open the reply thread under a posted check-in (if the server wants them); return its id.
+
+        A thread started from a message has the message's id, so one Discord already has
+        (200 for the first, 400 160004 for any later attempt) is simply that id.
+        """
+        if not delivery.threads or delivery.channel_id is None:
+            return None
+        try:
+            await self.bot.http.start_thread_with_message(
+                delivery.channel_id,
+                message_id,
+                name=fit_thread_name(render.thread_name(delivery)),
+                auto_archive_duration=1440,
+                reason="Replies to an anonymous check-in",
+            )
+        except TRANSIENT as error:
+            if getattr(error, "code", None) == THREAD_EXISTS:
+                return message_id
+            log.warning(
+                "Posted check-in %s without a reply thread (%s)",
+                delivery.checkin_id,
+                getattr(error, "status", type(error).__name__),
+            )
+            return None
+        return message_id
+
+    async def _after_posting(self, delivery: Delivery, message_id: int) -> None:
+        """Do what follows a post, however it was found: the moderators' note, if one is owed."""
         if delivery.alert_moderators:
             await self._detection_alert(delivery, message_id)
-        return True
 
     async def alerts_channel(self, guild_id: int) -> discord.TextChannel | None:
         """Return the moderator-alerts channel, only if @everyone cannot read it."""
@@ -388,7 +420,13 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
                 delivery.guild_id, delivery.channel_id, message_id, delivery.ref
             )
             try:
-                await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
+                # The same nonce on a retry after a crash: Discord hands back the note it has.
+                await send(
+                    channel,
+                    embed=embed,
+                    allowed_mentions=NO_MENTIONS,
+                    nonce=f"hearth-alert-c{delivery.checkin_id}"[:25],
+                )
             except TRANSIENT:
                 log.warning("Could not post a detection note for check-in %s", delivery.checkin_id)
         elif channel is None:
@@ -410,7 +448,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         if failure.author_id is not None:
             try:
                 channel = await self.bot.create_dm(discord.Object(id=failure.author_id))
-                await channel.send(text, allowed_mentions=NO_MENTIONS)
+                await send(channel, text, allowed_mentions=NO_MENTIONS)
                 return
             except TRANSIENT:
                 pass
@@ -486,11 +524,11 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         view.add_item(self.item("keep", guild_id, False))
         embed = discord.Embed(title="Your check-ins", description=result.words, colour=WARM)
         embed.set_image(url="attachment://mood-history.png")
-        await interaction.followup.send(
+        await reply_private(
+            interaction,
             embed=embed,
             file=discord.File(io.BytesIO(chart), filename="mood-history.png"),
             view=view,
-            ephemeral=True,
         )
 
     async def keep_history(
@@ -504,7 +542,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
             if keep
             else f"Done: your history is no longer kept, and {erased} entries were erased."
         )
-        await interaction.response.edit_message(content=text, embed=None, view=None, attachments=[])
+        await update(interaction, content=text, embed=None, view=None, attachments=[])
 
     # ----- community summary -----------------------------------------------------------------
     @app_commands.command(name="summary", description="How the community has been this week")
@@ -536,6 +574,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         )
 
     @reminder_set.autocomplete("timezone")
+    @choices_fitted
     async def timezone_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -543,6 +582,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         return zone_choices(current)
 
     @reminder_set.autocomplete("days")
+    @choices_fitted
     async def days_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -577,14 +617,15 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
             )
             try:
                 channel = await self.bot.create_dm(discord.Object(id=due.user_id))
-                await channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+                await send(channel, embed=embed, view=view, allowed_mentions=NO_MENTIONS)
             except TRANSIENT:
                 log.warning("Could not send a check-in reminder in guild %s", due.guild_id)
 
     async def stop_reminders(self, interaction: discord.Interaction, guild_id: int) -> None:
         """Stop reminders from the reminder message itself."""
         await self.checkins.clear_reminder(guild_id, interaction.user.id)
-        await interaction.response.edit_message(
+        await update(
+            interaction,
             content="Reminders stopped. You can set them again with `/checkin reminder set`.",
             embed=None,
             view=None,
@@ -680,7 +721,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
                 interaction, embed=render.moderation_embed(post), view=self.moderation_view(post)
             )
             return
-        await interaction.response.send_modal(ReportForm(self, guild.id, message.id))
+        await open_modal(interaction, ReportForm(self, guild.id, message.id))
 
     def moderation_view(self, post: CheckinPost) -> discord.ui.View:
         """Return Remove / Pause author / Ask to reveal for one check-in."""
@@ -701,8 +742,8 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         view = self.moderation_view(post)
         if post.report_message_id:
             try:
-                await channel.get_partial_message(post.report_message_id).edit(
-                    embed=embed, view=view
+                await edit(
+                    channel.get_partial_message(post.report_message_id), embed=embed, view=view
                 )
             except discord.NotFound:
                 post = await self._new_report_card(channel, post, embed, view)
@@ -721,7 +762,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         embed: discord.Embed,
         view: discord.ui.View,
     ) -> CheckinPost:
-        sent = await channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+        sent = await send(channel, embed=embed, view=view, allowed_mentions=NO_MENTIONS)
         await self.checkins.record_report_card(post.id, sent.id)
         return post
 
@@ -729,6 +770,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         self, interaction: discord.Interaction, guild_id: int, checkin_id: int, reason: str
     ) -> None:
         """Remove a check-in: delete the post and its thread, tell the author privately."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
         post = await self.checkins.remove(guild_id, checkin_id, interaction.user.id, reason)
         if post.channel_id and post.message_id:
             with contextlib.suppress(discord.NotFound):
@@ -786,7 +828,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
             ),
             colour=WARM,
         )
-        await channel.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+        await send(channel, embed=embed, view=view, allowed_mentions=NO_MENTIONS)
         await reply_private(
             interaction, "Your request is in the alerts channel, waiting for a second moderator."
         )
@@ -797,7 +839,8 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         """Reveal to the two moderators; log it; tell the author."""
         revealed = await self.checkins.approve_reveal(guild_id, reveal_id, interaction.user.id)
         request = revealed.request
-        await interaction.response.edit_message(
+        await update(
+            interaction,
             embed=discord.Embed(
                 title="Reveal approved",
                 description=(
@@ -833,7 +876,8 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
     ) -> None:
         """Decline a reveal request."""
         ref = await self.checkins.decline_reveal(guild_id, reveal_id, interaction.user.id)
-        await interaction.response.edit_message(
+        await update(
+            interaction,
             embed=discord.Embed(
                 title="Reveal declined",
                 description=f"<@{interaction.user.id}> declined revealing who wrote check-in {ref}.",
@@ -845,7 +889,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
     async def _dm(self, user_id: int, text: str) -> bool:
         try:
             channel = await self.bot.create_dm(discord.Object(id=user_id))
-            await channel.send(text, allowed_mentions=NO_MENTIONS)
+            await send(channel, text, allowed_mentions=NO_MENTIONS)
         except TRANSIENT:
             return False
         return True
@@ -855,7 +899,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
     ) -> None:
         """Open a moderator's form after checking they are one."""
         await self.require_moderator(interaction, guild_id)
-        await interaction.response.send_modal(form)
+        await open_modal(interaction, form)
 
 
 class CheckinForm(HearthModal, title="Check in"):
@@ -864,7 +908,6 @@ class CheckinForm(HearthModal, title="Check in"):
     def __init__(self, cog: CheckinsCog, guild_id: int, opening: Opening) -> None:
         super().__init__(timeout=20 * 60, custom_id=modal_id("form"))
         self.cog, self.guild_id = cog, guild_id
-        self.ticket = opening.ticket  # what posting prepared while the member writes
         reveal_enabled = opening.reveal_enabled
         self.mood: discord.ui.Select[Any] = discord.ui.Select(
             custom_id="mood",
@@ -922,7 +965,6 @@ class CheckinForm(HearthModal, title="Check in"):
             int(values[0]),
             self.note.value or None,
             self.reach.values == ["yes"],
-            self.ticket,
         )
 
 
@@ -933,13 +975,12 @@ class ReportForm(HearthModal, title="Report a check-in"):
         super().__init__(timeout=10 * 60, custom_id=modal_id("report"))
         self.cog, self.guild_id, self.message_id = cog, guild_id, message_id
         self.reason = discord.ui.TextInput(
-            label="What worries you? (optional)",
             custom_id="reason",
             style=discord.TextStyle.paragraph,
             required=False,
             max_length=300,
         )
-        self.add_item(self.reason)
+        self.add_item(discord.ui.Label(text="What worries you? (optional)", component=self.reason))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Pass the report on."""
@@ -969,19 +1010,20 @@ class ReasonForm(HearthModal):
             custom_id=modal_id(action),
         )
         self.cog, self.action, self.guild_id, self.target_id = cog, action, guild_id, target_id
-        self.days = discord.ui.TextInput(
-            label="For how many days? (1 to 7)", custom_id="days", default="3", max_length=1
-        )
+        self.days = discord.ui.TextInput(custom_id="days", default="3", max_length=1)
         if ask_days:
-            self.add_item(self.days)
+            self.add_item(discord.ui.Label(text="For how many days? (1 to 7)", component=self.days))
         self.reason = discord.ui.TextInput(
-            label="Reason (the author is told; it is logged)",
             custom_id="reason",
             style=discord.TextStyle.paragraph,
             required=action == "reveal",
             max_length=300,
         )
-        self.add_item(self.reason)
+        self.add_item(
+            discord.ui.Label(
+                text="Reason (the author is told; it is logged)", component=self.reason
+            )
+        )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Carry out the moderator's action."""

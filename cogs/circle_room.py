@@ -33,7 +33,17 @@ from bot.services.circle_room import (
     TalkingOrder,
 )
 from bot.services.circles import HoldOutcome
-from bot.ui import NO_MENTIONS, HearthModal, guild_of, reply_private, require_moderator
+from bot.ui import (
+    NO_MENTIONS,
+    HearthModal,
+    edit,
+    guild_of,
+    open_modal,
+    reply_private,
+    require_moderator,
+    send,
+)
+from cogs.recovery import find_own_message
 
 if TYPE_CHECKING:
     from bot.client import HearthBot
@@ -200,17 +210,27 @@ class RoomCommands:
         raise NotImplementedError  # CirclesCog builds it from its persistent buttons
 
     async def post_queue(self, guild: discord.Guild, order: TalkingOrder) -> None:
-        """Post the talking order where the circle is held (the voice channel's chat)."""
+        """Post the talking order where the circle is held (the voice channel's chat).
+
+        A talking order a stopped process posted but never recorded is found (by its buttons)
+        and brought up to date instead of posting a second one.
+        """
         content = order_text(order, guild)
         targets = [guild.get_channel(order.voice_channel_id)]
         config = await self.settings.get_or_default(guild.id)
         targets.append(guild.get_channel(config.circles_channel_id or 0))
-        for channel in targets:
-            if not isinstance(channel, discord.VoiceChannel | discord.TextChannel):
-                continue
+        channels = [c for c in targets if isinstance(c, discord.VoiceChannel | discord.TextChannel)]
+        wanted = self.queue_view(order).children[0]
+        for channel in channels:
+            found = await find_own_message(self.bot, channel, getattr(wanted, "custom_id", ""))
+            if found is not None:
+                await self.circles.record_queue_message(order.occurrence_id, channel.id, found)
+                await self.refresh_queue(guild, order.occurrence_id)
+                return
+        for channel in channels:
             try:
-                message = await channel.send(
-                    content, view=self.queue_view(order), allowed_mentions=NO_MENTIONS
+                message = await send(
+                    channel, content, view=self.queue_view(order), allowed_mentions=NO_MENTIONS
                 )
             except discord.HTTPException:
                 log.warning("Could not post the talking order in a channel of guild %s", guild.id)
@@ -244,10 +264,10 @@ class RoomCommands:
         if not isinstance(channel, discord.VoiceChannel | discord.TextChannel):
             return
         try:
-            await channel.get_partial_message(order.queue_message_id).edit(
+            await edit(
+                channel.get_partial_message(order.queue_message_id),
                 content=order_text(order, guild),
                 view=self.queue_view(order) if order.is_open else None,
-                allowed_mentions=NO_MENTIONS,
             )
         except discord.HTTPException:
             log.warning("Could not update the talking order in guild %s", guild.id)
@@ -346,7 +366,7 @@ class RoomCommands:
             raise InvalidInput(
                 "This circle has closed, so there's nobody to read a note aloud now."
             )
-        await interaction.response.send_modal(NoteForm(self, circle_id, index))
+        await open_modal(interaction, NoteForm(self, circle_id, index))
 
     async def note_submitted(
         self,
@@ -425,7 +445,7 @@ class RoomCommands:
         """Open the feedback form if this member may still answer."""
         guild_id = guild_of(interaction).id
         await self.circles.check_feedback(guild_id, circle_id, index, interaction.user.id)
-        await interaction.response.send_modal(FeedbackForm(self, circle_id, index))
+        await open_modal(interaction, FeedbackForm(self, circle_id, index))
 
     async def feedback_submitted(
         self,

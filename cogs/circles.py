@@ -17,7 +17,6 @@ Every announced meeting has a message in the circles channel (Discord timestamps
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -29,19 +28,32 @@ from bot.client import HearthBot
 from bot.errors import InvalidInput, NotAllowed
 from bot.services.agreement import AgreementService
 from bot.services.circle_room import TalkingOrder
-from bot.services.circles import WAITLIST, YES, CircleService, HoldOutcome, Meeting, Reminder
+from bot.services.circles import (
+    UNPOSTED,
+    WAITLIST,
+    YES,
+    CircleService,
+    HoldOutcome,
+    Meeting,
+    Reminder,
+)
 from bot.services.settings import SettingsService
 from bot.ui import (
     NO_MENTIONS,
     WARM,
+    choices_fitted,
+    edit,
     guild_of,
     is_moderator,
     persistent_button,
     reply_private,
+    send,
     ts,
     zone_choices,
 )
+from cogs.circle_doors import RoomDoors
 from cogs.circle_room import RoomCommands
+from cogs.recovery import find_own_message
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +120,8 @@ class CirclesCog(
         self._edit_locks: dict[int, asyncio.Lock] = {}
         self._queue_locks: dict[int, asyncio.Lock] = {}
         self._queue_dirty: set[int] = set()
+        self.doors = RoomDoors(bot, circles)
+        self._announcing: set[tuple[int, int]] = set()  # (circle, meeting) this process posts
         self.yes_button = persistent_button(
             "hearth:circle:yes",
             label="I'll be there",
@@ -207,38 +221,101 @@ class CirclesCog(
 
     async def announce(self, guild: discord.Guild, meeting: Meeting) -> str:
         """Post the meeting in the circles channel and mirror it as a scheduled event, once."""
-        if not await self.circles.claim_announcement(meeting.circle_id, meeting.index):
-            return ""
+        key = (meeting.circle_id, meeting.index)
+        if key in self._announcing:
+            return ""  # this process is on it already
+        self._announcing.add(key)  # before the claim, so a resume never takes it for a stop's
         try:
-            return await self._post(guild, meeting)
-        except Exception:
-            await self.circles.release_announcement(meeting.circle_id, meeting.index)
-            raise
+            if not await self.circles.claim_announcement(meeting.circle_id, meeting.index):
+                return ""
+            try:
+                return await self._post(guild, meeting)
+            except Exception:
+                await self.circles.release_announcement(meeting.circle_id, meeting.index)
+                raise
+        finally:
+            self._announcing.discard(key)
 
-    async def _post(self, guild: discord.Guild, meeting: Meeting) -> str:
+    async def resume_announcements(self) -> None:
+        """Finish announcements a stopped process claimed: find what it made, make the rest."""
+        for meeting in await self.circles.interrupted_announcements():
+            key = (meeting.circle_id, meeting.index)
+            guild = self.bot.get_guild(meeting.guild_id)
+            if guild is None or key in self._announcing:
+                continue  # not here, or being announced right now by this process
+            self._announcing.add(key)
+            try:
+                await self._post(guild, meeting, resuming=True)
+            except discord.HTTPException:
+                log.warning("Could not finish a circle announcement in guild %s", guild.id)
+            finally:
+                self._announcing.discard(key)
+
+    async def _post(self, guild: discord.Guild, meeting: Meeting, *, resuming: bool = False) -> str:
+        """Post what the meeting still lacks (when resuming, after looking for it), recording
+        each id as soon as it exists."""
         config = await self.settings.get_or_default(guild.id)
         notes = []
         channel = guild.get_channel(config.circles_channel_id or 0)
-        message_id = event_id = None
-        if isinstance(channel, discord.TextChannel):
-            message = await channel.send(
-                embed=announcement_embed(meeting),
-                view=self.rsvp_view(meeting),
-                allowed_mentions=NO_MENTIONS,
-            )
-            message_id = message.id
-        else:
-            notes.append(
-                "There is no circles channel yet, so nothing was announced; a moderator can "
-                "choose one with `/setup channels`."
-            )
-        if (await self.circles.circle_settings(guild.id)).events_enabled:
-            event_id, note = await self._mirror(guild, meeting)
-            notes += [note] if note else []
-        await self.circles.record_announcement(
-            meeting.circle_id, meeting.index, message_id=message_id, scheduled_event_id=event_id
-        )
+        if not meeting.announcement_message_id:
+            message_id = None
+            if isinstance(channel, discord.TextChannel):
+                message_id = await self._find_announcement(channel, meeting) if resuming else None
+                if message_id is None:
+                    message = await send(
+                        channel,
+                        embed=announcement_embed(meeting),
+                        view=self.rsvp_view(meeting),
+                        allowed_mentions=NO_MENTIONS,
+                    )
+                    message_id = message.id
+                await self.circles.record_announcement(
+                    meeting.circle_id, meeting.index, message_id=message_id
+                )
+            else:
+                notes.append(
+                    "There is no circles channel yet, so nothing was announced; a moderator can "
+                    "choose one with `/setup channels`."
+                )
+        events = (await self.circles.circle_settings(guild.id)).events_enabled
+        claimed = meeting.scheduled_event_id == UNPOSTED  # left by a process that stopped
+        if events and meeting.scheduled_event_id is None:
+            claimed = await self.circles.claim_event(meeting.circle_id, meeting.index)
+        if claimed and events:
+            event_id = await self._find_event(guild, meeting) if resuming else None
+            if event_id is None:
+                event_id, note = await self._mirror(guild, meeting)
+                notes += [note] if note else []
+            if event_id is None:
+                await self.circles.release_event(meeting.circle_id, meeting.index)
+            else:
+                await self.circles.record_announcement(
+                    meeting.circle_id, meeting.index, scheduled_event_id=event_id
+                )
+        elif claimed:  # events were turned off meanwhile
+            await self.circles.release_event(meeting.circle_id, meeting.index)
         return "\n".join(notes)
+
+    async def _find_announcement(
+        self, channel: discord.TextChannel, meeting: Meeting
+    ) -> int | None:
+        """Find a meeting's announcement among the channel's recent messages (by its buttons)."""
+        wanted = self.yes_button(meeting.circle_id, meeting.index).custom_id
+        return await find_own_message(self.bot, channel, wanted)
+
+    async def _find_event(self, guild: discord.Guild, meeting: Meeting) -> int | None:
+        """Find the Discord event Hearth made for this meeting before it stopped."""
+        me = self.bot.user.id if self.bot.user else 0
+        for event in await guild.fetch_scheduled_events(with_counts=False):
+            if (
+                event.creator_id == me
+                and event.channel_id == meeting.voice_channel_id
+                and event.start_time == meeting.start_utc
+                and event.name == meeting.title
+                and event.status in (discord.EventStatus.scheduled, discord.EventStatus.active)
+            ):
+                return event.id
+        return None
 
     async def _mirror(self, guild: discord.Guild, meeting: Meeting) -> tuple[int | None, str]:
         """Create the meeting's Discord scheduled event; return its id, or a note why not."""
@@ -277,8 +354,10 @@ class CirclesCog(
         channel = guild.get_channel(config.circles_channel_id or 0)
         if meeting.announcement_message_id and isinstance(channel, discord.TextChannel):
             try:
-                await channel.get_partial_message(meeting.announcement_message_id).edit(
-                    embed=cancelled_embed(meeting, why), view=None
+                await edit(
+                    channel.get_partial_message(meeting.announcement_message_id),
+                    embed=cancelled_embed(meeting, why),
+                    view=None,
                 )
             except discord.HTTPException:
                 log.warning("Could not update a circle announcement in guild %s", guild.id)
@@ -357,6 +436,7 @@ class CirclesCog(
         )
 
     @create.autocomplete("timezone")
+    @choices_fitted
     async def timezone_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -448,6 +528,7 @@ class CirclesCog(
         )
 
     @edit.autocomplete("timezone")
+    @choices_fitted
     async def edit_timezone_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -460,8 +541,9 @@ class CirclesCog(
         channel = guild.get_channel(config.circles_channel_id or 0)
         if meeting.announcement_message_id and isinstance(channel, discord.TextChannel):
             try:
-                await channel.get_partial_message(meeting.announcement_message_id).edit(
-                    embed=announcement_embed(meeting)
+                await edit(
+                    channel.get_partial_message(meeting.announcement_message_id),
+                    embed=announcement_embed(meeting),
                 )
             except discord.HTTPException:
                 log.warning("Could not update a circle announcement in guild %s", guild.id)
@@ -604,7 +686,8 @@ class CirclesCog(
             raise InvalidInput(
                 "I couldn't find the moderator-alerts channel. A moderator can check `/setup show`."
             )
-        await channel.send(
+        await send(
+            channel,
             f"{interaction.user.mention} is holding **{circle.title}** in "
             f"<#{circle.voice_channel_id}> and would like a moderator's backup when you can.",
             allowed_mentions=NO_MENTIONS,
@@ -614,34 +697,22 @@ class CirclesCog(
     async def _set_room(
         self, guild: discord.Guild, held: HoldOutcome, role_id: int | None, *, opening: bool
     ) -> None:
-        """Open the room to the member role, or only to those who said yes; or lock it again."""
-        voice = guild.get_channel(held.meeting.voice_channel_id)
+        """Open the room to the member role, or only to those who said yes; or give it back."""
+        try:
+            voice = await guild.fetch_channel(held.meeting.voice_channel_id)
+        except discord.NotFound:
+            voice = None
         role = guild.get_role(role_id or 0)
-        if not isinstance(voice, discord.VoiceChannel) or role is None:
+        if not isinstance(voice, discord.VoiceChannel) or (opening and role is None):
             raise InvalidInput(
                 "I couldn't find the circle's voice channel or the member role any more. "
                 "A moderator can check `/setup show`."
             )
-        reason = f"Circle {'opened' if opening else 'closed'}"
-        role_may_join = opening and not held.yes_only
         try:
-            await voice.set_permissions(
-                role,
-                overwrite=discord.PermissionOverwrite(view_channel=True, connect=role_may_join),
-                reason=reason,
-            )
-            if opening and held.yes_only:
-                allow, deny = discord.PermissionOverwrite(view_channel=True, connect=True).pair()
-                for user_id in held.going:
-                    await self.bot.http.edit_channel_permissions(
-                        voice.id, user_id, str(allow.value), str(deny.value), 1, reason=reason
-                    )
-            if not opening:
-                for user_id in held.grants:
-                    with contextlib.suppress(discord.NotFound):
-                        await self.bot.http.delete_channel_permissions(
-                            voice.id, user_id, reason=reason
-                        )
+            if opening and role is not None:
+                await self.doors.open(voice, held, role.id)
+            elif not opening:
+                await self.doors.close(voice, held.order.occurrence_id)
         except discord.Forbidden:
             raise NotAllowed(
                 "I couldn't change who can join the voice channel: Hearth needs Manage Roles "
@@ -654,7 +725,7 @@ class CirclesCog(
         config = await self.settings.get_or_default(guild.id)
         channel = guild.get_channel(config.circles_channel_id or 0)
         if isinstance(channel, discord.TextChannel):
-            await channel.send(embed=embed, allowed_mentions=NO_MENTIONS, **kwargs)
+            await send(channel, embed=embed, allowed_mentions=NO_MENTIONS, **kwargs)
 
     @skip.autocomplete("circle")
     @end.autocomplete("circle")
@@ -666,6 +737,7 @@ class CirclesCog(
     @RoomCommands.next_.autocomplete("circle")
     @RoomCommands.note.autocomplete("circle")
     @RoomCommands.feedback.autocomplete("circle")
+    @choices_fitted
     async def circle_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
@@ -713,25 +785,14 @@ class CirclesCog(
         if interaction.message is not None:
             await self._refresh(interaction.message, circle_id, index)
         if outcome.room_grants:
-            await self._let_in(meeting, outcome.room_grants)
+            await self.doors.let_in(
+                guild_of(interaction),
+                outcome.occurrence_id,
+                meeting.voice_channel_id,
+                outcome.room_grants,
+            )
         if outcome.promoted_user_id is not None:
             await self._tell_promoted(outcome.promoted_user_id, meeting)
-
-    async def _let_in(self, meeting: Meeting, user_ids: tuple[int, ...]) -> None:
-        """Give members who said yes late their own way into a room open only to yeses."""
-        allow, deny = discord.PermissionOverwrite(view_channel=True, connect=True).pair()
-        for user_id in user_ids:
-            try:
-                await self.bot.http.edit_channel_permissions(
-                    meeting.voice_channel_id,
-                    user_id,
-                    str(allow.value),
-                    str(deny.value),
-                    1,
-                    reason="Said yes to an open circle",
-                )
-            except discord.HTTPException:
-                log.warning("Could not let a member into an open circle room")
 
     async def _refresh(self, message: discord.Message, circle_id: int, index: int) -> None:
         """Update the public headcount; one edit at a time per message, from fresh numbers."""
@@ -743,13 +804,14 @@ class CirclesCog(
             if meeting is None:
                 return
             try:
-                await message.edit(embed=announcement_embed(meeting))
+                await edit(message, embed=announcement_embed(meeting))
             except discord.HTTPException:
                 log.warning("Could not update a circle headcount")
 
     async def announce_next(self) -> None:
         """Announce each running circle's next meeting once the one before it is over."""
         await self.circles.forget_feedback_voters()
+        await self.resume_announcements()
         for meeting in await self.circles.next_meetings_to_announce():
             guild = self.bot.get_guild(meeting.guild_id)
             if guild is not None:
@@ -779,7 +841,8 @@ class CirclesCog(
             user = self.bot.get_user(reminder.user_id) or await self.bot.fetch_user(
                 reminder.user_id
             )
-            await user.send(
+            await send(
+                user,
                 f"A gentle reminder: **{meeting.title}** starts {ts(meeting.start_utc, 'R')} "
                 f"({ts(meeting.start_utc)}) in <#{meeting.voice_channel_id}>. If you can't make "
                 "it, press **Can't make it** on the announcement so someone else can come.",
@@ -796,7 +859,8 @@ class CirclesCog(
     async def _tell_promoted(self, user_id: int, meeting: Meeting) -> None:
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
-            await user.send(
+            await send(
+                user,
                 f"Good news: a place opened up in **{meeting.title}** on "
                 f"{ts(meeting.start_utc)}, and it's yours. See you in <#{meeting.voice_channel_id}>. "
                 "If you can't make it after all, press **Can't make it** on the announcement.",

@@ -33,11 +33,15 @@ from bot.services.settings import GuildConfig, SettingsService
 from bot.ui import (
     NO_MENTIONS,
     WARM,
+    choices_fitted,
+    edit,
     guarded,
     guild_of,
     persistent_button,
     reply_private,
     require_moderator,
+    send,
+    update,
 )
 from cogs.crisis_card import (
     OPT_OUT_ID,
@@ -202,6 +206,7 @@ class CrisisCog(commands.Cog):
         ]
 
     @crisis_command.autocomplete("country")
+    @choices_fitted
     async def crisis_country_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -215,15 +220,13 @@ class CrisisCog(commands.Cog):
         message = await self.cards.for_member(
             interaction.user.id, guild_id, code=code, shared=shared
         )
-        await interaction.response.edit_message(**message.kwargs())
+        await update(interaction, **message.kwargs())
 
     async def show_picker(
         self, interaction: discord.Interaction, guild_id: int | None, shared: bool
     ) -> None:
         """Replace the card with the country picker."""
-        await interaction.response.edit_message(
-            **self.cards.picker(guild_id, shared=shared).kwargs()
-        )
+        await update(interaction, **self.cards.picker(guild_id, shared=shared).kwargs())
 
     # ----- /crisis-country -----------------------------------------------------------------
     @country_group.command(name="set", description="Save your country so /crisis shows it first")
@@ -238,6 +241,7 @@ class CrisisCog(commands.Cog):
         )
 
     @country_set.autocomplete("country")
+    @choices_fitted
     async def country_set_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -306,7 +310,7 @@ class CrisisCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         decision = await self.crisis.share(interaction.user.id, author.id)
         # Answer first, the same words whatever was decided, then deliver.
-        await interaction.followup.send(SHARE_CONFIRMATION, ephemeral=True)
+        await reply_private(interaction, SHARE_CONFIRMATION)
         if decision.send:
             await self.deliver_share(author.id, guild)
 
@@ -317,7 +321,7 @@ class CrisisCog(commands.Cog):
         kwargs["content"] = SHARED_INTRO.format(guild=discord.utils.escape_markdown(guild.name))
         try:
             channel = await self.bot.create_dm(discord.Object(id=recipient_id))
-            await channel.send(allowed_mentions=NO_MENTIONS, **kwargs)
+            await send(channel, allowed_mentions=NO_MENTIONS, **kwargs)
         except discord.HTTPException:
             log.info("Shared support resources could not be delivered (closed DMs?)")
 
@@ -391,7 +395,7 @@ class CrisisCog(commands.Cog):
             guild_id, interaction.user.id, named=named, origin_channel_id=origin
         )
         try:
-            posted = await channel.send(**self._alert_message(alert, config, who))
+            posted = await send(channel, **self._alert_message(alert, config, who))
         except discord.HTTPException:
             await self.crisis.withdraw_alert(alert, interaction.user.id)
             log.warning("Could not post a check-in request in guild %s", guild_id)
@@ -419,7 +423,7 @@ class CrisisCog(commands.Cog):
         await self._told(interaction, f"{sent}\n\n{PEERS_LINE} {danger}")
 
     async def _told(self, interaction: discord.Interaction, text: str) -> None:
-        await interaction.edit_original_response(content=text, view=None)
+        await update(interaction, content=text, view=None)
 
     async def _display_name(self, interaction: discord.Interaction, guild: discord.Guild) -> str:
         if isinstance(interaction.user, discord.Member) and interaction.user.guild.id == guild.id:
@@ -462,7 +466,8 @@ class CrisisCog(commands.Cog):
         if not newly:
             await reply_private(interaction, "You've already said you'll reach out about this one.")
             return
-        await interaction.response.edit_message(
+        await update(
+            interaction,
             embed=self._updated_card(interaction, alert),
             view=self.persistent_items.alert_view(alert),
         )
@@ -477,7 +482,8 @@ class CrisisCog(commands.Cog):
             who = f"<@{alert.backup_by}>" if alert.backup_by else "A moderator"
             await reply_private(interaction, f"{who} already asked for backup on this one.")
             return
-        await interaction.response.edit_message(
+        await update(
+            interaction,
             embed=self._updated_card(interaction, alert),
             view=self.persistent_items.alert_view(alert),
         )
@@ -487,7 +493,8 @@ class CrisisCog(commands.Cog):
         if interaction.channel is not None and isinstance(
             interaction.channel, discord.abc.Messageable
         ):
-            await interaction.channel.send(
+            await send(
+                interaction.channel,
                 f"{ping}<@{interaction.user.id}> asked for backup on check-in request "
                 f"#{alert.id}. {link}",
                 allowed_mentions=discord.AllowedMentions(
@@ -536,7 +543,8 @@ class CrisisCog(commands.Cog):
         try:
             await thread.add_user(discord.Object(id=alert.user_id))
             await thread.add_user(interaction.user)
-            await thread.send(
+            await send(
+                thread,
                 f"<@{alert.user_id}>, <@{interaction.user.id}> is here to check in with you, as "
                 "you asked. This thread is private: only the two of you (and server staff who "
                 "manage threads) can see it. Moderators are peers, not a crisis service: if you "
@@ -556,11 +564,12 @@ class CrisisCog(commands.Cog):
                 "in Threads there). You can message them directly instead."
             ) from None
         await self.crisis.record_thread(alert.id, thread.id)
-        await interaction.followup.send(f"Opened {thread.mention}.", ephemeral=True)
+        await reply_private(interaction, f"Opened {thread.mention}.")
         if interaction.message is not None:
             updated = await self.crisis.alert(alert.id, guild.id)
             try:
-                await interaction.message.edit(
+                await edit(
+                    interaction.message,
                     embed=self._updated_card(interaction, updated),
                     view=self.persistent_items.alert_view(updated),
                 )
@@ -611,6 +620,7 @@ class CrisisCog(commands.Cog):
         await reply_private(interaction, embed=await self._settings_embed(guild, updated, "Saved"))
 
     @settings_command.autocomplete("default_country")
+    @choices_fitted
     async def default_country_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -690,6 +700,7 @@ class CrisisCog(commands.Cog):
         )
 
     @resource_add.autocomplete("country")
+    @choices_fitted
     async def resource_country_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -708,6 +719,7 @@ class CrisisCog(commands.Cog):
         await reply_private(interaction, f"Removed **{removed.name}**.")
 
     @resource_remove.autocomplete("resource")
+    @choices_fitted
     async def resource_remove_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -901,7 +913,8 @@ def _make_items(cog: CrisisCog) -> _Items:
         async def callback(self, interaction: discord.Interaction) -> None:
             await guarded(
                 interaction,
-                interaction.response.edit_message(
+                update(
+                    interaction,
                     content="Okay, nothing was sent. The card is still there whenever you need it.",
                     view=None,
                 ),

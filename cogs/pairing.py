@@ -50,14 +50,20 @@ from bot.ui import (
     NO_MENTIONS,
     WARM,
     HearthModal,
+    choices_fitted,
+    fit_thread_name,
     guarded,
     guild_of,
+    open_modal,
     persistent_button,
     reply_private,
     require_moderator,
+    send,
     ts,
+    update,
     zone_choices,
 )
+from cogs.recovery import find_own_message
 
 log = logging.getLogger(__name__)
 
@@ -135,17 +141,16 @@ def config_embed(config: PairingConfig, now: datetime, title: str) -> discord.Em
 class ReportModal(HearthModal, title="Tell the moderators"):
     """A private note to the moderators about a pairing."""
 
-    what: discord.ui.TextInput[Any] = discord.ui.TextInput(
-        label="What happened?",
-        custom_id="what",
-        style=discord.TextStyle.paragraph,
-        max_length=1000,
-        placeholder="Only the moderators will see this.",
-    )
-
     def __init__(self, cog: PairingCog, about: tuple[int, ...], thread_id: int | None) -> None:
         super().__init__()
         self.cog, self.about, self.thread_id = cog, about, thread_id
+        self.what: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="what",
+            style=discord.TextStyle.paragraph,
+            max_length=1000,
+            placeholder="Only the moderators will see this.",
+        )
+        self.add_item(discord.ui.Label(text="What happened?", component=self.what))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Post the card in moderator alerts and thank the member."""
@@ -162,6 +167,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         self.pairing = pairing
         self.settings = settings
         self._round_locks: dict[int, asyncio.Lock] = {}
+        self._followups_lock = asyncio.Lock()
         self._warned: set[int] = set()
         self.accept_button = persistent_button(
             "hearth:pair:accept",
@@ -265,6 +271,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         )
 
     @join.autocomplete("timezone")
+    @choices_fitted
     async def timezone_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -422,7 +429,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             raise InvalidInput(
                 "Pick the member with `member:`, or use `/pair report` inside your pair thread."
             )
-        await interaction.response.send_modal(ReportModal(self, about, thread_id))
+        await open_modal(interaction, ReportModal(self, about, thread_id))
 
     async def report_clicked(self, interaction: discord.Interaction, thread_id: int) -> None:
         """Open the report form from the button in a pair thread."""
@@ -431,7 +438,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         if found is None or interaction.user.id not in found:
             raise InvalidInput("This button is for the people in this pair thread.")
         about = tuple(u for u in found if u != interaction.user.id)
-        await interaction.response.send_modal(ReportModal(self, about, thread_id))
+        await open_modal(interaction, ReportModal(self, about, thread_id))
 
     async def send_report(
         self,
@@ -457,7 +464,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             embed.add_field(name="Thread", value=f"<#{thread_id}>")
         embed.set_footer(text="The member chose to tell you. The other person has not been told.")
         try:
-            await channel.send(embed=embed, allowed_mentions=NO_MENTIONS)
+            await send(channel, embed=embed, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             log.warning("Could not post a pairing report in guild %s", guild.id)
             raise NotConfigured(
@@ -532,6 +539,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         )
 
     @settings_command.autocomplete("timezone")
+    @choices_fitted
     async def settings_timezone_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -683,7 +691,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             # With Manage Threads, members can't invite anyone else into their pair's thread.
             manages = channel.permissions_for(guild.me).manage_threads
             thread = await channel.create_thread(
-                name=group.name,
+                name=fit_thread_name(group.name),
                 type=discord.ChannelType.private_thread,
                 invitable=not manages,
                 auto_archive_duration=WEEK,
@@ -694,7 +702,8 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         if not (resumed and await self._has_intro(thread)):
             view = discord.ui.View(timeout=None)
             view.add_item(self.report_button(thread.id))
-            await thread.send(
+            await send(
+                thread,
                 intro_text(group),
                 view=view,
                 allowed_mentions=discord.AllowedMentions(
@@ -744,9 +753,9 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             if view is None:
-                await user.send(content, allowed_mentions=NO_MENTIONS)
+                await send(user, content, allowed_mentions=NO_MENTIONS)
             else:
-                await user.send(content, view=view, allowed_mentions=NO_MENTIONS)
+                await send(user, content, view=view, allowed_mentions=NO_MENTIONS)
         except discord.Forbidden:
             return "dm_closed"
         except discord.HTTPException:
@@ -775,8 +784,12 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
                 about.append("You both chose: " + ", ".join(group.shared_topics))
         details = "\n\n" + "\n".join(about) if about else ""
         view = discord.ui.View(timeout=None)
-        view.add_item(self.accept_button(invitation.row_id))
+        accept = self.accept_button(invitation.row_id)
+        view.add_item(accept)
         view.add_item(self.skip_button(invitation.row_id))
+        if invitation.resumed and await self._find_dm(invitation.user_id, accept.custom_id):
+            await self.pairing.confirm_invitation(invitation.row_id)
+            return True  # it went out before Hearth stopped
         failure = await self._dm(
             invitation.user_id,
             f"You've been matched with {others}{where} for a one-to-one chat this round — "
@@ -784,10 +797,20 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             "If now isn't a good time, skipping is completely fine: nobody is told why.",
             view,
         )
+        await self.pairing.confirm_invitation(invitation.row_id)
         if failure is not None:
             await self.pairing.respond(invitation.row_id, invitation.user_id, UNREACHABLE)
             return False
         return True
+
+    async def _find_dm(self, user_id: int, custom_id: str) -> bool:
+        """Say whether Hearth already sent this member a message with that button."""
+        try:
+            user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
+            channel = user.dm_channel or await user.create_dm()
+            return await find_own_message(self.bot, channel, custom_id) is not None
+        except discord.HTTPException:
+            return False  # can't tell: sending again beats never sending
 
     async def accepted(self, interaction: discord.Interaction, row_id: int) -> None:
         """Record a yes; open the thread if everyone said yes."""
@@ -799,7 +822,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             text = "Wonderful — everyone said yes. I'm opening your private thread now. 💛"
         else:
             text = "Thank you! I'll open your private thread as soon as everyone has answered."
-        await interaction.response.edit_message(content=text, view=None)
+        await update(interaction, content=text, view=None)
         await self.process_round(outcome.round_id)
 
     async def skipped(self, interaction: discord.Interaction, row_id: int) -> None:
@@ -808,7 +831,8 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         if not outcome.changed:
             await reply_private(interaction, "This match is no longer waiting for an answer. 💛")
             return
-        await interaction.response.edit_message(
+        await update(
+            interaction,
             content="No problem at all — you're skipping this one, and nobody is told why. "
             "`/pair pause` is there if you'd like a longer break. 💛",
             view=None,
@@ -831,17 +855,23 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
     # ----- follow-up -----------------------------------------------------------------------
     async def send_followups(self) -> None:
         """Ask each introduced member "Did you connect?" once, privately."""
-        for followup in await self.pairing.claim_due_followups():
-            view = discord.ui.View(timeout=None)
-            for button in self.followup_buttons:
-                view.add_item(button(followup.row_id))
-            where = f" in <#{followup.thread_id}>" if followup.thread_id else ""
-            await self._dm(
-                followup.user_id,
-                f"A few days ago you were introduced to a peer{where}. Did you connect? Your "
-                "answer only adds to a count the moderators see — never your name.",
-                view,
-            )
+        async with self._followups_lock:  # claims unconfirmed outside it were left by a stop
+            for followup in await self.pairing.claim_due_followups():
+                view = discord.ui.View(timeout=None)
+                buttons = [button(followup.row_id) for button in self.followup_buttons]
+                for button in buttons:
+                    view.add_item(button)
+                if not (
+                    followup.resumed and await self._find_dm(followup.user_id, buttons[0].custom_id)
+                ):
+                    where = f" in <#{followup.thread_id}>" if followup.thread_id else ""
+                    await self._dm(
+                        followup.user_id,
+                        f"A few days ago you were introduced to a peer{where}. Did you connect? "
+                        "Your answer only adds to a count the moderators see — never your name.",
+                        view,
+                    )
+                await self.pairing.confirm_followup(followup.row_id)
 
     def _followup_handler(self, answer: str) -> Any:
         async def handle(interaction: discord.Interaction, row_id: int) -> None:
@@ -851,7 +881,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
                 "not_yet": "Thanks — there's no rush. Your thread is still there when you're ready.",
                 "no": "Thanks for telling us. That's okay; you'll be matched again next round.",
             }
-            await interaction.response.edit_message(content=replies[answer], view=None)
+            await update(interaction, content=replies[answer], view=None)
 
         return handle
 

@@ -13,8 +13,13 @@ from discord.ext import commands
 
 from bot.client import HearthBot
 from bot.errors import NotAllowed
-from bot.services.data_rights import DataRightsService
-from bot.ui import WARM, persistent_button, reply_private
+from bot.services.data_rights import DataRightsService, ExportChoice
+from bot.ui import (
+    WARM,
+    persistent_button,
+    reply_private,
+    update,
+)
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +30,20 @@ PRIVACY_INTRO = (
 )
 PRIVACY_RIGHTS = (
     "You can see everything stored about you with `/mydata export`, and erase it with "
-    "`/mydata delete`. Discord itself also keeps data under its own policy."
+    "`/mydata delete`. The export counts your recent check-ins and their moods per day, but "
+    "leaves out their words, references and pseudonyms unless you ask for them: a file with "
+    "those would show anyone who sees it which posts are yours. Discord itself also keeps "
+    "data under its own policy."
+)
+EXPORT_DONE = "Here is everything Hearth stores about you, across every server that uses it."
+EXPORT_WITHOUT_WORDS = (
+    "It leaves out the words, references and pseudonyms of your check-ins, so it can't point "
+    "at your posts. To include them, use `/mydata export include_checkin_words:True` (anyone "
+    "who sees that file will know which posts are yours)."
+)
+EXPORT_WITH_WORDS = (
+    "It includes the words of your recent check-ins and which posts they are. Keep it "
+    "somewhere only you can open: anyone who sees it will know which posts are yours."
 )
 
 
@@ -54,15 +72,24 @@ class PrivacyCog(commands.Cog):
         await reply_private(interaction, embed=embed)
 
     @mydata.command(name="export", description="Get a file with everything Hearth stores about you")
-    async def export(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(
+        include_checkin_words=(
+            "Include the words of my check-ins: anyone who sees the file will know which posts "
+            "are mine"
+        )
+    )
+    async def export(
+        self, interaction: discord.Interaction, include_checkin_words: bool = False
+    ) -> None:
         """Send the member a JSON file of their data, privately."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        data = await self.data_rights.export(interaction.user.id)
+        choice = ExportChoice(checkin_words=include_checkin_words)
+        data = await self.data_rights.export(interaction.user.id, choice)
         payload = json.dumps(data, indent=2, ensure_ascii=False).encode()
-        await interaction.followup.send(
-            "Here is everything Hearth stores about you, across every server that uses it.",
+        await reply_private(
+            interaction,
+            f"{EXPORT_DONE} {EXPORT_WITH_WORDS if include_checkin_words else EXPORT_WITHOUT_WORDS}",
             file=discord.File(io.BytesIO(payload), filename="hearth-my-data.json"),
-            ephemeral=True,
         )
 
     @mydata.command(name="delete", description="Erase everything Hearth stores about you")
@@ -87,13 +114,15 @@ class PrivacyCog(commands.Cog):
         await interaction.response.defer()
         report = await self.data_rights.delete(user_id)
         log.info("Erased personal data on request (%d records)", report.total)
-        await interaction.edit_original_response(
-            content="Done. Everything Hearth stored about you has been erased.", view=None
+        await update(
+            interaction,
+            content="Done. Everything Hearth stored about you has been erased.",
+            view=None,
         )
 
     async def cancelled(self, interaction: discord.Interaction, user_id: int) -> None:
         """Leave everything as it was."""
-        await interaction.response.edit_message(content="Okay, nothing was erased.", view=None)
+        await update(interaction, content="Okay, nothing was erased.", view=None)
 
 
 def _make_items(cog: PrivacyCog) -> tuple[Any, Any]:

@@ -13,7 +13,14 @@ from bot.domain.setup_checks import ChannelFacts, RoleFacts, channel_problems, r
 from bot.errors import InvalidInput
 from bot.services.audit import AuditRecord
 from bot.services.settings import GuildConfig, SettingsService
-from bot.ui import NO_MENTIONS, WARM, guild_of, read_agreement_view, reply_private
+from bot.ui import (
+    NO_MENTIONS,
+    WARM,
+    guild_of,
+    read_agreement_view,
+    reply_private,
+    send,
+)
 
 log = logging.getLogger(__name__)
 
@@ -251,8 +258,8 @@ class SetupCog(
             ),
             colour=WARM,
         )
-        message = await channel.send(
-            embed=embed, view=read_agreement_view(), allowed_mentions=NO_MENTIONS
+        message = await send(
+            channel, embed=embed, view=read_agreement_view(), allowed_mentions=NO_MENTIONS
         )
         await self.settings.update(
             guild.id,
@@ -274,7 +281,8 @@ def modlog_publisher(bot: HearthBot):
         if not isinstance(channel, discord.TextChannel):
             return
         who = f"<@{record.actor_id}>" if record.actor_id else "Hearth"
-        await channel.send(
+        await send(
+            channel,
             f"📝 {who} {record.summary} · <t:{int(record.created_at.timestamp())}:f>",
             allowed_mentions=NO_MENTIONS,
         )

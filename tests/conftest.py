@@ -10,12 +10,19 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy.engine import make_url
 
 from bot.clock import FakeClock
 from bot.db.engine import create_engine, create_read_session_factory, create_session_factory
 from bot.db.migrate import upgrade
 from bot.services import Services, build_services
+
+# The suite is repeatable: the same examples on every run (and in CI). Explore with
+# `HYPOTHESIS_PROFILE=explore bash scripts/test.sh tests/unit` to draw new ones.
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(scope="session")
@@ -94,5 +101,4 @@ async def services(database_url: str, clock: FakeClock) -> AsyncIterator[Service
         create_session_factory(engine), clock, reads=create_read_session_factory(engine)
     )
     yield built
-    await built.close()
     await engine.dispose()

@@ -14,8 +14,6 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.db.sqlite_async import OneHopConnection, one_hop_dbapi
-
 SessionFactory = async_sessionmaker[AsyncSession]
 
 
@@ -34,17 +32,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    # Never checkpoint inside a commit: the one-hop driver checkpoints off the event loop
-    # (Checkpoints in bot/db/sqlite_async.py), so a hot writer can commit on the loop's thread.
-    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    # Deleted and overwritten values are zeroed, not left in free space (see bot/db/erasure.py).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
 READ_ONLY = "hearth_read_only"
-# Execution option for a writing unit of work on a hot path: once it holds SQLite's write lock,
-# its statements run on the event loop's thread (see bot/db/sqlite_async.py). Only for a few
-# small indexed statements; elsewhere (and on PostgreSQL) it changes nothing.
-INLINE = "hearth_inline_when_locked"
 
 
 def _sqlite_begin(connection: Any) -> None:
@@ -52,22 +45,15 @@ def _sqlite_begin(connection: Any) -> None:
     # otherwise fail with SQLITE_BUSY when another writer got in between, and busy_timeout cannot
     # help then. Read-only units of work (see create_read_session_factory) never wait for it.
     options = connection.get_execution_options()
-    statement = "BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE"
-    driver = connection.connection.dbapi_connection
-    if isinstance(driver, OneHopConnection):
-        # Sent with the transaction's first statement, in one hop.
-        driver.begin(statement, inline=bool(options.get(INLINE)))
-    else:
-        connection.exec_driver_sql(statement)
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return  # statements that must run outside a transaction (a checkpoint)
+    connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL mode, foreign keys and one-hop statements."""
+    """Create the async engine (stock dialects); SQLite gets WAL mode and foreign keys."""
     ensure_sqlite_dir(url)
     kwargs.setdefault("hide_parameters", True)  # values members wrote never reach a log
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.get_driver_name() == "aiosqlite":
-        kwargs.setdefault("module", one_hop_dbapi())  # see bot/db/sqlite_async.py
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -445,8 +445,26 @@ class CircleOccurrence(Base):
     queue_channel_id: Mapped[int | None] = mapped_column(Snowflake)
     queue_message_id: Mapped[int | None] = mapped_column(Snowflake)
     speaker_id: Mapped[int | None] = mapped_column(Snowflake)
-    # Members given their own overwrite when the room opened to those who said yes.
-    room_grants: Mapped[list | None] = mapped_column(JSON)
+
+
+class CircleRoomOverwrite(Base):
+    """A voice-room overwrite that opening a meeting changed: as it was, and as opening wrote it.
+
+    Written before the change is made on Discord and erased once closing has put it back, so a
+    restart in between changes nothing. No `before_*` means there was no such overwrite.
+    """
+
+    __tablename__ = "circle_room_overwrites"
+
+    occurrence_id: Mapped[int] = mapped_column(
+        ForeignKey("circle_occurrences.id", ondelete="CASCADE"), primary_key=True
+    )
+    target_id: Mapped[int] = mapped_column(Snowflake, primary_key=True, autoincrement=False)
+    target_type: Mapped[int] = mapped_column(Integer)  # 0 a role, 1 a member
+    before_allow: Mapped[int | None] = mapped_column(BigInteger)
+    before_deny: Mapped[int | None] = mapped_column(BigInteger)
+    written_allow: Mapped[int] = mapped_column(BigInteger)
+    written_deny: Mapped[int] = mapped_column(BigInteger)
 
 
 class CircleRsvp(Base):
@@ -597,10 +615,14 @@ class PairingGroupMember(Base):
     # The member's id while they take part; cleared by `/pair leave` and `/mydata delete`.
     user_id: Mapped[int | None] = mapped_column(Snowflake, index=True)
     token: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # Claimed (`*_sent_at`) before the private message goes out, confirmed once it went out (or
+    # could not): a claim left unconfirmed by a stop is looked for in the DMs before resending.
     invite_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    invite_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     response: Mapped[str | None] = mapped_column(String(16))
     told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     followup_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    followup_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     followup_answer: Mapped[str | None] = mapped_column(String(16))
 
 

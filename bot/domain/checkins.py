@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
+from bot.domain.text import excerpt
+
 __all__ = [
     "EPOCH",
     "GIVE_UP_AFTER",
@@ -236,7 +238,7 @@ def parse_days(text: str) -> frozenset[int]:
             continue
         matches = [i for i, name in enumerate(WEEKDAYS) if part.startswith(name)]
         if len(matches) != 1:
-            raise ValueError(f"unknown day {part!r}")
+            raise ValueError(f"unknown day “{excerpt(part)}”")
         days.add(matches[0])
     if not days:
         raise ValueError("choose at least one day")

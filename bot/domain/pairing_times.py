@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from bot.domain.pairing import WakingHours
 
 __all__ = [
     "MEETING_HOURS",
     "WAKING_HOURS",
-    "is_zone",
     "latest_slot",
     "next_slot",
     "pause_start",
@@ -25,17 +24,6 @@ __all__ = [
 # Local waking window used for matching, and the local hours a suggested meeting may start in.
 WAKING_HOURS = (time(8, 0), time(22, 0))
 MEETING_HOURS = (time(10, 0), time(20, 0))
-
-
-def is_zone(name: str) -> bool:
-    """Return whether the name is an IANA time zone this system knows."""
-    if not name or name != name.strip() or ".." in name or name.startswith("/"):
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def _slot_on(day: date, at: time, zone: ZoneInfo) -> datetime:

@@ -41,8 +41,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
+
+from bot.domain.text import excerpt
+from bot.domain.zones import find_zone
 
 __all__ = [
     "DEFAULT_LEAD_TIMES",
@@ -112,8 +114,6 @@ _LABEL = re.compile(
     r"(?:\s+(?:of|in)\s+(?:the|each|every)\s+month)?\s*$",
     re.IGNORECASE,
 )
-# Keys that load on some machines but are not real places.
-_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
 
 class Rule(StrEnum):
@@ -361,20 +361,15 @@ def _check_nth_weekday(nth: NthWeekday) -> None:
         )
 
 
-@lru_cache(maxsize=1)
-def _zone_names() -> dict[str, str]:
-    return {name.lower(): name for name in available_timezones() - _NOT_ZONES}
-
-
 def _load_zone(name: str) -> ZoneInfo:
-    if not isinstance(name, str):
-        name = repr(name)
-    names = _zone_names()
-    if names.get(name.lower()) == name:
-        return ZoneInfo(name)
-    hint = names.get(name.strip().lower())
+    zone = find_zone(name)
+    if zone is not None and zone.key == name:
+        return zone
+    hint = zone.key if zone is not None else None
     suffix = f" Did you mean {hint}?" if hint else " Pick one from the list, such as Europe/London."
-    raise ScheduleError(ScheduleErrorKind.UNKNOWN_ZONE, f"Unknown time zone {name!r}.{suffix}")
+    raise ScheduleError(
+        ScheduleErrorKind.UNKNOWN_ZONE, f"Unknown time zone “{excerpt(name)}”.{suffix}"
+    )
 
 
 def _wall_clock_problem(local: datetime) -> tuple[ScheduleErrorKind, timedelta] | None:
@@ -635,7 +630,7 @@ def parse_nth_weekday(text: str) -> NthWeekday:
             return NthWeekday(n, weekday)
     raise ScheduleError(
         ScheduleErrorKind.BAD_RULE,
-        f"I could not read {text.strip()!r}. Write it like 'second Tuesday' or 'last Friday'.",
+        f"I could not read “{excerpt(text)}”. Write it like 'second Tuesday' or 'last Friday'.",
     )
 
 

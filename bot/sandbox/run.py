@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.app import load_data
-from bot.config import ConfigError, Settings, load_settings, read_environment
+from bot.config import (
+    ConfigError,
+    Settings,
+    check_environment,
+    load_settings,
+    read_environment,
+)
 from bot.domain.crisis_detection import PhraseSetError
 from bot.domain.helplines import DatasetError
 from bot.sandbox.clock import SandboxClock
@@ -115,6 +121,7 @@ async def open_sandbox(
     await emu.start()
     try:
         settings = sandbox_settings(emu, files, values)
+        check_environment(settings)
         feed = LogFeed(clock)
         runner = HearthRunner(
             settings, clock, load_data(settings), on_state=lambda state: host.state_changed(state)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import SHIPPED_DATA_DIR
 from bot.db.engine import SessionFactory
-from bot.db.lane import WriteLane
+from bot.db.erasure import Erasure
 from bot.domain.helplines_loader import CrisisData
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
@@ -36,11 +35,6 @@ class Services:
     circles: CircleService
     pairing: PairingService
 
-    async def close(self) -> None:
-        """Give back the connections services keep open (before the engine is disposed)."""
-        await self.checkins.close()
-        await self.checkin_delivery.close()
-
 
 def build_services(
     sessions: SessionFactory,
@@ -58,17 +52,14 @@ def build_services(
     settings = SettingsService(sessions, clock, audit, reads)
     agreement = AgreementService(sessions, clock, audit, reads)
     crisis = CrisisService(sessions, clock, audit, crisis_data, reads)
-    # Posting and delivery take turns on one kept connection (see WriteLane).
-    checkin_gate = asyncio.Lock()
-    checkin_lane = WriteLane(sessions.kw["bind"], checkin_gate)
+    erasure = Erasure(sessions.kw["bind"])
     checkins = CheckinService(
-        sessions, clock, audit, agreement, crisis, gate=checkin_gate, lane=checkin_lane
+        sessions, clock, audit, agreement, crisis, erasure=erasure, reads=reads
     )
-    checkin_delivery = CheckinDeliveryService(
-        sessions, clock, checkin_gate, checkins.keys, lane=checkin_lane
-    )
+    # Posting and delivery take turns at one gate (see CheckinService.gate).
+    checkin_delivery = CheckinDeliveryService(sessions, clock, checkins.gate, erasure=erasure)
     circles = CircleService(sessions, clock, audit, agreement, reads)
-    data_rights = DataRightsService(sessions, clock)
+    data_rights = DataRightsService(sessions, clock, erasure)
     data_rights.register(agreement)
     data_rights.register(crisis)
     data_rights.register(checkins)

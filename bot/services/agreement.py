@@ -24,6 +24,7 @@ from bot.db.queries import insert_ignore
 from bot.domain import agreement as text
 from bot.errors import AgreementRequired, InvalidInput, NotFound
 from bot.services.audit import AuditRecord, AuditService
+from bot.services.data_rights import ExportChoice
 
 log = logging.getLogger(__name__)
 
@@ -644,7 +645,9 @@ class AgreementService:
             "re-read it. Moderators see counts; the ledger is kept while the server uses Hearth."
         )
 
-    async def export_user(self, session: AsyncSession, user_id: int) -> dict[str, Any]:
+    async def export_user(
+        self, session: AsyncSession, user_id: int, choice: ExportChoice
+    ) -> dict[str, Any]:
         """Return everything about this member in the agreement tables."""
         accepted = await session.execute(
             select(

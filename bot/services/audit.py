@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db.models import AuditEntry
+from bot.services.data_rights import ExportChoice
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,9 @@ class AuditService:
             "while the server uses Hearth."
         )
 
-    async def export_user(self, session: AsyncSession, user_id: int) -> list[dict[str, Any]]:
+    async def export_user(
+        self, session: AsyncSession, user_id: int, choice: ExportChoice
+    ) -> list[dict[str, Any]]:
         """Return the actions this person took as a moderator."""
         rows = await session.scalars(
             select(AuditEntry).where(AuditEntry.actor_id == user_id).order_by(AuditEntry.id)

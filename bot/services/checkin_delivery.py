@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db.engine import SessionFactory
-from bot.db.lane import WriteLane
+from bot.db.erasure import Erasure
 from bot.db.models import (
     Checkin,
     CheckinAlias,
@@ -36,7 +36,6 @@ from bot.db.models import (
     CheckinWindow,
     GuildSettings,
 )
-from bot.db.sqlite_async import OneHopDBAPI
 from bot.domain import checkins as domain
 from bot.services.checkin_keys import open_author
 from bot.services.checkins import (
@@ -50,8 +49,6 @@ from bot.services.checkins import (
     REVEAL_PENDING,
     SEAL_PENDING,
     CheckinConfig,
-    KeyCache,
-    secure_delete,
 )
 
 log = logging.getLogger(__name__)
@@ -153,20 +150,15 @@ class CheckinDeliveryService:
         sessions: SessionFactory,
         clock: Clock,
         gate: asyncio.Lock | None = None,
-        keys: KeyCache | None = None,
-        lane: WriteLane | None = None,
+        erasure: Erasure | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
-        # Claims and marks run on posting's connection, under the same gate (`gate`, or the
-        # lane's): that connection's page cache is not thrown away by another one's writes.
-        self._lane = lane or WriteLane(sessions.kw["bind"], gate or asyncio.Lock())
-        self._keys = keys  # the posting path's keys in memory, dropped when tidy destroys any
+        self._erasure = erasure or Erasure(sessions.kw["bind"])
+        # Claims and marks take turns with posting (the check-in service's gate), in this
+        # process, rather than in SQLite's busy handler.
+        self._gate = gate or asyncio.Lock()
         self.run_id = secrets.token_hex(8)  # marks claims, for whoever reads the rows
-
-    async def close(self) -> None:
-        """Give back the connection claims run on (before the engine is disposed)."""
-        await self._lane.close()
 
     # ----- delivering ------------------------------------------------------------------------
     async def interrupted(self) -> list[Delivery]:
@@ -176,12 +168,13 @@ class CheckinDeliveryService:
         owns the database, so every claim still open then was interrupted, and may have posted.
         """
         async with self._sessions() as session:
-            rows = await session.scalars(
-                select(Checkin)
+            rows = await session.execute(
+                select(Checkin, CheckinSettings.threads)
+                .outerjoin(CheckinSettings, CheckinSettings.guild_id == Checkin.guild_id)
                 .where(Checkin.status == POSTING)
                 .order_by(Checkin.due_at, Checkin.id)
             )
-            return [_delivery(row, True) for row in rows]
+            return [_delivery(row, True if threads is None else threads) for row, threads in rows]
 
     async def release(self, *checkin_ids: int, attempted: bool = True) -> None:
         """Put claimed check-ins back in the queue (they were not posted).
@@ -189,7 +182,7 @@ class CheckinDeliveryService:
         `attempted=False` is for claims never tried (behind one that failed): the claim does
         not count as an attempt.
         """
-        async with self._lane.session() as session:
+        async with self._gate, self._sessions() as session:
             await session.execute(
                 update(Checkin)
                 .where(Checkin.id.in_(checkin_ids), Checkin.status == POSTING)
@@ -213,7 +206,7 @@ class CheckinDeliveryService:
         in between leaves them claimed, and recovery finds them in the channel).
         """
         now = self._clock.now()
-        async with self._lane.session() as session:
+        async with self._gate, self._sessions() as session:
             await self._mark_posted(session, posted, now)
             rows = await session.execute(
                 select(Checkin, GuildSettings.checkin_channel_id, CheckinSettings.threads)
@@ -248,7 +241,7 @@ class CheckinDeliveryService:
         """Mark check-ins posted and erase the sealed author ids they carried while waiting."""
         if not posted:
             return
-        async with self._lane.session() as session:
+        async with self._gate, self._sessions() as session:
             await self._mark_posted(session, posted, self._clock.now())
             await session.commit()
 
@@ -257,7 +250,6 @@ class CheckinDeliveryService:
     ) -> None:
         if not posted:
             return
-        await secure_delete(session)
         connection = await session.connection()
         await connection.execute(
             _MARK_POSTED,
@@ -308,7 +300,6 @@ class CheckinDeliveryService:
                 author_id = open_author(
                     window.secret, SEAL_PENDING, row.guild_id, window.id, row.sealed_author
                 )
-            await secure_delete(session)
             row.status, row.claim = FAILED, None
             row.sealed_author = row.reveal_sealed = row.note = None
             row.note_erased_at = now
@@ -321,7 +312,6 @@ class CheckinDeliveryService:
         """Destroy expired window keys, erase old notes, purge old rows; then checkpoint."""
         now = self._clock.now()
         async with self._sessions() as session:
-            await secure_delete(session)
             expired = list(
                 await session.scalars(
                     select(CheckinWindow.id).where(CheckinWindow.destroy_at <= now)
@@ -390,8 +380,6 @@ class CheckinDeliveryService:
                 )
             )
             await session.commit()
-        if expired and self._keys is not None:
-            self._keys.forget_all()
         report = TidyReport(len(expired), notes, purged.rowcount or 0, history.rowcount or 0)
         if any(
             (
@@ -410,25 +398,9 @@ class CheckinDeliveryService:
             )
         return report
 
-    async def checkpoint(self) -> None:
-        """Fold SQLite's write-ahead log into the database and truncate it to zero bytes."""
-        async with self._sessions() as session:
-            engine = session.bind
-        if not isinstance(engine, AsyncEngine) or engine.dialect.name != "sqlite":
-            return
-        dbapi = engine.dialect.dbapi
-        if isinstance(dbapi, OneHopDBAPI):
-            await dbapi.checkpoints.settled()  # two checkpoints at once: this one would be busy
-        async with engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            driver = raw.driver_connection
-            if driver is None:  # pragma: no cover
-                return
-            cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            busy, _frames, _done = await cursor.fetchone()
-            await cursor.close()
-        if busy:
-            log.warning("The write-ahead log could not be fully truncated yet; will retry")
+    async def checkpoint(self) -> bool:
+        """Empty SQLite's write-ahead log, so nothing erased is left in it (see Erasure)."""
+        return await self._erasure.settle()
 
     async def claim_post_deletions(self, limit: int = 50) -> list[PostToDelete]:
         """Claim channel posts whose retention time is up (servers that chose one)."""

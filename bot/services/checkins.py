@@ -13,21 +13,20 @@ import hmac
 import logging
 import random
 import secrets
-import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Insert, Select, bindparam, delete, func, insert, null, select, text, update
+from sqlalchemy import Select, bindparam, delete, func, insert, null, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.clock import Clock
 from bot.db.engine import SessionFactory
-from bot.db.lane import WriteLane
+from bot.db.erasure import Erasure
 from bot.db.models import (
     Checkin,
     CheckinAlias,
@@ -40,15 +39,15 @@ from bot.db.models import (
     CheckinWindow,
     GuildSettings,
 )
-from bot.db.prepared import Prepared
 from bot.db.queries import insert_ignore
 from bot.domain import checkins as domain
 from bot.domain.pseudonyms import author_token, pseudonym
-from bot.errors import InvalidInput, NotAllowed, NotConfigured, NotFound, RateLimited, UserError
+from bot.errors import InvalidInput, NotAllowed, NotConfigured, NotFound, RateLimited
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
-from bot.services.cache import TimedCache
 from bot.services.checkin_keys import new_window_key, open_author, seal_author
+from bot.services.data_rights import ExportChoice
+from bot.services.zones import require_zone
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +64,6 @@ MAX_PAUSE_DAYS = 7
 HISTORY_DAYS = 90
 REMINDER_LATE_LIMIT = timedelta(hours=1)
 SUMMARY_PERIOD = timedelta(days=7)
-# How long live window keys and pseudonyms stay in memory without being read again (see KeyCache).
-KEY_CACHE_SECONDS = 60.0
 
 # Setting name -> (lowest, highest) allowed.
 SETTING_RANGES: Mapping[str, tuple[int, int]] = {
@@ -106,53 +103,11 @@ class CheckinConfig:
 
 @dataclass(frozen=True)
 class Opening:
-    """What the check-in form tells the member before they write.
-
-    `ticket` is what posting could prepare meanwhile: keep it with the form, and hand it back
-    to `submit`.
-    """
+    """What the check-in form tells the member before they write."""
 
     reveal_enabled: bool
     max_delay_seconds: int
     keep_history: bool
-    ticket: FormTicket | None = field(default=None, repr=False, compare=False)
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class FormTicket:
-    """What posting prepares while the member writes, held only by their open form in memory.
-
-    Used by `submit` only if the window, the member's tokens and the server's settings are
-    still those it was made with; otherwise everything is worked out again.
-    """
-
-    guild_id: int
-    user_id: int
-    held: tuple[bool, CheckinConfig]
-    window: WindowKey
-    tokens: dict[int, bytes]
-    delay: timedelta
-    ref: str
-    sealed_author: bytes
-    reveal_sealed: bytes | None
-
-    def __repr__(self) -> str:
-        return "<check-in form ticket>"
-
-    def fits(
-        self, item: _PendingSubmit, held: tuple[bool, CheckinConfig], live: Sequence[WindowKey]
-    ) -> bool:
-        """Say whether the ticket still holds for this submit."""
-        window = self.window
-        return (
-            item.guild_id == self.guild_id
-            and item.user_id == self.user_id
-            and held == self.held
-            and window.starts_at <= item.now < window.ends_at
-            and len(live) == len(self.tokens)
-            and all(w.id in self.tokens for w in live)
-            and window in live
-        )
 
 
 @dataclass(frozen=True)
@@ -290,21 +245,6 @@ class CheckinStoreError(Exception):
 
 
 # ----- helpers shared with the delivery service ----------------------------------------------
-_SECURE_CONNECTIONS: weakref.WeakSet[Any] = weakref.WeakSet()
-
-
-async def secure_delete(session: AsyncSession) -> None:
-    """Make SQLite overwrite deleted content with zeros on this (pooled) connection."""
-    if session.bind is None or session.bind.dialect.name != "sqlite":
-        return
-    connection = await session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
-    if driver in _SECURE_CONNECTIONS:
-        return  # the pragma stays set for the life of the connection
-    await session.execute(text("PRAGMA secure_delete=ON"))
-    _SECURE_CONNECTIONS.add(driver)
-
-
 async def load_config(session: AsyncSession, guild_id: int) -> CheckinConfig:
     """Return the server's check-in settings."""
     return CheckinConfig.from_row(await session.get(CheckinSettings, guild_id), guild_id)
@@ -350,29 +290,6 @@ def tokens_for(windows: Iterable[WindowKey], guild_id: int, user_id: int) -> dic
     return {w.id: author_token(w.secret, guild_id, user_id) for w in windows}
 
 
-class KeyCache:
-    """Live window keys per server and pseudonyms per window, kept in memory for posting.
-
-    A key is used only while `destroy_at` is ahead (checked at every use, on the injected
-    clock), and `forget_all` drops every key as soon as this process destroys or shortens one
-    (tidy, a shorter grace period). Another process's changes are seen within `ttl` seconds;
-    meanwhile the database still decides: a window or a pseudonym created elsewhere is found
-    through the unique constraints (insert-or-ignore, or an IntegrityError that makes the
-    writer forget everything and read again), and a key destroyed elsewhere fails its
-    check-in's foreign key the same way.
-    """
-
-    def __init__(self, ttl: float = KEY_CACHE_SECONDS) -> None:
-        self.windows: TimedCache[int, tuple[WindowKey, ...]] = TimedCache(ttl)
-        # By window id and start (SQLite may give a destroyed window's id to a new one).
-        self.aliases: TimedCache[tuple[int, datetime], Mapping[bytes, str]] = TimedCache(ttl)
-
-    def forget_all(self) -> None:
-        """Drop every key and pseudonym held (reads under way will not store theirs)."""
-        self.windows.clear()
-        self.aliases.clear()
-
-
 def _post(row: Checkin, window: CheckinWindow | WindowKey | None, now: datetime) -> CheckinPost:
     return CheckinPost(
         id=row.id,
@@ -392,11 +309,7 @@ def _post(row: Checkin, window: CheckinWindow | WindowKey | None, now: datetime)
 
 
 def _context_statement(tokens_count: int) -> Select[Any]:
-    """Build the one read a check-in needs (with pause and limit counts when it has tokens).
-
-    The tokens are bound one parameter each (`token_0`...), not as an expanding list, so the
-    statement compiles once per count and is never re-rendered per execution.
-    """
+    """Build the one read a check-in needs: channel, settings, choices, pause and recent count."""
     guild, user = bindparam("guild_id"), bindparam("user_id")
     columns: list[Any] = [
         GuildSettings.checkin_channel_id,
@@ -437,168 +350,11 @@ def _context_statement(tokens_count: int) -> Select[Any]:
 
 
 _CONFIG_NAMES = tuple(f.name for f in fields(CheckinConfig) if f.name != "guild_id")
-# Built once at import, not on every check-in.
-_CONTEXTS = [_context_statement(tokens_count) for tokens_count in range(4)]
-_INSERT_CHECKIN = insert(Checkin.__table__)
-# What a new check-in row is given (in this order in the one-statement insert).
-_CHECKIN_COLUMNS = (
-    "guild_id",
-    "ref",
-    "mood",
-    "note",
-    "status",
-    "alert_moderators",
-    "created_at",
-    "attempts",
-    "report_count",
-    "window_id",
-    "author_token",
-    "pseudonym",
-    "reveal_allowed",
-    "due_at",
-    "next_attempt_at",
-    "sealed_author",
-    "reveal_sealed",
-)
-
-
-# Columns given a value another parameter already carries (bound, and converted, once).
-_SAME_AS = {"guild_id": "guild_id", "created_at": "now", "next_attempt_at": "value_due_at"}
-
-
-def _common_insert_statement(tokens_count: int, has_settings: bool) -> Insert:
-    """Build the one-statement insert of a usual check-in (see CheckinService._store_common).
-
-    It inserts only if the check-in channel is chosen, the settings are those bound as
-    `config_*` (or the server still has none), no pause holds and the limit is not reached;
-    it returns the new id, the channel and whether the member keeps a history.
-    """
-    table = Checkin.__table__
-    guild, now = bindparam("guild_id"), bindparam("now")
-    tokens = [bindparam(f"token_{n}") for n in range(tokens_count)]
-    settings = select(CheckinSettings.guild_id).where(CheckinSettings.guild_id == guild)
-    if has_settings:
-        settings_unchanged = settings.where(
-            *(
-                getattr(CheckinSettings, name).is_not_distinct_from(bindparam(f"config_{name}"))
-                for name in _CONFIG_NAMES
-            )
-        ).exists()
-    else:
-        settings_unchanged = ~settings.exists()
-    recent = select(func.count(Checkin.id)).where(
-        Checkin.author_token.in_(tokens), Checkin.created_at > bindparam("since")
-    )
-    paused = select(CheckinBlock.id).where(
-        CheckinBlock.guild_id == guild, CheckinBlock.author_token.in_(tokens), CheckinBlock.until > now
-    )
-    channel = select(GuildSettings.checkin_channel_id).where(GuildSettings.guild_id == guild)
-    keep_history = select(CheckinPreference.keep_history).where(
-        CheckinPreference.guild_id == guild, CheckinPreference.user_id == bindparam("user_id")
-    )
-    row = select(
-        *(
-            bindparam(_SAME_AS.get(name, f"value_{name}"), type_=table.c[name].type)
-            for name in _CHECKIN_COLUMNS
-        )
-    ).where(
-        channel.where(GuildSettings.checkin_channel_id.is_not(None)).exists(),
-        settings_unchanged,
-        ~paused.exists(),
-        recent.scalar_subquery() < bindparam("daily_limit"),
-    )
-    return (
-        insert(table)
-        .from_select(list(_CHECKIN_COLUMNS), row)
-        .returning(table.c.id, channel.scalar_subquery(), keep_history.scalar_subquery())
-    )
-
-
-_COMMON_INSERTS: dict[tuple[int, bool], Prepared] = {}
-_ALIAS_INSERT = Prepared(
-    insert(CheckinAlias.__table__).values(
-        {
-            name: bindparam(name, type_=CheckinAlias.__table__.c[name].type)
-            for name in ("window_id", "author_token", "pseudonym")
-        }
-    )
-)
-_HISTORY_INSERT = Prepared(
-    insert(CheckinHistory.__table__).values(
-        {
-            name: bindparam(name, type_=CheckinHistory.__table__.c[name].type)
-            for name in ("user_id", "guild_id", "day", "mood")
-        }
-    )
-)
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """The one-statement insert of a usual check-in, ready to run."""
-
-    statement: Prepared
-    parameters: dict[str, Any]
-    values: dict[str, Any]  # the new row's columns
-    config: CheckinConfig
-
-
-def _current_window_of(windows: Iterable[WindowKey], now: datetime) -> WindowKey | None:
-    return next((w for w in windows if w.starts_at <= now < w.ends_at), None)
-
-
-def _locate(
-    item: _PendingSubmit, held: tuple[bool, CheckinConfig], live: Sequence[WindowKey]
-) -> tuple[WindowKey, dict[int, bytes], FormTicket | None] | None:
-    """Return the current window, the member's tokens and the form's ticket if it still fits.
-
-    None when no live window holds the submit's time (the full path begins a new one).
-    """
-    ticket = item.ticket
-    if ticket is not None and ticket.fits(item, held, live):
-        return ticket.window, ticket.tokens, ticket
-    window = _current_window_of(live, item.now)
-    if window is None:
-        return None
-    return window, tokens_for(live, item.guild_id, item.user_id), None
-
-
-def _name_in(names: Mapping[bytes, str], token: bytes) -> tuple[str, bool]:
-    """Return the member's pseudonym in the window, and whether it is new (still to be kept)."""
-    name = names.get(token)
-    return (name, False) if name is not None else (_new_name(token, names), True)
-
-
-def _history_day(user_id: int, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the member's history row for a new check-in's values (the day, not the minute)."""
-    created: datetime = values["created_at"]
-    return {
-        "user_id": user_id,
-        "guild_id": values["guild_id"],
-        "day": created.date(),
-        "mood": values["mood"],
-    }
-
-
-async def _keep_name(cache: _BatchCache, window: WindowKey, token: bytes, name: str) -> None:
-    """Store a new pseudonym in the unit of work; the rest of it sees the name too."""
-    alias = {"window_id": window.id, "author_token": token, "pseudonym": name}
-    await cache.connection.run_sync(_ALIAS_INSERT.run, alias)
-    (await cache.aliases_of(window))[token] = name
-
-
-def _new_name(token: bytes, names: Mapping[bytes, str]) -> str:
-    """Return a pseudonym for `token` that no one in the window has (`names`) yet."""
-    taken = set(names.values())
-    return next(
-        (candidate for n in range(64) if (candidate := pseudonym(token, n)) not in taken),
-        f"{pseudonym(token)} {secrets.randbelow(900) + 100}",
-    )
 
 
 @dataclass
 class _Context:
-    """What one posting unit of work reads first (in one statement, once windows are known)."""
+    """What a check-in reads before anything is decided."""
 
     channel_id: int
     config: CheckinConfig
@@ -608,87 +364,135 @@ class _Context:
     paused_until: datetime | None
     recent_count: int
     recent_oldest: datetime | None
-    cache: _BatchCache
 
 
-@dataclass
-class _BatchCache:
-    """What one unit of work has read already (its own writes included), and where from.
-
-    It starts from the process's KeyCache and, after the commit, hands back what it added;
-    a unit of work that rolls back hands back nothing. `connection` is the unit's (the lane's).
-    """
-
-    keys: KeyCache
-    connection: AsyncConnection
-    windows: dict[int, list[WindowKey]] = field(default_factory=dict)
-    aliases: dict[tuple[int, datetime], dict[bytes, str]] = field(default_factory=dict)
-    # key -> (generation taken before reading, whether it came from the database)
-    window_reads: dict[int, tuple[tuple[int, int], bool]] = field(default_factory=dict)
-    alias_reads: dict[tuple[int, datetime], tuple[tuple[int, int], bool]] = field(
-        default_factory=dict
+async def _read_context(
+    session: AsyncSession, guild_id: int, user_id: int, now: datetime
+) -> _Context:
+    """Read the channel, the settings, the member's choices, pauses and recent count."""
+    windows = await live_windows(session, guild_id, now)
+    tokens = tokens_for(windows, guild_id, user_id)
+    parameters: dict[str, Any] = {"guild_id": guild_id, "user_id": user_id}
+    if tokens:
+        parameters.update({f"token_{n}": token for n, token in enumerate(tokens.values())})
+        parameters.update(now=now, since=now - RATE_WINDOW)
+    found = (await session.execute(_context_statement(len(tokens)), parameters)).first()
+    if found is None or found[0] is None:
+        raise NotConfigured(
+            "Check-ins aren't open here yet: a moderator needs to choose the check-in "
+            "channel with `/setup channels`."
+        )
+    channel_id, settings_guild, *values = found[: 2 + len(_CONFIG_NAMES)]
+    keep_history, paused_until, count, oldest = found[2 + len(_CONFIG_NAMES) :]
+    config = (
+        CheckinConfig(guild_id)
+        if settings_guild is None
+        else CheckinConfig(guild_id, **dict(zip(_CONFIG_NAMES, values, strict=True)))
     )
-    now: datetime | None = None  # the latest time a window was looked at
+    return _Context(
+        channel_id, config, bool(keep_history), windows, tokens, paused_until, count or 0, oldest
+    )
 
-    async def live_windows(self, guild_id: int, now: datetime) -> list[WindowKey]:
-        """Return the server's live windows: from this unit, the process, or the database."""
-        self.now = now if self.now is None else max(self.now, now)
-        if guild_id not in self.windows:
-            generation = self.keys.windows.generation(guild_id)
-            held = self.keys.windows.get(guild_id)
-            if held is None:
-                self.windows[guild_id] = await live_windows(self.connection, guild_id, now)
-            else:
-                self.windows[guild_id] = list(held)
-            self.window_reads[guild_id] = (generation, held is None)
-        return [w for w in self.windows[guild_id] if w.destroy_at > now]
 
-    async def aliases_of(self, window: WindowKey) -> dict[bytes, str]:
-        """Return the window's pseudonyms by token (this unit's own additions included)."""
-        key = (window.id, window.starts_at)
-        if key not in self.aliases:
-            generation = self.keys.aliases.generation(key)
-            held = self.keys.aliases.get(key)
-            if held is None:
-                rows = await self.connection.execute(
-                    select(CheckinAlias.author_token, CheckinAlias.pseudonym).where(
-                        CheckinAlias.window_id == window.id
-                    )
+async def _check_may_post(session: AsyncSession, guild_id: int, context: _Context) -> None:
+    """Refuse kindly if this (unnamed) author is paused or has posted enough for today."""
+    if context.paused_until is not None:
+        block = (
+            await session.execute(
+                select(CheckinBlock.until, CheckinBlock.reason)
+                .where(
+                    CheckinBlock.guild_id == guild_id,
+                    CheckinBlock.author_token.in_(list(context.tokens.values())),
                 )
-                self.aliases[key] = {author: name for author, name in rows}
-            else:
-                self.aliases[key] = dict(held)
-            self.alias_reads[key] = (generation, held is None)
-        return self.aliases[key]
-
-    def committed(self) -> None:
-        """Hand what this unit read and added back to the process (call after the commit)."""
-        for guild_id, (generation, fresh) in self.window_reads.items():
-            store = self.keys.windows.put if fresh else self.keys.windows.replace
-            live = tuple(
-                w for w in self.windows[guild_id] if self.now is None or w.destroy_at > self.now
+                .order_by(CheckinBlock.until.desc())
+                .limit(1)
             )
-            store(guild_id, live, generation)  # a key past its time is not handed back
-        for key, (generation, fresh) in self.alias_reads.items():
-            store = self.keys.aliases.put if fresh else self.keys.aliases.replace
-            store(key, self.aliases[key], generation)
+        ).first()
+        reason = block.reason if block is not None else ""
+        until = _aware(block.until if block is not None else context.paused_until)
+        raise NotAllowed(
+            "The moderators have paused check-ins from you until "
+            f"<t:{int(until.timestamp())}:f>. "
+            f"They didn't learn who you are. Their reason: {reason or 'none given'}. "
+            "If you need support now, `/crisis` lists people you can reach."
+        )
+    count = context.recent_count
+    if count >= context.config.daily_limit and context.recent_oldest is not None:
+        again = _aware(context.recent_oldest) + RATE_WINDOW
+        raise RateLimited(
+            f"You've shared {count} check-ins in the last day, which is as many as this "
+            f"server allows for now. You can check in again <t:{int(again.timestamp())}:R>. "
+            "Take care of yourself in the meantime 💛 — and if things feel heavy right now, "
+            "`/crisis` has people you can reach."
+        )
 
 
-@dataclass
-class _PendingSubmit:
-    """A validated check-in waiting for the writer (never logged: it holds the note)."""
+async def _current_window(
+    session: AsyncSession, context: _Context, guild_id: int, user_id: int, now: datetime
+) -> WindowKey:
+    """Return the window holding `now`, creating it (and its key) when a new one begins."""
+    for window in context.windows:
+        if window.starts_at <= now < window.ends_at:
+            return window
+    last_end = max((w.ends_at for w in context.windows), default=None)
+    if last_end is None:
+        last_end = await session.scalar(
+            select(func.max(CheckinWindow.ends_at)).where(CheckinWindow.guild_id == guild_id)
+        )
+    start, end = domain.window_bounds(now, context.config.window_days, last_end)
+    await insert_ignore(
+        session,
+        CheckinWindow.__table__,
+        {
+            "guild_id": guild_id,
+            "starts_at": start,
+            "ends_at": end,
+            "destroy_at": end + timedelta(days=context.config.grace_days),
+            "secret": new_window_key(),
+        },
+        ["guild_id", "starts_at"],
+    )
+    found = (
+        await session.execute(
+            select(*_WINDOW_COLUMNS).where(
+                CheckinWindow.guild_id == guild_id, CheckinWindow.starts_at == start
+            )
+        )
+    ).first()
+    if found is None:  # pragma: no cover - the insert above guarantees a row
+        raise LookupError("no current check-in window")
+    window = WindowKey(*found)
+    context.windows.append(window)
+    context.tokens[window.id] = author_token(window.secret, guild_id, user_id)
+    return window
 
-    guild_id: int
-    user_id: int
-    mood: int
-    note: str | None
-    now: datetime
-    detection: CrisisDetection | None
-    ticket: FormTicket | None = None
-    future: asyncio.Future[Receipt] = None  # type: ignore[assignment]
 
-    def __repr__(self) -> str:
-        return "<pending check-in>"
+async def _pseudonym(session: AsyncSession, window: WindowKey, token: bytes) -> str:
+    """Return the member's pseudonym in this window, giving one no one else has yet."""
+    mine = await session.scalar(
+        select(CheckinAlias.pseudonym).where(
+            CheckinAlias.window_id == window.id, CheckinAlias.author_token == token
+        )
+    )
+    if mine is not None:
+        return mine
+    candidates = [pseudonym(token, n) for n in range(64)]
+    taken = set(
+        await session.scalars(
+            select(CheckinAlias.pseudonym).where(
+                CheckinAlias.window_id == window.id, CheckinAlias.pseudonym.in_(candidates)
+            )
+        )
+    )
+    name = next(
+        (candidate for candidate in candidates if candidate not in taken),
+        f"{candidates[0]} {secrets.randbelow(900) + 100}",
+    )
+    # The unique (window, pseudonym) constraint decides if another writer took it meanwhile.
+    await session.execute(
+        insert(CheckinAlias).values(window_id=window.id, author_token=token, pseudonym=name)
+    )
+    return name
 
 
 def _aware(value: datetime) -> datetime:
@@ -714,42 +518,26 @@ class CheckinService:
         crisis: CrisisDetector | None = None,
         rng: random.Random | None = None,
         gate: asyncio.Lock | None = None,
-        keys: KeyCache | None = None,
-        lane: WriteLane | None = None,
+        erasure: Erasure | None = None,
+        reads: SessionFactory | None = None,
     ) -> None:
         self._sessions = sessions
+        self._reads = reads or sessions
         self._clock = clock
         self._audit = audit
         self._agreement = agreement
+        self.erasure = erasure or Erasure(sessions.kw["bind"])
         self.crisis = crisis
         self.rng = rng or random.SystemRandom()
-        # Hot write paths queue here (shared with the delivery service) rather than in SQLite's
-        # busy handler, which sleeps in coarse steps while another connection holds the lock.
-        self._gate = gate or asyncio.Lock()
-        # Posting's units of work run one at a time on a connection of their own (see WriteLane).
-        self._lane = lane or WriteLane(sessions.kw["bind"], self._gate)
-        # Servers that may have notices waiting (None: not looked yet), so that the check after
-        # every command costs nothing when there are none. One process owns the database.
-        self._notices_hint: dict[int, bool] = {}
-        self._queue: list[_PendingSubmit] = []
-        # Live window keys and pseudonyms (shared with the delivery service, whose tidy
-        # destroys keys): see KeyCache for when they are dropped.
-        self.keys = keys or KeyCache()
-        # Each server's settings as last read by posting (and whether it has a settings row):
-        # the one-statement insert checks in the database that they still hold.
-        self._configs: TimedCache[int, tuple[bool, CheckinConfig]] = TimedCache(
-            KEY_CACHE_SECONDS
-        )
-        self._writer: asyncio.Task[None] | None = None
-
-    async def close(self) -> None:
-        """Give back the posting path's connection (before the engine is disposed)."""
-        await self._lane.close()
+        # This process's check-in writers (posting and delivery) take turns here rather than in
+        # SQLite's busy handler, which sleeps in coarse steps while another writer holds the
+        # lock. Another process still waits in the busy handler; the database decides.
+        self.gate = gate or asyncio.Lock()
 
     # ----- settings --------------------------------------------------------------------------
     async def config(self, guild_id: int) -> CheckinConfig:
         """Return the server's check-in settings."""
-        async with self._sessions() as session:
+        async with self._reads() as session:
             return await load_config(session, guild_id)
 
     async def update_settings(
@@ -786,7 +574,6 @@ class CheckinService:
             after = CheckinConfig.from_row(row, guild_id)
             if before.reveal_enabled and not after.reveal_enabled:
                 # The promise shrinks: erase what a reveal would have needed, now.
-                await secure_delete(session)
                 await session.execute(
                     update(Checkin)
                     .where(Checkin.guild_id == guild_id, Checkin.reveal_sealed.is_not(None))
@@ -812,198 +599,29 @@ class CheckinService:
             summary = "changed check-in settings: " + describe_changes(before, after)
             record = self._audit.add(session, guild_id, actor_id, "checkins.settings", summary)
             await session.commit()
-        self._configs.forget(guild_id)
-        if after.grace_days < before.grace_days:
-            self.keys.forget_all()  # keys now destroyed sooner must not be held longer
         await self._audit.publish(record)
         return after
 
     # ----- posting ---------------------------------------------------------------------------
-    # The posting path is kept to as few statements as it can: each one costs far more in the
-    # async database layers than in the database itself, and the write lock is held for all of
-    # them. With the window keys and pseudonyms in memory (KeyCache) and the settings read
-    # before, a check-in is one INSERT ... SELECT that checks what it must (_store_common);
-    # otherwise one read (settings, choices, pause and limit together) and its inserts. Units
-    # of work run on a connection kept for posting (WriteLane); the commit is shared by a batch.
-    async def _context(
-        self,
-        guild_id: int,
-        user_id: int,
-        now: datetime,
-        cache: _BatchCache,
-    ) -> _Context:
-        """Read the channel, the settings, the member's choices, pauses and recent count."""
-        windows = await cache.live_windows(guild_id, now)
-        tokens = tokens_for(windows, guild_id, user_id)
-        connection = cache.connection
-        parameters: dict[str, Any] = {"guild_id": guild_id, "user_id": user_id}
-        if len(tokens) >= len(_CONTEXTS):  # many live windows (a long grace period): rare
-            _CONTEXTS.extend(_context_statement(n) for n in range(len(_CONTEXTS), len(tokens) + 1))
-        statement = _CONTEXTS[len(tokens)]
-        generation = self._configs.generation(guild_id)
-        if tokens:
-            parameters.update({f"token_{n}": token for n, token in enumerate(tokens.values())})
-            parameters.update(now=now, since=now - RATE_WINDOW)
-        found = (await connection.execute(statement, parameters)).first()
-        if found is None or found[0] is None:
-            raise NotConfigured(
-                "Check-ins aren't open here yet: a moderator needs to choose the check-in "
-                "channel with `/setup channels`."
-            )
-        channel_id, settings_guild, *values = found[: 2 + len(_CONFIG_NAMES)]
-        keep_history, paused_until, count, oldest = found[2 + len(_CONFIG_NAMES) :]
-        config = (
-            CheckinConfig(guild_id)
-            if settings_guild is None
-            else CheckinConfig(guild_id, **dict(zip(_CONFIG_NAMES, values, strict=True)))
-        )
-        self._configs.put(guild_id, (settings_guild is not None, config), generation)
-        return _Context(
-            channel_id,
-            config,
-            bool(keep_history),
-            windows,
-            tokens,
-            paused_until,
-            count or 0,
-            oldest,
-            cache,
-        )
-
-    async def _current_window(
-        self, context: _Context, guild_id: int, user_id: int, now: datetime
-    ) -> WindowKey:
-        """Return the window holding `now`, creating it (and its key) when a new one begins."""
-        for window in context.windows:
-            if window.starts_at <= now < window.ends_at:
-                return window
-        connection = context.cache.connection
-        last_end = max((w.ends_at for w in context.windows), default=None)
-        if last_end is None:
-            last_end = await connection.scalar(
-                select(func.max(CheckinWindow.ends_at)).where(CheckinWindow.guild_id == guild_id)
-            )
-        start, end = domain.window_bounds(now, context.config.window_days, last_end)
-        await insert_ignore(
-            connection,
-            CheckinWindow.__table__,
-            {
-                "guild_id": guild_id,
-                "starts_at": start,
-                "ends_at": end,
-                "destroy_at": end + timedelta(days=context.config.grace_days),
-                "secret": new_window_key(),
-            },
-            ["guild_id", "starts_at"],
-        )
-        found = (
-            await connection.execute(
-                select(*_WINDOW_COLUMNS).where(
-                    CheckinWindow.guild_id == guild_id, CheckinWindow.starts_at == start
-                )
-            )
-        ).first()
-        if found is None:  # pragma: no cover - the insert above guarantees a row
-            raise LookupError("no current check-in window")
-        window = WindowKey(*found)
-        context.windows.append(window)
-        context.cache.windows.setdefault(guild_id, []).append(window)
-        context.tokens[window.id] = author_token(window.secret, guild_id, user_id)
-        return window
-
-    async def _check_may_post(self, guild_id: int, context: _Context, now: datetime) -> None:
-        """Refuse kindly if this (unnamed) author is paused or has posted enough for today.
-
-        A refusal writes nothing (the unit of work goes on with other check-ins, or ends).
-        """
-        if context.paused_until is not None:
-            tokens = list(context.tokens.values())
-            block = (
-                await context.cache.connection.execute(
-                    select(CheckinBlock.until, CheckinBlock.reason)
-                    .where(
-                        CheckinBlock.guild_id == guild_id, CheckinBlock.author_token.in_(tokens)
-                    )
-                    .order_by(CheckinBlock.until.desc())
-                    .limit(1)
-                )
-            ).first()
-            reason = block.reason if block is not None else ""
-            until = _aware(block.until) if block is not None else now
-            raise NotAllowed(
-                "The moderators have paused check-ins from you until "
-                f"<t:{int(until.timestamp())}:f>. "
-                f"They didn't learn who you are. Their reason: {reason or 'none given'}. "
-                "If you need support now, `/crisis` lists people you can reach."
-            )
-        count = context.recent_count
-        if count >= context.config.daily_limit and context.recent_oldest is not None:
-            again = _aware(context.recent_oldest) + RATE_WINDOW
-            raise RateLimited(
-                f"You've shared {count} check-ins in the last day, which is as many as this "
-                f"server allows for now. You can check in again <t:{int(again.timestamp())}:R>. "
-                "Take care of yourself in the meantime 💛 — and if things feel heavy right now, "
-                "`/crisis` has people you can reach."
-            )
-
     async def open(self, guild_id: int, user_id: int) -> Opening:
-        """Check the member may check in now (before they write), and say what applies."""
+        """Check the member may check in now (before they write), and say what applies.
+
+        Only reads (no write lock is waited for), so the form opens at once even while others
+        are storing.
+        """
         await self._agreement.require_agreement(guild_id, user_id)
         now = self._clock.now()
-        async with self._lane.unit() as connection:
-            cache = _BatchCache(self.keys, connection)
-            context = await self._context(guild_id, user_id, now, cache)
-            await self._check_may_post(guild_id, context, now)
-            await connection.commit()
-        cache.committed()
+        async with self._reads() as session:
+            context = await _read_context(session, guild_id, user_id, now)
+            await _check_may_post(session, guild_id, context)
         config = context.config
-        held = self._configs.get(guild_id)
-        window = _current_window_of(context.windows, now)
-        ticket = None
-        if held is not None and window is not None:
-            ticket = self._ticket(guild_id, user_id, held, window, context.tokens)
-        return Opening(
-            config.reveal_enabled, config.max_delay_seconds, context.keep_history, ticket
-        )
+        return Opening(config.reveal_enabled, config.max_delay_seconds, context.keep_history)
 
-    def _ticket(
-        self,
-        guild_id: int,
-        user_id: int,
-        held: tuple[bool, CheckinConfig],
-        window: WindowKey,
-        tokens: dict[int, bytes],
-    ) -> FormTicket:
-        """Prepare what does not depend on what the member writes (see FormTicket)."""
-        config = held[1]
-        return FormTicket(
-            guild_id=guild_id,
-            user_id=user_id,
-            held=held,
-            window=window,
-            tokens=dict(tokens),
-            delay=domain.delivery_delay(config.max_delay_seconds, self.rng),
-            ref=domain.public_ref(secrets.token_bytes(8)),
-            sealed_author=seal_author(window.secret, SEAL_PENDING, guild_id, window.id, user_id),
-            reveal_sealed=(
-                seal_author(window.secret, SEAL_REVEAL, guild_id, window.id, user_id)
-                if config.reveal_enabled
-                else None
-            ),
-        )
-
-    async def submit(
-        self,
-        guild_id: int,
-        user_id: int,
-        mood: int,
-        note: str | None,
-        ticket: FormTicket | None = None,
-    ) -> Receipt:
+    async def submit(self, guild_id: int, user_id: int, mood: int, note: str | None) -> Receipt:
         """Store a check-in from a form `open` allowed, queued for posting after a random delay.
 
-        Limits and pauses are checked again here, in the same unit of work as the insert.
-        `ticket` is the one `open` gave with the form, if any.
+        Limits and pauses are checked again here, in the same unit of work as the insert. The
+        member is told only once it is committed (stored before told).
         """
         try:
             domain.mood(mood)
@@ -1015,104 +633,24 @@ class CheckinService:
             raise InvalidInput(
                 f"Your note is a little long: please keep it to {domain.NOTE_MAX} characters."
             ) from None
-        # The agreement was checked when the form opened (`open`); a form can only be submitted
-        # by the member this process opened it for, so it is not read again on the hot path.
         detection = None
         if cleaned and self.crisis is not None:
             detection = await self.crisis.detection(guild_id, cleaned)
         now = self._clock.now()
-        pending = _PendingSubmit(guild_id, user_id, mood, cleaned, now, detection, ticket)
-        stored = self._store_now(pending)
-        if stored is not None:
-            log.info("Queued check-in %s in guild %s", stored.checkin_id, guild_id)
-            return stored
-        loop = asyncio.get_running_loop()
-        pending.future = loop.create_future()
-        self._queue.append(pending)
-        writer = self._writer
-        if writer is None or writer.done() or writer.get_loop() is not loop:
-            self._writer = loop.create_task(self._drain())
-        # Shielded: the submit is stored (or not) whatever happens to this caller meanwhile.
-        receipt = await asyncio.shield(pending.future)
+        async with self.gate:
+            for attempt in range(3):
+                try:
+                    receipt = await self._store(guild_id, user_id, mood, cleaned, now, detection)
+                    break
+                except IntegrityError:
+                    # A reference, a pseudonym or a window another writer took meanwhile.
+                    if attempt == 2:
+                        raise CheckinStoreError("the check-in could not be stored") from None
+                except SQLAlchemyError:
+                    # The database error would carry the note in its parameters: never chain it.
+                    raise CheckinStoreError("the check-in could not be stored") from None
         log.info("Queued check-in %s in guild %s", receipt.checkin_id, guild_id)
         return receipt
-
-    # Group commit: concurrent submits are written by one coroutine, a batch in ONE unit of
-    # work, and each member is answered only after that commit (stored durably before told).
-    # Limits stay exact: each check-in in a batch is checked after the ones before it were
-    # inserted into the same transaction, so its count includes them.
-    async def _drain(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue, []
-            try:
-                await self._write_batch(batch)
-            except BaseException as error:
-                for item in batch:
-                    if not item.future.done():
-                        item.future.set_exception(
-                            CheckinStoreError("the check-in could not be stored")
-                        )
-                if isinstance(error, asyncio.CancelledError):
-                    raise
-                log.error("Storing a batch of check-ins failed (%s)", type(error).__name__)
-
-    async def _write_batch(self, batch: list[_PendingSubmit]) -> None:
-        outcomes: list[Receipt | UserError] = []
-        try:
-            async with self._lane.unit() as connection:
-                cache = _BatchCache(self.keys, connection)
-                for item in batch:
-                    try:
-                        outcomes.append(await self._store_item(item, cache))
-                    except UserError as refused:  # a refusal writes nothing
-                        outcomes.append(refused)
-                await connection.commit()
-            cache.committed()
-        except SQLAlchemyError:
-            # Rolled back: what was held in memory may be what failed (a window or a name
-            # another process made), so read everything again and store each one on its own.
-            self.keys.forget_all()
-            outcomes = []
-        if outcomes:
-            for item, outcome in zip(batch, outcomes, strict=True):
-                if isinstance(outcome, Exception):
-                    item.future.set_exception(outcome)
-                else:
-                    item.future.set_result(outcome)
-            return
-        for item in batch:  # each answered as soon as its own unit of work is done
-            try:
-                item.future.set_result(await self._write_one(item))
-            except (UserError, CheckinStoreError) as error:
-                item.future.set_exception(error)
-
-    async def _store_item(self, item: _PendingSubmit, cache: _BatchCache) -> Receipt:
-        stored = await self._store_common(item, cache)
-        if stored is not None:
-            return stored
-        args = (item.guild_id, item.user_id, item.mood, item.note, item.now, item.detection)
-        return await self._store(*args, cache)
-
-    async def _write_one(self, item: _PendingSubmit) -> Receipt:
-        for attempt in range(3):
-            try:
-                async with self._lane.unit() as connection:
-                    cache = _BatchCache(self.keys, connection)
-                    receipt = await self._store_item(item, cache)
-                    await connection.commit()
-                cache.committed()
-                return receipt
-            except UserError:
-                raise
-            except IntegrityError:
-                self.keys.forget_all()
-                if attempt == 2:  # a reference or a name taken meanwhile, three times over
-                    raise CheckinStoreError("the check-in could not be stored") from None
-            except SQLAlchemyError:
-                # The database error would carry the note in its parameters: never chain it.
-                self.keys.forget_all()
-                raise CheckinStoreError("the check-in could not be stored") from None
-        raise CheckinStoreError("the check-in could not be stored")  # pragma: no cover
 
     async def _store(
         self,
@@ -1122,238 +660,63 @@ class CheckinService:
         note: str | None,
         now: datetime,
         detection: CrisisDetection | None,
-        cache: _BatchCache,
     ) -> Receipt:
-        context = await self._context(guild_id, user_id, now, cache)
-        await self._check_may_post(guild_id, context, now)
-        window = await self._current_window(context, guild_id, user_id, now)
-        token = context.tokens[window.id]
-        name = await self._alias(window, token, cache)
-        config = context.config
-        values = self._checkin_values(guild_id, mood, note, now, detection)
-        values.update(self._sealed(values, config, window, token, name, user_id))
-        # Core statements, not the ORM: nothing here needs an object afterwards.
-        inserted = await cache.connection.execute(_INSERT_CHECKIN, values)
-        (checkin_id,) = inserted.inserted_primary_key or (None,)
-        kept = context.keep_history
-        return await self._stored(cache, values, user_id, detection, checkin_id, config, window, (context.channel_id, kept))
-
-    async def _store_common(self, item: _PendingSubmit, cache: _BatchCache) -> Receipt | None:
-        """Store the usual check-in in one statement, or return None for the full path.
-
-        Usual: this process has read the server's settings before, the current window and the
-        member's pseudonym in it exist. The one INSERT ... SELECT then checks, in the same
-        transaction, everything the full path checks first (the channel is chosen, the settings
-        are still those held here, no pause, under the daily limit) and inserts nothing when
-        any fails; the full path then reads everything again and explains, or stores.
-        """
-        held = self._configs.get(item.guild_id)
-        if held is None:
-            return None
-        located = _locate(item, held, await cache.live_windows(item.guild_id, item.now))
-        if located is None:
-            return None  # the full path begins the new window
-        window, tokens, ticket = located
-        token = tokens[window.id]
-        names = await cache.aliases_of(window)
-        name, fresh = _name_in(names, token)
-        plan = self._plan(held, tokens, window, name, item, ticket)
-        rows = await cache.connection.run_sync(plan.statement.run, plan.parameters)
-        if not rows:
-            return None  # nothing was inserted
-        if fresh:  # kept only now that the check-in is in
-            await _keep_name(cache, window, token, name)
-        checkin_id, channel_id, keep_history = rows[0]
-        found = (int(channel_id), bool(keep_history))
-        return await self._stored(
-            cache, plan.values, item.user_id, item.detection, checkin_id, plan.config, window, found
-        )
-
-    def _store_now(self, item: _PendingSubmit) -> Receipt | None:
-        """Store the usual check-in at once, in one short transaction, or return None.
-
-        Like `_store_common`, from what this process holds in memory only, when nothing else
-        is being stored and SQLite's write lock is free now (WriteLane.now): no unit of work,
-        no turn of the event loop. Anything else, and any database error, goes the usual way.
-        """
-        held = self._configs.get(item.guild_id)
-        windows = self.keys.windows.get(item.guild_id)
-        if self._queue or held is None or windows is None:
-            return None
-        located = _locate(item, held, [w for w in windows if w.destroy_at > item.now])
-        if located is None:
-            return None
-        window, tokens, ticket = located
-        key = (window.id, window.starts_at)
-        generation = self.keys.aliases.generation(key)
-        names = self.keys.aliases.get(key)
-        if names is None:
-            return None
-        token = tokens[window.id]
-        name, fresh = _name_in(names, token)
-        plan = self._plan(held, tokens, window, name, item, ticket)
-
-        def then(rows: Sequence[Any]) -> list[tuple[Prepared, dict[str, Any]]]:
-            """The name (kept only now that the check-in is in) and the history day."""
-            follow: list[tuple[Prepared, dict[str, Any]]] = []
-            if fresh:
-                alias = {"window_id": window.id, "author_token": token, "pseudonym": name}
-                follow.append((_ALIAS_INSERT, alias))
-            if rows[0][2]:
-                follow.append((_HISTORY_INSERT, _history_day(item.user_id, plan.values)))
-            return follow
-
-        try:
-            rows = self._lane.now(plan.statement, plan.parameters, then)
-        except SQLAlchemyError:
-            # Maybe a key destroyed or a name taken elsewhere: the usual way reads again.
-            self.keys.forget_all()
-            return None
-        if not rows:
-            return None
-        if fresh:
-            self.keys.aliases.replace(key, {**names, token: name}, generation)
-        checkin_id, channel_id, keep_history = rows[0]
-        found = (int(channel_id), bool(keep_history))
-        return self._receipt(plan.values, item.detection, checkin_id, plan.config, window, found)
-
-    def _plan(
-        self,
-        held: tuple[bool, CheckinConfig],
-        tokens: dict[int, bytes],
-        window: WindowKey,
-        name: str,
-        item: _PendingSubmit,
-        ticket: FormTicket | None = None,
-    ) -> _Plan:
-        """Prepare the one-statement insert of `item` under `name` in `window`."""
-        guild_id, user_id, now = item.guild_id, item.user_id, item.now
-        has_settings, config = held
-        token = tokens[window.id]
-        ref = ticket.ref if ticket is not None else None
-        values = self._checkin_values(guild_id, item.mood, item.note, now, item.detection, ref)
-        values.update(self._sealed(values, config, window, token, name, user_id, ticket))
-        key = (len(tokens), has_settings)
-        if key not in _COMMON_INSERTS:
-            _COMMON_INSERTS[key] = Prepared(_common_insert_statement(*key))
-        parameters = {f"value_{column}": value for column, value in values.items()}
-        parameters.update({f"token_{n}": t for n, t in enumerate(tokens.values())})
-        parameters.update({f"config_{s}": getattr(config, s) for s in _CONFIG_NAMES})
-        parameters.update(
-            guild_id=guild_id,
-            user_id=user_id,
-            now=now,
-            since=now - RATE_WINDOW,
-            daily_limit=config.daily_limit,
-        )
-        return _Plan(_COMMON_INSERTS[key], parameters, values, config)
-
-    def _checkin_values(
-        self,
-        guild_id: int,
-        mood: int,
-        note: str | None,
-        now: datetime,
-        detection: CrisisDetection | None,
-        ref: str | None = None,
-    ) -> dict[str, Any]:
-        return {
-            "guild_id": guild_id,
-            # Unique per server; a clash (about one in 10^9) fails the insert and is retried.
-            "ref": ref or domain.public_ref(secrets.token_bytes(8)),
-            "mood": mood,
-            "note": note,
-            "status": PENDING,
-            "alert_moderators": bool(detection and detection.alert_moderators),
-            "created_at": now,
-            "attempts": 0,
-            "report_count": 0,
-        }
-
-    def _sealed(
-        self,
-        values: dict[str, Any],
-        config: CheckinConfig,
-        window: WindowKey,
-        token: bytes,
-        name: str,
-        user_id: int,
-        ticket: FormTicket | None = None,
-    ) -> dict[str, Any]:
-        """Return the values that depend on the window, the name and the settings."""
-        guild_id, now = values["guild_id"], values["created_at"]
-        if ticket is not None:  # prepared while the member wrote (the delay counts from now)
-            due = now + ticket.delay
-            sealed, reveal_sealed = ticket.sealed_author, ticket.reveal_sealed
-        else:
+        async with self._sessions() as session:
+            context = await _read_context(session, guild_id, user_id, now)
+            await _check_may_post(session, guild_id, context)
+            window = await _current_window(session, context, guild_id, user_id, now)
+            token = context.tokens[window.id]
+            name = await _pseudonym(session, window, token)
+            config = context.config
             due = now + domain.delivery_delay(config.max_delay_seconds, self.rng)
-            sealed = seal_author(window.secret, SEAL_PENDING, guild_id, window.id, user_id)
-            reveal_sealed = (
-                seal_author(window.secret, SEAL_REVEAL, guild_id, window.id, user_id)
-                if config.reveal_enabled
-                else None
-            )
-        return {
-            "window_id": window.id,
-            "author_token": token,
-            "pseudonym": name,
-            "reveal_allowed": config.reveal_enabled,
-            "due_at": due,
-            "next_attempt_at": due,
-            "sealed_author": sealed,
-            "reveal_sealed": reveal_sealed,
-        }
-
-    async def _stored(
-        self,
-        cache: _BatchCache,
-        values: dict[str, Any],
-        user_id: int,
-        detection: CrisisDetection | None,
-        checkin_id: int,
-        config: CheckinConfig,
-        window: WindowKey,
-        found: tuple[int, bool],
-    ) -> Receipt:
-        """Keep the member's history if they chose to, and return the receipt.
-
-        `found` is what the unit of work read: the channel, and whether history is kept.
-        """
-        if found[1]:  # the member keeps a history
-            await cache.connection.run_sync(_HISTORY_INSERT.run, _history_day(user_id, values))
-        return self._receipt(values, detection, checkin_id, config, window, found)
-
-    def _receipt(
-        self,
-        values: dict[str, Any],
-        detection: CrisisDetection | None,
-        checkin_id: int,
-        config: CheckinConfig,
-        window: WindowKey,
-        found: tuple[int, bool],
-    ) -> Receipt:
-        channel_id, keep_history = found
+            values = {
+                "guild_id": guild_id,
+                # Unique per server; a clash (about one in 10^9) fails the insert and is retried.
+                "ref": domain.public_ref(secrets.token_bytes(8)),
+                "mood": mood,
+                "note": note,
+                "status": PENDING,
+                "alert_moderators": bool(detection and detection.alert_moderators),
+                "created_at": now,
+                "attempts": 0,
+                "report_count": 0,
+                "window_id": window.id,
+                "author_token": token,
+                "pseudonym": name,
+                "reveal_allowed": config.reveal_enabled,
+                "due_at": due,
+                "next_attempt_at": due,
+                "sealed_author": seal_author(
+                    window.secret, SEAL_PENDING, guild_id, window.id, user_id
+                ),
+                "reveal_sealed": (
+                    seal_author(window.secret, SEAL_REVEAL, guild_id, window.id, user_id)
+                    if config.reveal_enabled
+                    else None
+                ),
+            }
+            checkin_id = await session.scalar(insert(Checkin).values(values).returning(Checkin.id))
+            if context.keep_history:  # the day and the mood, never the note or the minute
+                await session.execute(
+                    insert(CheckinHistory).values(
+                        user_id=user_id, guild_id=guild_id, day=now.date(), mood=mood
+                    )
+                )
+            await session.commit()
         return Receipt(
-            checkin_id=checkin_id,
+            checkin_id=int(checkin_id or 0),
             ref=values["ref"],
-            pseudonym=values["pseudonym"],
-            mood=values["mood"],
-            channel_id=channel_id,
-            due_at=values["due_at"],
+            pseudonym=name,
+            mood=mood,
+            channel_id=context.channel_id,
+            due_at=due,
             unlinkable_at=window.destroy_at,
             reveal_enabled=config.reveal_enabled,
             note_retention_days=config.note_retention_days,
             post_retention_days=config.post_retention_days,
-            history_kept=keep_history,
+            history_kept=context.keep_history,
             show_crisis_card=bool(detection and detection.show_card),
         )
-
-    async def _alias(self, window: WindowKey, token: bytes, cache: _BatchCache) -> str:
-        """Return the member's pseudonym in this window, giving one no one else has yet."""
-        name, fresh = _name_in(await cache.aliases_of(window), token)
-        if fresh:
-            await _keep_name(cache, window, token, name)
-        return name
 
     async def undo(self, guild_id: int, checkin_id: int, user_id: int) -> None:
         """Take back a check-in that has not been posted yet; it is erased entirely."""
@@ -1373,7 +736,6 @@ class CheckinService:
                     "A moderator can remove it if you ask them (they won't learn it was yours "
                     "unless you tell them)."
                 )
-            await secure_delete(session)
             await session.execute(
                 delete(CheckinHistory).where(
                     CheckinHistory.id
@@ -1390,6 +752,7 @@ class CheckinService:
             await session.delete(row)
             await session.commit()
         log.info("Check-in %s was undone before posting in guild %s", checkin_id, guild_id)
+        await self.erasure.settle()
 
     # ----- notices for authors nobody can name ----------------------------------------------
     async def _mark_notices_delivered(
@@ -1412,15 +775,12 @@ class CheckinService:
 
     async def has_undelivered_notices(self, guild_id: int) -> bool:
         """Say cheaply whether anyone in this server has a notice waiting."""
-        if self._notices_hint.get(guild_id) is False:
-            return False
-        async with self._sessions() as session:
+        async with self._reads() as session:
             found = await session.scalar(
                 select(CheckinNotice.id)
                 .where(CheckinNotice.guild_id == guild_id, CheckinNotice.delivered_at.is_(None))
                 .limit(1)
             )
-        self._notices_hint[guild_id] = found is not None
         return found is not None
 
     async def take_notices(self, guild_id: int, user_id: int) -> list[str]:
@@ -1449,7 +809,6 @@ class CheckinService:
                 )
             )
             await session.commit()
-        self._notices_hint[row.guild_id] = True
         return True
 
     # ----- moderation --------------------------------------------------------------------
@@ -1517,7 +876,6 @@ class CheckinService:
                 raise InvalidInput("That check-in was already removed.")
             window = await session.get(CheckinWindow, row.window_id) if row.window_id else None
             post = _post(row, window, now)
-            await secure_delete(session)
             row.status = REMOVED
             row.note = None
             row.note_erased_at = now
@@ -1546,7 +904,7 @@ class CheckinService:
                 ref=row.ref,
             )
             await session.commit()
-        self._notices_hint[guild_id] = True
+        await self.erasure.settle()
         await self._audit.publish(record)
         return post
 
@@ -1610,7 +968,6 @@ class CheckinService:
             )
             post = _post(row, window, now)
             await session.commit()
-        self._notices_hint[guild_id] = True
         await self._audit.publish(record)
         return Pause(post, until, until < wanted)
 
@@ -1766,7 +1123,6 @@ class CheckinService:
             prefs.updated_at = now
             erased = 0
             if not keep:
-                await secure_delete(session)
                 result = await session.execute(
                     delete(CheckinHistory).where(
                         CheckinHistory.user_id == user_id, CheckinHistory.guild_id == guild_id
@@ -1774,6 +1130,8 @@ class CheckinService:
                 )
                 erased = result.rowcount or 0
             await session.commit()
+        if erased:
+            await self.erasure.settle()
         return erased
 
     async def history(self, guild_id: int, user_id: int, days: int) -> History:
@@ -1809,13 +1167,7 @@ class CheckinService:
         self, guild_id: int, user_id: int, zone: str, at: str, days: str
     ) -> Reminder:
         """Save a reminder at a local time in an IANA time zone, on some weekdays."""
-        try:
-            tz = ZoneInfo(zone.strip())
-        except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidInput(
-                f"I don't know the time zone “{zone[:60]}”. Use a name like Europe/London or "
-                "America/New_York (the list suggests some as you type)."
-            ) from None
+        tz = require_zone(zone)
         try:
             clock_time = domain.parse_clock(at)
             weekdays = domain.parse_days(days)
@@ -1946,7 +1298,9 @@ class CheckinService:
             )
         )
 
-    async def export_user(self, session: AsyncSession, user_id: int) -> dict[str, Any]:
+    async def export_user(
+        self, session: AsyncSession, user_id: int, choice: ExportChoice
+    ) -> dict[str, Any]:
         """Return the member's history, reminders, and the check-ins still linkable to them."""
         history = await session.execute(
             select(CheckinHistory.guild_id, CheckinHistory.day, CheckinHistory.mood)
@@ -1957,6 +1311,29 @@ class CheckinService:
             select(CheckinPreference).where(CheckinPreference.user_id == user_id)
         )
         mine = await self._my_checkins(session, user_id)
+        per_day: dict[tuple[int, str], list[str]] = {}
+        for c in mine:
+            key = (c.guild_id, c.created_at.date().isoformat())
+            per_day.setdefault(key, []).append(domain.mood(c.mood).word)
+        checkins: dict[str, Any] = {
+            "recent_checkins_per_day": [
+                {"server_id": str(g), "day": day, "count": len(moods), "moods": sorted(moods)}
+                for (g, day), moods in sorted(per_day.items())
+            ]
+        }
+        if choice.checkin_words:
+            checkins["recent_checkins"] = [
+                {
+                    "server_id": str(c.guild_id),
+                    "ref": c.ref,
+                    "pseudonym": c.pseudonym,
+                    "mood": domain.mood(c.mood).word,
+                    "note": c.note,
+                    "status": c.status,
+                    "day": c.created_at.date().isoformat(),
+                }
+                for c in mine
+            ]
         return {
             "history": [
                 {"server_id": str(g), "day": d.isoformat(), "mood": domain.mood(m).word}
@@ -1974,23 +1351,11 @@ class CheckinService:
                 }
                 for p in prefs
             ],
-            "recent_checkins": [
-                {
-                    "server_id": str(c.guild_id),
-                    "ref": c.ref,
-                    "pseudonym": c.pseudonym,
-                    "mood": domain.mood(c.mood).word,
-                    "note": c.note,
-                    "status": c.status,
-                    "day": c.created_at.date().isoformat(),
-                }
-                for c in mine
-            ],
+            **checkins,
         }
 
     async def delete_user(self, session: AsyncSession, user_id: int) -> int:
         """Erase history and reminders, cancel waiting check-ins, and drop any reveal seal."""
-        await secure_delete(session)
         removed = 0
         for model in (CheckinHistory, CheckinPreference):
             result = await session.execute(delete(model).where(model.user_id == user_id))

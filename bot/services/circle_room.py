@@ -203,7 +203,7 @@ class CircleRoom:
                 .where(
                     Circle.guild_id == guild_id,
                     CircleOccurrence.starts_at > now,
-                    CircleOccurrence.scheduled_event_id.is_not(None),
+                    CircleOccurrence.scheduled_event_id > 0,  # 0: claimed, not made yet
                 )
             )
             return [(c, i, int(e)) for c, i, e in rows.tuples().all()]

@@ -23,6 +23,7 @@ from bot.db.models import (
 )
 from bot.db.queries import insert_ignore
 from bot.domain import recurrence
+from bot.domain.circle_reminders import choose_reminder, superseded_on_resume
 from bot.domain.recurrence import (
     CircleSchedule,
     NthWeekday,
@@ -31,10 +32,14 @@ from bot.domain.recurrence import (
     Rule,
     ScheduleError,
 )
+from bot.domain.text import excerpt
 from bot.errors import InvalidInput, NotFound
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
+from bot.services.circle_overwrites import RoomOverwrites
 from bot.services.circle_room import CircleRoom, TalkingOrder, WaitingNote
+from bot.services.data_rights import ExportChoice
+from bot.services.zones import require_zone
 
 log = logging.getLogger(__name__)
 
@@ -134,15 +139,14 @@ class EditOutcome:
 class HoldOutcome:
     """A meeting being opened or closed, with what the room needs to change.
 
-    `going` is who said yes (for a room open only to them), `grants` the members given their
-    own overwrite when it opened (to take back), `order` the talking order to update and
-    `unread` the notes nobody had read yet when it closed (shown to the facilitator, then erased).
+    `going` is who said yes (for a room open only to them), `order` the talking order to
+    update and `unread` the notes nobody had read yet when it closed (shown to the facilitator,
+    then erased). What opening changed in the room is kept apart (`record_room_changes`).
     """
 
     meeting: Meeting
     yes_only: bool
     going: tuple[int, ...]
-    grants: tuple[int, ...]
     order: TalkingOrder
     unread: tuple[WaitingNote, ...] = ()
 
@@ -156,8 +160,9 @@ class RsvpOutcome:
     place: int | None
     changed: bool
     promoted_user_id: int | None
-    # Members to let into a room already open only to those who said yes.
+    # Members to let into a room already open only to those who said yes, and its meeting.
     room_grants: tuple[int, ...] = ()
+    occurrence_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -218,7 +223,7 @@ def parse_date(text: str, what: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(
-            f"I could not read the {what} {text.strip()!r}. Write it like 2026-03-17."
+            f"I could not read the {what} “{excerpt(text)}”. Write it like 2026-03-17."
         ) from None
 
 
@@ -228,7 +233,7 @@ def parse_time(text: str) -> time:
         parsed = datetime.strptime(text.strip(), "%H:%M")  # noqa: DTZ007 - a wall-clock time
     except ValueError:
         raise InvalidInput(
-            f"I could not read the start time {text.strip()!r}. Write it like 19:00 (24-hour)."
+            f"I could not read the start time “{excerpt(text)}”. Write it like 19:00 (24-hour)."
         ) from None
     return parsed.time()
 
@@ -237,7 +242,7 @@ def _scheduling(error: ScheduleError) -> InvalidInput:
     return InvalidInput(error.message)
 
 
-class CircleService(CircleRoom):
+class CircleService(CircleRoom, RoomOverwrites):
     """Decides everything about scheduled circles; cogs only show and ask."""
 
     section = "circles"
@@ -386,7 +391,7 @@ class CircleService(CircleRoom):
         try:
             nth = recurrence.parse_nth_weekday(nth_weekday) if nth_weekday else None
             schedule = recurrence.new_schedule(
-                zone=zone.strip(),
+                zone=require_zone(zone).key,
                 first_date=parse_date(first_date, "first date"),
                 start_time=parse_time(start_time),
                 duration=timedelta(minutes=duration_minutes),
@@ -491,6 +496,66 @@ class CircleService(CircleRoom):
                 .values(announcement_message_id=None)
             )
             await session.commit()
+
+    async def claim_event(self, circle_id: int, index: int) -> bool:
+        """Claim the right to mirror one meeting as a Discord event; only one caller gets it."""
+        async with self._sessions() as session:
+            claimed = await session.execute(
+                update(CircleOccurrence)
+                .where(
+                    CircleOccurrence.circle_id == circle_id,
+                    CircleOccurrence.meeting_index == index,
+                    CircleOccurrence.scheduled_event_id.is_(None),
+                )
+                .values(scheduled_event_id=UNPOSTED)
+            )
+            await session.commit()
+        return bool(claimed.rowcount)
+
+    async def release_event(self, circle_id: int, index: int) -> None:
+        """Give a claimed event back when it could not be made (it may be tried again later)."""
+        async with self._sessions() as session:
+            await session.execute(
+                update(CircleOccurrence)
+                .where(
+                    CircleOccurrence.circle_id == circle_id,
+                    CircleOccurrence.meeting_index == index,
+                    CircleOccurrence.scheduled_event_id == UNPOSTED,
+                )
+                .values(scheduled_event_id=None)
+            )
+            await session.commit()
+
+    async def interrupted_announcements(self) -> list[Meeting]:
+        """Return meetings still to come whose announcement or event was claimed, never recorded.
+
+        The caller knows which of them it is announcing itself; every other one was left by a
+        process that stopped in between, and may already be on Discord.
+        """
+        now = self._clock.now()
+        found = []
+        async with self._reads() as session:
+            rows = await session.execute(
+                select(CircleOccurrence, Circle)
+                .join(Circle, Circle.id == CircleOccurrence.circle_id)
+                .where(
+                    Circle.ended_at.is_(None),
+                    CircleOccurrence.skipped.is_(False),
+                    CircleOccurrence.starts_at > now,
+                    or_(
+                        CircleOccurrence.announcement_message_id == UNPOSTED,
+                        CircleOccurrence.scheduled_event_id == UNPOSTED,
+                    ),
+                )
+                .order_by(CircleOccurrence.starts_at)
+            )
+            for row, circle in rows.tuples().all():
+                occ = recurrence.occurrence_at(
+                    await self._schedule(session, circle), row.meeting_index
+                )
+                if occ is not None and occ.local_date == row.local_date:
+                    found.append(await self._meeting(session, circle, occ, row))
+        return found
 
     async def next_meetings_to_announce(self) -> list[Meeting]:
         """Return each running circle's next meeting that has not been announced yet."""
@@ -681,7 +746,7 @@ class CircleService(CircleRoom):
                 edited = recurrence.edit_from(
                     schedule,
                     index,
-                    zone=zone.strip() if zone else None,
+                    zone=require_zone(zone).key if zone else None,
                     start_time=parse_time(start_time) if start_time else None,
                     duration=(
                         timedelta(minutes=duration_minutes)
@@ -808,7 +873,6 @@ class CircleService(CircleRoom):
                 )
             row = await self._row(session, circle, current, lock=True)
             going: tuple[int, ...] = ()
-            grants = tuple(row.room_grants or ())
             unread: tuple[WaitingNote, ...] = ()
             if opening:
                 row.opened_at, row.closed_at = now, None
@@ -820,11 +884,8 @@ class CircleService(CircleRoom):
                             .order_by(CircleRsvp.id)
                         )
                     )
-                    grants = tuple(dict.fromkeys((*grants, *going)))
-                    row.room_grants = list(grants)
             else:
                 unread = await self._close_room(session, row, current.end_utc, now)
-                row.room_grants = None
             action = "open" if opening else "close"
             record = self._audit.add(
                 session,
@@ -841,7 +902,7 @@ class CircleService(CircleRoom):
             yes_only = bool(circle.yes_only)
             await session.commit()
         await self._audit.publish(record)
-        return HoldOutcome(meeting, yes_only, going, grants, order, unread)
+        return HoldOutcome(meeting, yes_only, going, order, unread)
 
     # ----- attending -----------------------------------------------------------------------
     async def rsvp(
@@ -899,10 +960,9 @@ class CircleService(CircleRoom):
             if circle.yes_only and row.opened_at is not None and row.closed_at is None:
                 newly = (user_id,) if status == YES and before != YES else ()
                 grants = (*newly, *((promoted,) if promoted is not None else ()))
-                row.room_grants = list(dict.fromkeys((*(row.room_grants or ()), *grants)))
             meeting = await self._meeting(session, circle, occ, row)
             await session.commit()
-        return RsvpOutcome(meeting, status, place, status != before, promoted, grants)
+        return RsvpOutcome(meeting, status, place, status != before, promoted, grants, row.id)
 
     @staticmethod
     def _set(
@@ -939,8 +999,9 @@ class CircleService(CircleRoom):
     async def claim_due_reminders(self) -> list[Reminder]:
         """Claim each reminder that is due and still useful, once; late ones only before the start.
 
-        When several lead times are due at once for a member (they said yes late, or Hearth was
-        down), only the nearest one is sent and the others are claimed as superseded.
+        Each member gets each reminder at its time. One that would go out late (they said yes
+        after it, or Hearth was down) is superseded by any nearer one, due now or still to come
+        (`bot.domain.circle_reminders`): superseded ones are claimed as such, never sent.
         """
         now = self._clock.now()
         horizon = now + recurrence.MAX_LEAD_TIME
@@ -963,27 +1024,23 @@ class CircleService(CircleRoom):
                 )
                 if occ is None or occ.local_date != row.local_date:
                     continue
-                leads = sorted(circle.lead_minutes)  # nearest to the meeting first
-                due = [
-                    lead
-                    for lead in leads
-                    if recurrence.should_send_late(
-                        occ.start_utc - timedelta(minutes=lead), occ.start_utc, now
-                    )
-                ]
-                if not due:
-                    continue
-                going = list(
-                    await session.scalars(
-                        select(CircleRsvp.user_id).where(
+                leads = tuple(circle.lead_minutes)
+                if all(occ.start_utc - timedelta(minutes=lead) > now for lead in leads):
+                    continue  # nothing is due for anyone yet
+                going = (
+                    await session.execute(
+                        select(CircleRsvp.user_id, CircleRsvp.updated_at).where(
                             CircleRsvp.occurrence_id == row.id, CircleRsvp.status == YES
                         )
                     )
-                )
+                ).all()
                 meeting: Meeting | None = None
-                for user_id in going:
-                    for position, lead in enumerate(due):
-                        inserted = await insert_ignore(
+                for user_id, going_since in going:
+                    choice = choose_reminder(leads, occ.start_utc, now, going_since)
+                    if choice.send is None:
+                        continue
+                    for lead in choice.superseded:
+                        await insert_ignore(
                             session,
                             CircleReminderDelivery.__table__,
                             {
@@ -991,28 +1048,41 @@ class CircleService(CircleRoom):
                                 "user_id": user_id,
                                 "lead_minutes": lead,
                                 "claimed_at": now,
-                                "failure": SUPERSEDED if position else None,
+                                "failure": SUPERSEDED,
                             },
                             ["occurrence_id", "user_id", "lead_minutes"],
                         )
-                        if not inserted or position:
-                            continue
-                        delivery_id = await session.scalar(
-                            select(CircleReminderDelivery.id).where(
-                                CircleReminderDelivery.occurrence_id == row.id,
-                                CircleReminderDelivery.user_id == user_id,
-                                CircleReminderDelivery.lead_minutes == lead,
-                            )
+                    inserted = await insert_ignore(
+                        session,
+                        CircleReminderDelivery.__table__,
+                        {
+                            "occurrence_id": row.id,
+                            "user_id": user_id,
+                            "lead_minutes": choice.send,
+                            "claimed_at": now,
+                            "failure": None,
+                        },
+                        ["occurrence_id", "user_id", "lead_minutes"],
+                    )
+                    if not inserted:
+                        continue
+                    delivery_id = await session.scalar(
+                        select(CircleReminderDelivery.id).where(
+                            CircleReminderDelivery.occurrence_id == row.id,
+                            CircleReminderDelivery.user_id == user_id,
+                            CircleReminderDelivery.lead_minutes == choice.send,
                         )
-                        meeting = meeting or await self._meeting(session, circle, occ, row)
-                        claimed.append(Reminder(int(delivery_id or 0), user_id, lead, meeting))
+                    )
+                    meeting = meeting or await self._meeting(session, circle, occ, row)
+                    claimed.append(Reminder(int(delivery_id or 0), user_id, choice.send, meeting))
             await session.commit()
         return claimed
 
     async def unconfirmed_reminders(self) -> list[Reminder]:
         """Return reminders claimed but never recorded as sent (Hearth stopped in between).
 
-        Never attempted: safe to send, while the meeting is still to come. Attempted (marked
+        Never attempted: safe to send while the meeting is still to come, unless by now it
+        would go out late and a nearer reminder supersedes it. Attempted (marked
         sending) within the nonce window: sent again with the same nonce, so Discord keeps only
         one message if the first attempt did get through. Attempted longer ago: recorded as
         unconfirmed and left alone, since sending again could make a second message.
@@ -1039,7 +1109,13 @@ class CircleService(CircleRoom):
                 )
                 attempted = delivery.failure == SENDING
                 stale = attempted and delivery.claimed_at <= now - NONCE_WINDOW
-                if occ is None or stale or occ.start_utc <= now or circle.ended_at:
+                late = not attempted and (
+                    occ is not None
+                    and superseded_on_resume(
+                        delivery.lead_minutes, circle.lead_minutes, occ.start_utc, now
+                    )
+                )
+                if occ is None or stale or late or occ.start_utc <= now or circle.ended_at:
                     delivery.failure = UNCONFIRMED if attempted else SUPERSEDED
                     continue
                 meeting = await self._meeting(session, circle, occ, row)
@@ -1104,7 +1180,9 @@ class CircleService(CircleRoom):
             "see who said yes; everyone else sees only a headcount."
         )
 
-    async def export_user(self, session: AsyncSession, user_id: int) -> dict[str, Any]:
+    async def export_user(
+        self, session: AsyncSession, user_id: int, choice: ExportChoice
+    ) -> dict[str, Any]:
         """Return everything about this member in the circle tables."""
         answers = await session.execute(
             select(Circle.guild_id, Circle.title, CircleOccurrence.local_date, CircleRsvp.status)

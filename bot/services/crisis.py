@@ -31,7 +31,7 @@ from bot.domain.helplines import Country, CrisisCard, HelplineDirectory, build_c
 from bot.domain.helplines_loader import CrisisData, load_crisis_data
 from bot.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from bot.services.audit import AuditRecord, AuditService
-from bot.services.cache import TimedCache
+from bot.services.data_rights import ExportChoice
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,6 @@ MAX_RESOURCES = 10
 # A server's crisis settings and local resources are kept in memory (they are read on every
 # `/crisis` and every check-in note, and change rarely). This process forgets them as soon as
 # it changes them; a change made by another process is seen within this many seconds.
-SERVER_CACHE_SECONDS = 30.0
 
 OPEN = "open"
 CLAIMED = "claimed"
@@ -247,12 +246,6 @@ class CrisisService:
         self._audit = audit
         self._data = data
         self._asks = ForgetfulLimiter(clock, ASK_PERSON_WINDOW)
-        self._settings_cache: TimedCache[int, CrisisServerSettings] = TimedCache(
-            SERVER_CACHE_SECONDS
-        )
-        self._resources_cache: TimedCache[int, tuple[LocalResource, ...]] = TimedCache(
-            SERVER_CACHE_SECONDS
-        )
 
     # ----- the dataset ---------------------------------------------------------------------
     @property
@@ -322,9 +315,7 @@ class CrisisService:
     ) -> tuple[LocalResource, ...]:
         if guild_id is None:
             return ()
-        every = self._resources_cache.get(guild_id)
-        if every is None:
-            every = tuple(await self.resources(guild_id))
+        every = await self.resources(guild_id)
         code = country.code if country else None
         return tuple(r for r in every if r.country_code in (None, code))
 
@@ -360,14 +351,8 @@ class CrisisService:
     # ----- server settings -----------------------------------------------------------------
     async def settings(self, guild_id: int) -> CrisisServerSettings:
         """Return the server's crisis settings (defaults when never set)."""
-        found = self._settings_cache.get(guild_id)
-        if found is not None:
-            return found
-        generation = self._settings_cache.generation(guild_id)
         async with self._reads() as session:
-            found = _settings(await session.get(CrisisSettings, guild_id), guild_id)
-        self._settings_cache.put(guild_id, found, generation)
-        return found
+            return _settings(await session.get(CrisisSettings, guild_id), guild_id)
 
     async def update_settings(
         self,
@@ -411,7 +396,6 @@ class CrisisService:
                 )
             await session.commit()
             result = _settings(row, guild_id)
-        self._settings_cache.forget(guild_id)
         if record is not None:
             await self._audit.publish(record)
         return result
@@ -419,16 +403,13 @@ class CrisisService:
     # ----- local resources -----------------------------------------------------------------
     async def resources(self, guild_id: int) -> list[LocalResource]:
         """Return every local resource of the server, oldest first."""
-        generation = self._resources_cache.generation(guild_id)
         async with self._reads() as session:
             rows = await session.scalars(
                 select(CrisisResource)
                 .where(CrisisResource.guild_id == guild_id)
                 .order_by(CrisisResource.id)
             )
-            found = [_resource(row) for row in rows]
-        self._resources_cache.put(guild_id, tuple(found), generation)
-        return found
+            return [_resource(row) for row in rows]
 
     async def add_resource(
         self,
@@ -472,7 +453,6 @@ class CrisisService:
             )
             await session.commit()
             added = _resource(row)
-        self._resources_cache.forget(guild_id)
         await self._audit.publish(record)
         return added
 
@@ -494,7 +474,6 @@ class CrisisService:
                 f"removed the local resource “{removed.name}”",
             )
             await session.commit()
-        self._resources_cache.forget(guild_id)
         await self._audit.publish(record)
         return removed
 
@@ -795,7 +774,9 @@ class CrisisService:
             "your data also removes your opt-out, so set it again if you want it."
         )
 
-    async def export_user(self, session: AsyncSession, user_id: int) -> dict[str, Any]:
+    async def export_user(
+        self, session: AsyncSession, user_id: int, choice: ExportChoice
+    ) -> dict[str, Any]:
         """Return everything about this person in the crisis tables."""
         country = await session.get(CrisisMemberCountry, user_id)
         opt_out = await session.get(CrisisShareOptOut, user_id)

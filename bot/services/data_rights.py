@@ -9,6 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db.engine import SessionFactory
+from bot.db.erasure import Erasure
+
+
+@dataclass(frozen=True)
+class ExportChoice:
+    """What the member asked to include in their export."""
+
+    checkin_words: bool = False
+    """Include the words, references and pseudonyms of their check-ins (off by default: the file
+    would then show anyone who sees it which anonymous posts are theirs)."""
 
 
 class PersonalDataSource(Protocol):
@@ -20,7 +30,7 @@ class PersonalDataSource(Protocol):
         """Say in plain words what is stored, for how long, and who can see it."""
         ...
 
-    async def export_user(self, session: AsyncSession, user_id: int) -> Any:
+    async def export_user(self, session: AsyncSession, user_id: int, choice: ExportChoice) -> Any:
         """Return everything stored about the member, as JSON-ready data."""
         ...
 
@@ -44,9 +54,12 @@ class DeletionReport:
 class DataRightsService:
     """Exports and deletes a member's data across every feature in one unit of work."""
 
-    def __init__(self, sessions: SessionFactory, clock: Clock) -> None:
+    def __init__(
+        self, sessions: SessionFactory, clock: Clock, erasure: Erasure | None = None
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._erasure = erasure or Erasure(sessions.kw["bind"])
         self._sources: list[PersonalDataSource] = []
 
     def register(self, source: PersonalDataSource) -> None:
@@ -64,11 +77,12 @@ class DataRightsService:
         """Return each feature's plain description."""
         return [source.describe() for source in self._sources]
 
-    async def export(self, user_id: int) -> dict[str, Any]:
-        """Return everything Hearth stores about the member."""
+    async def export(self, user_id: int, choice: ExportChoice | None = None) -> dict[str, Any]:
+        """Return everything Hearth stores about the member (check-in words only if chosen)."""
+        choice = choice or ExportChoice()
         async with self._sessions() as session:
             data = {
-                source.section: await source.export_user(session, user_id)
+                source.section: await source.export_user(session, user_id, choice)
                 for source in self._sources
             }
         return {
@@ -86,4 +100,5 @@ class DataRightsService:
                 for source in self._sources
             }
             await session.commit()
+        await self._erasure.settle()
         return DeletionReport(counts)

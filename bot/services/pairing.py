@@ -53,16 +53,18 @@ from bot.domain.pairing import (
     match_round,
 )
 from bot.domain.pairing_times import (
-    is_zone,
     latest_slot,
     next_slot,
     pause_start,
     suggest_meeting_times,
     waking_hours,
 )
+from bot.domain.text import excerpt
 from bot.errors import InvalidInput, NotConfigured, NotFound
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditRecord, AuditService
+from bot.services.data_rights import ExportChoice
+from bot.services.zones import require_zone
 
 log = logging.getLogger(__name__)
 
@@ -114,20 +116,9 @@ def parse_local_time(text: str) -> str:
         parsed = datetime.strptime(text.strip(), "%H:%M")  # noqa: DTZ007 - a wall-clock time
     except ValueError:
         raise InvalidInput(
-            f"I could not read the time {text.strip()!r}. Write it like 18:30 (24-hour)."
+            f"I could not read the time “{excerpt(text)}”. Write it like 18:30 (24-hour)."
         ) from None
     return parsed.strftime("%H:%M")
-
-
-def require_zone(name: str) -> str:
-    """Return the zone name if it is a known IANA zone, or explain kindly."""
-    name = name.strip()
-    if not is_zone(name):
-        raise InvalidInput(
-            f"Unknown time zone {name!r}. Pick one from the list, such as Europe/London or "
-            "America/New_York."
-        )
-    return name
 
 
 @dataclass(frozen=True)
@@ -293,6 +284,7 @@ class Invitation:
     guild_id: int
     round_number: int
     trio: bool
+    resumed: bool = False  # claimed by a process that stopped: it may have gone out already
 
 
 @dataclass(frozen=True)
@@ -313,6 +305,7 @@ class Followup:
     user_id: int
     guild_id: int
     thread_id: int | None
+    resumed: bool = False  # claimed by a process that stopped: it may have gone out already
 
 
 @dataclass(frozen=True)
@@ -416,7 +409,7 @@ class PairingService:
         if local_time is not None:
             changes["local_time"] = parse_local_time(local_time)
         if zone is not None:
-            changes["zone"] = require_zone(zone)
+            changes["zone"] = require_zone(zone).key
         if rounds_before_repeat is not None:
             if not 0 <= rounds_before_repeat <= MAX_REPEAT_ROUNDS:
                 raise InvalidInput(f"Rounds before a repeat can be 0 to {MAX_REPEAT_ROUNDS}.")
@@ -481,7 +474,7 @@ class PairingService:
         line: str | None = None,
     ) -> Profile:
         """Opt the member in (or update their choices); needs the agreement and a set-up server."""
-        zone = require_zone(zone)
+        zone = require_zone(zone).key
         try:
             how_often = Frequency(frequency)
         except ValueError:
@@ -556,7 +549,7 @@ class PairingService:
                     day = date.fromisoformat(until.strip())
                 except ValueError:
                     raise InvalidInput(
-                        f"I could not read the date {until.strip()!r}. Write it like 2026-03-17."
+                        f"I could not read the date “{excerpt(until)}”. Write it like 2026-03-17."
                     ) from None
                 resume_at = pause_start(day, row.zone)
                 if resume_at <= now:
@@ -1183,7 +1176,12 @@ class PairingService:
             await session.commit()
 
     async def claim_invitations(self, round_id: int) -> list[Invitation]:
-        """Claim the double opt-in invitations of a round not sent yet."""
+        """Claim the double opt-in invitations of a round not sent yet.
+
+        Call it while nothing else sends this round's invitations (the cog's round lock): then
+        claims still unconfirmed were left by a process that stopped, and come back first,
+        marked `resumed` (look for them before sending again).
+        """
         now = self._clock.now()
         async with self._sessions() as session:
             round_ = await session.get(PairingRound, round_id)
@@ -1196,10 +1194,11 @@ class PairingService:
                     .where(
                         PairingGroup.round_id == round_id,
                         PairingGroup.status == AWAITING,
-                        PairingGroupMember.invite_sent_at.is_(None),
+                        PairingGroupMember.invite_confirmed_at.is_(None),
+                        PairingGroupMember.response.is_(None),
                         PairingGroupMember.user_id.is_not(None),
                     )
-                    .order_by(PairingGroupMember.id)
+                    .order_by(PairingGroupMember.invite_sent_at.is_(None), PairingGroupMember.id)
                 )
             ).all()
             sizes = Counter(
@@ -1211,7 +1210,8 @@ class PairingService:
             )
             claimed = []
             for member, group in rows:
-                member.invite_sent_at = now
+                resumed = member.invite_sent_at is not None
+                member.invite_sent_at = member.invite_sent_at or now
                 claimed.append(
                     Invitation(
                         row_id=member.id,
@@ -1220,10 +1220,28 @@ class PairingService:
                         guild_id=round_.guild_id,
                         round_number=round_.number,
                         trio=sizes[group.id] > 2,
+                        resumed=resumed,
                     )
                 )
             await session.commit()
         return claimed
+
+    async def confirm_invitation(self, row_id: int) -> None:
+        """Note that an invitation went out (or could not), so it is never sent again."""
+        await self._confirm(PairingGroupMember.invite_confirmed_at, row_id)
+
+    async def confirm_followup(self, row_id: int) -> None:
+        """Note that a "Did you connect?" went out (or could not), so it is never sent again."""
+        await self._confirm(PairingGroupMember.followup_confirmed_at, row_id)
+
+    async def _confirm(self, column: Any, row_id: int) -> None:
+        async with self._sessions() as session:
+            await session.execute(
+                update(PairingGroupMember)
+                .where(PairingGroupMember.id == row_id)
+                .values({column: self._clock.now()})
+            )
+            await session.commit()
 
     async def respond(self, row_id: int, user_id: int, response: str) -> ResponseOutcome:
         """Record Accept, Skip (or that the member could not be asked) for an invitation."""
@@ -1320,7 +1338,11 @@ class PairingService:
 
     # ----- follow-up -----------------------------------------------------------------------
     async def claim_due_followups(self) -> list[Followup]:
-        """Claim the "Did you connect?" messages that are due."""
+        """Claim the "Did you connect?" messages that are due.
+
+        As with invitations, call it while nothing else sends follow-ups: claims still
+        unconfirmed were left by a stop and come back marked `resumed`.
+        """
         now = self._clock.now()
         async with self._sessions() as session:
             rows = (
@@ -1331,17 +1353,20 @@ class PairingService:
                     .where(
                         PairingGroup.status == INTRODUCED,
                         PairingGroup.followup_due_at <= now,
-                        PairingGroupMember.followup_sent_at.is_(None),
+                        PairingGroupMember.followup_confirmed_at.is_(None),
                         PairingGroupMember.user_id.is_not(None),
                     )
-                    .order_by(PairingGroupMember.id)
+                    .order_by(PairingGroupMember.followup_sent_at.is_(None), PairingGroupMember.id)
                 )
             ).all()
             claimed = []
             for member, group, round_ in rows:
-                member.followup_sent_at = now
+                resumed = member.followup_sent_at is not None
+                member.followup_sent_at = member.followup_sent_at or now
                 claimed.append(
-                    Followup(member.id, member.user_id or 0, round_.guild_id, group.thread_id)
+                    Followup(
+                        member.id, member.user_id or 0, round_.guild_id, group.thread_id, resumed
+                    )
                 )
             await session.commit()
         return claimed
@@ -1407,7 +1432,9 @@ class PairingService:
             '"no repeat" still hold if you rejoin. Moderators see counts only.'
         )
 
-    async def export_user(self, session: AsyncSession, user_id: int) -> dict[str, Any]:
+    async def export_user(
+        self, session: AsyncSession, user_id: int, choice: ExportChoice
+    ) -> dict[str, Any]:
         """Return everything about this member in the pairing tables."""
         profiles = await session.scalars(
             select(PairingProfile).where(PairingProfile.user_id == user_id)

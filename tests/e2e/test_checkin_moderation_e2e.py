@@ -90,7 +90,7 @@ async def test_remove_deletes_the_post_and_thread_and_tells_the_author_privately
     opened = await emu.click(c.moderator.id, card, label="Remove check-in")
     await opened.response()
     removed = await emu.submit_modal(c.moderator.id, opened, values={"reason": "Please be gentle."})
-    assert "Removed check-in" in (await removed.response())["data"]["content"]
+    assert "Removed check-in" in (await removed.original())["content"]
     assert posts(emu, c.checkins.id) == []
     assert int(post["id"]) not in emu.world.threads
     assert "removed check-in" in emu.channel_messages(c.modlog.id)[-1]["content"]

@@ -187,8 +187,7 @@ async def test_reveal_is_off_by_default_and_the_author_was_told(
     texts = [item.get("content", "") for item in form["components"] if item["type"] == 10]
     assert any("Reveal is off here" in t for t in texts)
     submitted = await emu.submit_modal(c.alice.id, opened, values={"mood": ["3"]})
-    await submitted.response()
-    fields = [f["name"] for f in submitted.message["embeds"][0]["fields"]]
+    fields = [f["name"] for f in (await submitted.original())["embeds"][0]["fields"]]
     assert "Reveal: off" in fields
     [row] = await _checkin_ids(hearth)
     with pytest.raises(NotAllowed, match="didn't allow reveals"):

@@ -170,7 +170,7 @@ async def test_bad_input_gets_kind_private_answers(
     assert answer["flags"] & EPHEMERAL and "isn't set up" in answer["content"]
     await p.settings(channel=p.channel.id)
     answer = await p.join("alice", zone="Mars/Olympus")
-    assert "Unknown time zone" in answer["content"]
+    assert "know the time zone" in answer["content"]
     await p.join("alice")
     h = await emu.slash(p.members["alice"], "pair topics", guild_id=p.c.guild.id)
     await h.response()

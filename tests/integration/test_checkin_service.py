@@ -17,6 +17,7 @@ from bot.services import Services
 from bot.services import checkins as checkins_module
 from bot.services.checkin_delivery import Posted
 from bot.services.checkins import CheckinService, CheckinStoreError
+from bot.services.data_rights import ExportChoice
 
 GUILD, CHANNEL, MOD, MOD2 = 10, 20, 30, 31
 ALICE, BOB, CAROL = 41, 42, 43
@@ -69,38 +70,20 @@ async def test_rate_limit_follows_the_member_across_a_window_change(
     assert len({row.window_id for row in await _rows(ready)}) == 2  # a new window began
 
 
-async def test_concurrent_submits_share_one_commit_and_keep_limits_exact(
-    ready: Services, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Submits that arrive together are written as one batch; limits count the batch itself."""
-    batches: list[int] = []
-    real = ready.checkins._write_batch
-
-    async def counting(batch: list[object]) -> None:
-        batches.append(len(batch))
-        await real(batch)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ready.checkins, "_write_batch", counting)
+async def test_concurrent_submits_keep_limits_and_pseudonyms_exact(ready: Services) -> None:
+    """Submits that arrive together are stored one at a time: limits and names stay exact."""
     submits = [
         *(ready.checkins.submit(GUILD, ALICE, 3, f"note {n}") for n in range(5)),
         ready.checkins.submit(GUILD, BOB, 4, None),
     ]
-    async with ready.checkins._gate:  # another unit of work is storing: these queue up
-        sending = [asyncio.ensure_future(submit) for submit in submits]
-        for _ in range(5000):  # let each reach the queue (or the writer, waiting at the gate)
-            if sum(batches) + len(ready.checkins._queue) == len(sending):
-                break
-            await asyncio.sleep(0.001)
-        assert sum(batches) + len(ready.checkins._queue) == len(sending)
-    results = await asyncio.gather(*sending, return_exceptions=True)
-    assert max(batches) > 1  # they shared a unit of work
+    results = await asyncio.gather(*submits, return_exceptions=True)
     stored = [r for r in results if not isinstance(r, BaseException)]
     refused = [r for r in results if isinstance(r, BaseException)]
     assert len(stored) == 4 and len(refused) == 2  # Alice's daily limit is 3, exactly
     assert all(isinstance(r, RateLimited) for r in refused)
     rows = await _rows(ready)
     assert [row.id for row in rows] == sorted(r.checkin_id for r in stored)
-    assert len({row.pseudonym for row in rows}) == 2  # one name each, as one at a time
+    assert len({row.pseudonym for row in rows}) == 2  # one name each
     with pytest.raises(RateLimited):
         await ready.checkins.submit(GUILD, ALICE, 3, None)
 
@@ -123,49 +106,33 @@ async def test_names_and_windows_made_by_another_process_are_respected(
         lambda token, n=0: {0: "Quiet Heron", 1: "Calm Otter"}.get(n, f"Name {n}"),
     )
     here, elsewhere = ready.checkins, _elsewhere(ready)
-    try:
-        alice = await here.submit(GUILD, ALICE, 3, None)  # here now holds the window's names
-        bob = await elsewhere.submit(GUILD, BOB, 3, None)  # takes "Calm Otter" unseen by `here`
-        carol = await here.submit(GUILD, CAROL, 3, None)  # would take it too: the database refuses
-        bob_again = await here.submit(GUILD, BOB, 4, None)  # Bob's name, made elsewhere, is kept
-        assert (alice.pseudonym, bob.pseudonym) == ("Quiet Heron", "Calm Otter")
-        assert carol.pseudonym == "Name 2" and bob_again.pseudonym == "Calm Otter"
-        clock.advance(days=7)  # a new window begins; the other process makes its key first
-        await elsewhere.submit(GUILD, BOB, 3, None)
+    alice = await here.submit(GUILD, ALICE, 3, None)
+    bob = await elsewhere.submit(GUILD, BOB, 3, None)
+    carol = await here.submit(GUILD, CAROL, 3, None)  # Bob's name was taken elsewhere
+    bob_again = await here.submit(GUILD, BOB, 4, None)  # Bob's name, made elsewhere, is kept
+    assert (alice.pseudonym, bob.pseudonym) == ("Quiet Heron", "Calm Otter")
+    assert carol.pseudonym == "Name 2" and bob_again.pseudonym == "Calm Otter"
+    clock.advance(days=7)  # a new window begins; the other process makes its key first
+    await elsewhere.submit(GUILD, BOB, 3, None)
+    await here.submit(GUILD, ALICE, 3, None)
+    rows = await _rows(ready)
+    assert len({row.window_id for row in rows}) == 2
+    assert rows[-1].window_id == rows[-2].window_id
+
+
+async def test_a_change_made_by_another_process_counts_on_the_very_next_check_in(
+    ready: Services, clock: FakeClock
+) -> None:
+    """Nothing is held in memory: a limit, a pause or a destroyed key elsewhere holds at once."""
+    here, elsewhere = ready.checkins, _elsewhere(ready)
+    first = await here.submit(GUILD, ALICE, 3, None)
+    await elsewhere.update_settings(GUILD, MOD, daily_limit=1)
+    with pytest.raises(RateLimited):
         await here.submit(GUILD, ALICE, 3, None)
-        rows = await _rows(ready)
-        assert len({row.window_id for row in rows}) == 2
-        assert rows[-1].window_id == rows[-2].window_id
-    finally:
-        await elsewhere.close()
-
-
-async def test_keys_are_dropped_from_memory_when_tidy_destroys_them(
-    ready: Services, clock: FakeClock
-) -> None:
-    """Once window + grace is over and tidy ran, no key is held in memory any more."""
-    receipt = await ready.checkins.submit(GUILD, ALICE, 3, None)
-    keys = ready.checkins.keys
-    [window] = keys.windows.get(GUILD) or ()
-    assert keys.aliases.get((window.id, window.starts_at))
-    clock.set(receipt.unlinkable_at)
+    clock.set(first.unlinkable_at)  # window + grace over; the key is destroyed elsewhere
     await ready.checkin_delivery.tidy()
-    assert keys.windows.get(GUILD) is None
-    assert keys.aliases.get((window.id, window.starts_at)) is None
-    await ready.checkins.submit(GUILD, ALICE, 3, None)  # a new window and key
-    [new] = keys.windows.get(GUILD) or ()
-    assert new.starts_at > window.starts_at and new.starts_at <= clock.now() < new.ends_at
-
-
-async def test_a_key_past_its_time_is_not_kept_in_memory_even_before_tidy(
-    ready: Services, clock: FakeClock
-) -> None:
-    """Once window + grace is over, the next check-in stops holding that key (tidy or not)."""
-    first = await ready.checkins.submit(GUILD, ALICE, 3, None)
-    clock.set(first.unlinkable_at)
-    second = await ready.checkins.submit(GUILD, BOB, 3, None)
-    held = ready.checkins.keys.windows.get(GUILD) or ()
-    assert [w.destroy_at for w in held] == [second.unlinkable_at]
+    second = await here.submit(GUILD, BOB, 3, None)
+    assert second.unlinkable_at > first.unlinkable_at  # a new window, with a new key
 
 
 async def test_undo_only_by_the_author_and_only_while_pending(ready: Services) -> None:
@@ -314,14 +281,20 @@ async def test_mydata_delete_cancels_waiting_check_ins_and_erases_history(
     await ready.checkins.set_reminder(GUILD, ALICE, "Europe/Paris", "8am", "weekdays")
     await ready.checkins.submit(GUILD, ALICE, 3, "mine")
     await ready.checkins.submit(GUILD, BOB, 4, "theirs")
-    exported = (await ready.data_rights.export(ALICE))["data"]["checkins"]
+    words = ExportChoice(checkin_words=True)
+    exported = (await ready.data_rights.export(ALICE, words))["data"]["checkins"]
     assert [c["note"] for c in exported["recent_checkins"]] == ["mine"]
     await ready.data_rights.delete(ALICE)
     assert [row.note for row in await _rows(ready)] == ["theirs"]
     async with ready.checkins._sessions() as session:
         assert list(await session.scalars(select(CheckinHistory))) == []
-    after = (await ready.data_rights.export(ALICE))["data"]["checkins"]
-    assert after == {"history": [], "preferences": [], "recent_checkins": []}
+    after = (await ready.data_rights.export(ALICE, words))["data"]["checkins"]
+    assert after == {
+        "history": [],
+        "preferences": [],
+        "recent_checkins_per_day": [],
+        "recent_checkins": [],
+    }
 
 
 async def test_summary_counts_members_per_window_so_it_never_overcounts(

@@ -59,7 +59,7 @@ async def test_schedule_survives_the_round_trip_and_dst(services: Services) -> N
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"zone": "Mars/Olympus"}, "Unknown time zone"),
+        ({"zone": "Mars/Olympus"}, "know the time zone"),
         ({"zone": "Europe/London", "first_date": "2026-03-29", "start_time": "01:30"}, "does not exist"),
         ({"zone": "America/New_York", "first_date": "2026-11-01", "start_time": "01:30"}, "happens twice"),
         ({"until": "2026-01-01"}, "is before the first meeting"),
@@ -208,7 +208,7 @@ async def test_a_restart_does_not_send_a_claimed_reminder_again(
     await _setup(services, [MEMBERS[0]])
     created = await _weekly(services)
     await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[0], True)
-    clock.advance(created.first.start_utc - clock.now() - timedelta(hours=23))
+    clock.advance(created.first.start_utc - clock.now() - timedelta(hours=24, seconds=-30))
     assert len(await services.circles.claim_due_reminders()) == 1
     restarted = CircleService(
         services.circles._sessions, clock, services.audit, services.agreement

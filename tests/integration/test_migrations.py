@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,67 @@ async def test_reads_do_not_wait_for_a_writer(tmp_path: Path) -> None:
         assert count == 0
         await writer.commit()
     await engine.dispose()
+
+
+def test_0007_keeps_what_closing_an_open_room_would_undo(tmp_path: Path) -> None:
+    """A room open while 0007 runs keeps its close (member role locked again, grants removed),
+    and no RSVP under the changed table is lost, up or down."""
+    from sqlalchemy import text
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'm.db'}"
+    upgrade(url, "0006")
+    sync = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    with sync.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO guild_settings (guild_id, member_role_id, reaccept_grace_days, "
+                "created_at, updated_at) VALUES (1, 77, 7, '2030-01-01', '2030-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO circles (id, guild_id, title, description, segments, "
+                "voice_channel_id, lead_minutes, created_at, yes_only) "
+                "VALUES (1, 1, 't', '', '[]', 5, '[15]', '2030-01-01', 1)"
+            )
+        )
+        for occurrence, opened, closed in ((1, "2030-01-02", None), (2, "2030-01-03", "x")):
+            connection.execute(
+                text(
+                    "INSERT INTO circle_occurrences (id, circle_id, meeting_index, local_date, "
+                    "starts_at, skipped, opened_at, closed_at, room_grants) VALUES "
+                    "(:id, 1, :id, '2030-01-02', '2030-01-02', 0, :opened, :closed, '[501, 502]')"
+                ),
+                {"id": occurrence, "opened": opened, "closed": closed},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO circle_rsvps (occurrence_id, user_id, status, updated_at, "
+                "notify_promoted) VALUES (1, 501, 'yes', '2030-01-01', 0)"
+            )
+        )
+    upgrade(url)
+    with sync.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT occurrence_id, target_id, target_type, before_allow, before_deny, "
+                "written_allow, written_deny FROM circle_room_overwrites ORDER BY target_id"
+            )
+        ).all()
+        kept = connection.execute(text("SELECT count(*) FROM circle_rsvps")).scalar_one()
+    assert kept == 1  # changing circle_occurrences must not cascade to the rows under it
+    view, connect = 1 << 10, 1 << 20
+    assert [tuple(r) for r in rows] == [
+        (1, 77, 0, view, connect, view, connect),
+        (1, 501, 1, None, None, view | connect, 0),
+        (1, 502, 1, None, None, view | connect, 0),
+    ]
+    downgrade(url, "0006")
+    with sync.connect() as connection:
+        grants = connection.execute(
+            text("SELECT id, room_grants FROM circle_occurrences ORDER BY id")
+        ).all()
+        kept = connection.execute(text("SELECT count(*) FROM circle_rsvps")).scalar_one()
+    assert [(i, g and json.loads(g)) for i, g in grants] == [(1, [501, 502]), (2, None)]
+    assert kept == 1
+    sync.dispose()

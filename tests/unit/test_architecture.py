@@ -76,3 +76,51 @@ async def test_every_extension_loads_and_command_names_are_unique(tmp_path: Path
     assert len(names) == len(set(names))
     assert {"setup", "agreement", "privacy", "mydata"} <= set(names)
     await hearth.engine.dispose()
+
+
+# Every message, edit, modal and autocomplete answer goes through bot/ui.py, which fits it to
+# Discord's limits. These are the discord.py calls that would go around it.
+SENDING_METHODS = {"send", "send_message", "edit_message", "send_modal", "edit_original_response"}
+MESSAGE_EDIT_KEYWORDS = {"content", "embed", "embeds", "view", "attachments"}
+
+
+def _sends_around_ui(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        name = node.func.attr
+        keywords = {k.arg for k in node.keywords}
+        is_http = isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "http"
+        if (name in SENDING_METHODS and not is_http) or (
+            name == "edit" and keywords & MESSAGE_EDIT_KEYWORDS
+        ):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{name}(")
+    return found
+
+
+def test_every_message_goes_through_the_fitting_helpers() -> None:
+    """Cogs send, edit, open modals and answer only through bot/ui.py's helpers."""
+    files = [*sorted((ROOT / "cogs").glob("*.py")), *sorted((ROOT / "bot").rglob("*.py"))]
+    found = [hit for path in files if path.name != "ui.py" for hit in _sends_around_ui(path)]
+    assert not found, "send through bot.ui (send, edit, reply, update, open_modal): " + ", ".join(
+        found
+    )
+
+
+def _decorators(function: ast.AsyncFunctionDef) -> list[str]:
+    return [ast.unparse(d) for d in function.decorator_list]
+
+
+def test_every_autocomplete_answer_is_fitted() -> None:
+    """Each autocomplete callback is wrapped by bot.ui.choices_fitted (25 choices of 100)."""
+    unfitted = []
+    for path in sorted((ROOT / "cogs").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.AsyncFunctionDef):
+                decorators = _decorators(node)
+                if any(".autocomplete(" in d for d in decorators) and (
+                    "choices_fitted" not in decorators
+                ):
+                    unfitted.append(f"{path.name}:{node.name}")
+    assert not unfitted, f"autocomplete without @choices_fitted: {unfitted}"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings
+from bot.config import ConfigError, check_environment, load_settings
 
 TOKEN = "abc.def.ghi"
 
@@ -65,3 +65,67 @@ def test_malformed_values_give_one_clear_line(
     with pytest.raises(ConfigError, match=message) as raised:
         load(tmp_path, **env)
     assert "\n" not in str(raised.value) and TOKEN not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:////srv/h.db", "sqlite+aiosqlite:////srv/h.db"),
+        ("postgres://u:p@db/hearth", "postgresql+asyncpg://u:p@db/hearth"),
+        ("postgresql://u@db/hearth", "postgresql+asyncpg://u@db/hearth"),
+        ("postgresql+asyncpg://u@db/hearth", "postgresql+asyncpg://u@db/hearth"),
+    ],
+)
+def test_database_urls_get_the_async_driver(tmp_path: Path, url: str, expected: str) -> None:
+    """The usual ways of writing a SQLite or PostgreSQL URL all work."""
+    assert load(tmp_path, DISCORD_TOKEN=TOKEN, DATABASE_URL=url).database_url == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://u:p@db/hearth", "must be SQLite or PostgreSQL (mysql isn't supported)"),
+        ("postgresql+psycopg2://u@db/h", "names a driver Hearth doesn't use"),
+    ],
+)
+def test_other_databases_are_refused_in_one_line(tmp_path: Path, url: str, message: str) -> None:
+    """MySQL or another driver: one clear line, without the password."""
+    with pytest.raises(ConfigError) as raised:
+        load(tmp_path, DISCORD_TOKEN=TOKEN, DATABASE_URL=url)
+    assert message in str(raised.value) and "u:p" not in str(raised.value)
+
+
+def test_a_missing_postgresql_driver_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PostgreSQL URL without asyncpg installed says how to install it."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "asyncpg" else real(name, *a)
+    )
+    settings = load(
+        tmp_path,
+        DISCORD_TOKEN=TOKEN,
+        DATABASE_URL="postgresql://u@db/h",
+        HEARTH_DATA_DIR=str(tmp_path),
+    )
+    with pytest.raises(ConfigError, match=r"asyncpg package, which isn't installed .*postgres"):
+        check_environment(settings)
+
+
+def test_a_folder_hearth_cannot_write_to_is_refused(tmp_path: Path) -> None:
+    """A data folder that can't be created or written says so, with the folder."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    settings = load(tmp_path, DISCORD_TOKEN=TOKEN, HEARTH_DATA_DIR=str(blocker / "data"))
+    with pytest.raises(ConfigError, match="can't write to the folder"):
+        check_environment(settings)
+
+
+def test_a_writable_folder_is_made_if_missing(tmp_path: Path) -> None:
+    """The data folder is created when it does not exist yet."""
+    settings = load(tmp_path, DISCORD_TOKEN=TOKEN, HEARTH_DATA_DIR=str(tmp_path / "new"))
+    check_environment(settings)
+    assert (tmp_path / "new").is_dir()
