@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 READ_AGREEMENT_ID = "hearth:agreement:read"
 NO_MENTIONS = discord.AllowedMentions.none()
 WARM = discord.Colour.from_rgb(222, 140, 90)
+# Hearth's own ids (circles, resources...) are 32-bit integers on PostgreSQL: an option or typed
+# number naming one is bounded to them, so Discord refuses anything larger before Hearth sees it.
+MAX_STORED_ID = 2**31 - 1
+StoredId = app_commands.Range[int, 1, MAX_STORED_ID]
 
 
 def read_agreement_view() -> discord.ui.View:
@@ -273,6 +277,20 @@ def _check_message(error: app_commands.CheckFailure) -> str:
     return str(error) or "You can't use this here."
 
 
+def _conversion_message(
+    interaction: discord.Interaction, error: app_commands.TransformerError
+) -> str:
+    """Say kindly why a picked option could not be used (Discord sends people who left, too)."""
+    if interaction.guild is None:
+        return "This only works inside a server, not in direct messages."
+    if error.type in (discord.AppCommandOptionType.user, discord.AppCommandOptionType.mentionable):
+        return (
+            "I couldn't find that person in this server (they may have left). "
+            "Please pick someone who is here."
+        )
+    return "I couldn't use what you picked there. Please pick again from the list."
+
+
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Turn any failure into a kind private reply; log the unexpected ones with an error id."""
     error = _unwrap(error)
@@ -283,6 +301,8 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         message = error.message
     elif isinstance(error, app_commands.CheckFailure):
         message = _check_message(error)
+    elif isinstance(error, app_commands.TransformerError):
+        message = _conversion_message(interaction, error)
     else:
         error_id = secrets.token_hex(4)
         command = interaction.command.qualified_name if interaction.command else "component"

@@ -1031,7 +1031,7 @@ class ReasonForm(HearthModal):
         if self.action == "remove":
             await self.cog.remove(interaction, self.guild_id, self.target_id, self.reason.value)
         elif self.action == "pause":
-            if not self.days.value.isdigit():
+            if not (self.days.value.isascii() and self.days.value.isdigit()):
                 raise InvalidInput("Please give the number of days, 1 to 7.")
             await self.cog.pause(
                 interaction, self.guild_id, self.target_id, int(self.days.value), self.reason.value

@@ -36,6 +36,7 @@ from bot.services.circles import HoldOutcome
 from bot.ui import (
     NO_MENTIONS,
     HearthModal,
+    StoredId,
     edit,
     guild_of,
     open_modal,
@@ -299,7 +300,7 @@ class RoomCommands:
     )
     @app_commands.guild_only()
     @app_commands.describe(circle="Which circle, if more than one is open")
-    async def hand(self, interaction: discord.Interaction, circle: int | None = None) -> None:
+    async def hand(self, interaction: discord.Interaction, circle: StoredId | None = None) -> None:
         """Raise or lower the member's hand and show their place privately."""
         await self._hand(interaction, circle, None)
 
@@ -336,7 +337,7 @@ class RoomCommands:
     @app_commands.command(name="next", description="Pass to the next raised hand (facilitators)")
     @app_commands.guild_only()
     @app_commands.describe(circle="Which circle, if more than one is open")
-    async def next_(self, interaction: discord.Interaction, circle: int | None = None) -> None:
+    async def next_(self, interaction: discord.Interaction, circle: StoredId | None = None) -> None:
         """Pass to the first raised hand; tell the facilitator privately who and what waits."""
         guild_id = await self.require_facilitator(interaction)
         outcome = await self.circles.next_speaker(
@@ -404,7 +405,7 @@ class RoomCommands:
     )
     @app_commands.guild_only()
     @app_commands.describe(circle="Which circle, if more than one is open")
-    async def note(self, interaction: discord.Interaction, circle: int | None = None) -> None:
+    async def note(self, interaction: discord.Interaction, circle: StoredId | None = None) -> None:
         """Show the facilitator the oldest unread note, privately, and mark it read."""
         guild_id = await self.require_facilitator(interaction)
         note = await self.circles.next_note(
@@ -474,7 +475,7 @@ class RoomCommands:
     )
     @app_commands.guild_only()
     @app_commands.describe(circle="Which circle")
-    async def feedback(self, interaction: discord.Interaction, circle: int) -> None:
+    async def feedback(self, interaction: discord.Interaction, circle: StoredId) -> None:
         """Show the latest closed meeting's feedback, only in aggregate and only from k answers."""
         guild_id = await self.require_facilitator(interaction)
         results = await self.circles.feedback_results(guild_id, circle)

@@ -41,6 +41,7 @@ from bot.services.settings import SettingsService
 from bot.ui import (
     NO_MENTIONS,
     WARM,
+    StoredId,
     choices_fitted,
     edit,
     guild_of,
@@ -461,7 +462,7 @@ class CirclesCog(
     @app_commands.command(name="skip", description="Cancel one meeting of a circle (facilitators)")
     @app_commands.guild_only()
     @app_commands.describe(circle="Which circle", date="The date of the meeting, like 2026-03-17")
-    async def skip(self, interaction: discord.Interaction, circle: int, date: str) -> None:
+    async def skip(self, interaction: discord.Interaction, circle: StoredId, date: str) -> None:
         """Cancel one meeting; take its announcement down and announce the next."""
         guild_id = await self.require_facilitator(interaction)
         outcome = await self.circles.skip(guild_id, interaction.user.id, circle, date)
@@ -493,7 +494,7 @@ class CirclesCog(
     async def edit(
         self,
         interaction: discord.Interaction,
-        circle: int,
+        circle: StoredId,
         start_time: str | None = None,
         duration: app_commands.Range[int, 5, 720] | None = None,
         timezone: str | None = None,
@@ -557,7 +558,7 @@ class CirclesCog(
     @app_commands.command(name="end", description="Stop a circle's series (facilitators)")
     @app_commands.guild_only()
     @app_commands.describe(circle="Which circle")
-    async def end(self, interaction: discord.Interaction, circle: int) -> None:
+    async def end(self, interaction: discord.Interaction, circle: StoredId) -> None:
         """End the series; take down every announced meeting that will not happen."""
         guild_id = await self.require_facilitator(interaction)
         outcome = await self.circles.end(guild_id, interaction.user.id, circle)
@@ -574,7 +575,7 @@ class CirclesCog(
     )
     @app_commands.guild_only()
     @app_commands.describe(circle="Which circle")
-    async def who(self, interaction: discord.Interaction, circle: int) -> None:
+    async def who(self, interaction: discord.Interaction, circle: StoredId) -> None:
         """Show the facilitator, privately, who said yes and the waitlist in order."""
         guild_id = await self.require_facilitator(interaction)
         meeting = await self.circles.next_meeting(guild_id, circle)
@@ -595,7 +596,7 @@ class CirclesCog(
     )
     @app_commands.guild_only()
     @app_commands.describe(circle="Which circle")
-    async def open_(self, interaction: discord.Interaction, circle: int) -> None:
+    async def open_(self, interaction: discord.Interaction, circle: StoredId) -> None:
         """Let members (or those who said yes) in, post the opening and the talking order."""
         guild_id = await self.require_facilitator(interaction)
         config = await self.settings.require(guild_id, "member_role_id")
@@ -645,7 +646,7 @@ class CirclesCog(
     @app_commands.command(name="close", description="Close the voice room (facilitators)")
     @app_commands.guild_only()
     @app_commands.describe(circle="Which circle")
-    async def close(self, interaction: discord.Interaction, circle: int) -> None:
+    async def close(self, interaction: discord.Interaction, circle: StoredId) -> None:
         """Lock the room, clear the talking order, post a closing message inviting feedback."""
         guild_id = await self.require_facilitator(interaction)
         config = await self.settings.require(guild_id, "member_role_id")

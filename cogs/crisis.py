@@ -31,6 +31,7 @@ from bot.services.crisis import (
 )
 from bot.services.settings import GuildConfig, SettingsService
 from bot.ui import (
+    MAX_STORED_ID,
     NO_MENTIONS,
     WARM,
     choices_fitted,
@@ -713,7 +714,7 @@ class CrisisCog(commands.Cog):
         """Remove a local resource."""
         await self.require_moderator(interaction)
         guild = guild_of(interaction)
-        if not resource.isdigit():
+        if not (resource.isascii() and resource.isdigit()) or int(resource) > MAX_STORED_ID:
             raise InvalidInput("Please pick the resource from the list as you type.")
         removed = await self.crisis.remove_resource(guild.id, interaction.user.id, int(resource))
         await reply_private(interaction, f"Removed **{removed.name}**.")

@@ -54,11 +54,16 @@ def missing_access() -> ApiError:
 class FormErrors:
     """Collect field errors and turn them into Discord's nested 50035 errors object."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "") -> None:
         self.items: list[tuple[str, str, str]] = []
+        # Where the checked object sits in the request body ("data" in an interaction callback,
+        # "message" in a forum post): Discord's errors object names the full path.
+        self.prefix = prefix
 
     def add(self, path: str, code: str, message: str) -> None:
-        """Record an error at a dotted path such as 'embeds.0.title'."""
+        """Record an error at a dotted path such as 'embeds.0.title' (under the prefix)."""
+        if self.prefix:
+            path = f"{self.prefix}.{path}" if path else self.prefix
         self.items.append((path, code, message))
 
     def __bool__(self) -> bool:

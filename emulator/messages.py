@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 from emulator.errors import ApiError, missing_access, missing_permissions
 from emulator.ids import iso
 from emulator.permissions import Permissions
-from emulator.validation import EPHEMERAL, IS_COMPONENTS_V2, LOADING, SUPPRESS_EMBEDS
+from emulator.validation import (
+    EPHEMERAL,
+    IS_COMPONENTS_V2,
+    LOADING,
+    SUPPRESS_EMBEDS,
+    is_empty_message,
+)
 from emulator.world import DM, Channel
 
 if TYPE_CHECKING:
@@ -18,6 +24,8 @@ if TYPE_CHECKING:
 
 # Keys the emulator keeps on stored messages that Discord does not send.
 INTERNAL_KEYS = frozenset({"allowed_mentions"})
+# What an edit may change that decides whether a message shows anything.
+MESSAGE_PARTS = ("content", "embeds", "components", "attachments", "sticker_items", "poll")
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
@@ -118,14 +126,28 @@ def build_attachments(
     return result
 
 
+def _author_permissions(emu: Emulator, channel_id: int, author_id: int) -> int:
+    """Return the author's permissions where the message is (webhooks: everything)."""
+    channel = emu.world.get_channel(channel_id)
+    if channel is None or channel.guild_id is None or author_id not in emu.world.users:
+        return Permissions.ALL
+    return emu.world.permissions_in(channel, author_id)
+
+
 def resolve_mentions(
     emu: Emulator,
     guild_id: int | None,
     content: str,
     allowed: dict[str, Any] | None,
     replied_user_id: int | None = None,
+    author_permissions: int = Permissions.ALL,
 ) -> tuple[list[dict], list[str], bool]:
-    """Return (mentions, mention_roles, mention_everyone) that would actually ping."""
+    """Return (mentions, mention_roles, mention_everyone) that would actually ping.
+
+    As on Discord, a role pings only if it is mentionable or the author has MENTION_EVERYONE,
+    and @everyone/@here only with MENTION_EVERYONE.
+    """
+    may_mention_everyone = bool(author_permissions & Permissions.MENTION_EVERYONE)
     parse = {"users", "roles", "everyone"} if allowed is None else set(allowed.get("parse") or [])
     allowed_users = {str(u) for u in (allowed or {}).get("users") or []}
     allowed_roles = {str(r) for r in (allowed or {}).get("roles") or []}
@@ -150,9 +172,15 @@ def resolve_mentions(
         role = emu.world.roles.get(int(raw))
         if role is None or role.guild_id != guild_id:
             continue
+        if not (role.mentionable or may_mention_everyone):
+            continue
         if ("roles" in parse or raw in allowed_roles) and raw not in roles:
             roles.append(raw)
-    everyone = "everyone" in parse and ("@everyone" in (content or "") or "@here" in content)
+    everyone = (
+        may_mention_everyone
+        and "everyone" in parse
+        and ("@everyone" in (content or "") or "@here" in (content or ""))
+    )
     return mentions, roles, everyone
 
 
@@ -193,7 +221,12 @@ def build_message(
             replied_user_id = int(referenced["author"]["id"])
             message_type = 19 if message_type == 0 else message_type
     mentions, mention_roles, everyone = resolve_mentions(
-        emu, channel.guild_id, content, allowed, replied_user_id
+        emu,
+        channel.guild_id,
+        content,
+        allowed,
+        replied_user_id,
+        _author_permissions(emu, channel.id, int(author["id"])),
     )
     message: dict[str, Any] = {
         "id": str(message_id or emu.snowflakes.next()),
@@ -265,18 +298,65 @@ def apply_edit(
         )
     guild_id = int(message["guild_id"]) if message.get("guild_id") else None
     if "content" in body or "allowed_mentions" in body:
+        author_perms = _author_permissions(
+            emu, int(message["channel_id"]), int(message["author"]["id"])
+        )
         mentions, roles, everyone = resolve_mentions(
-            emu, guild_id, message["content"], message.get("allowed_mentions")
+            emu,
+            guild_id,
+            message["content"],
+            message.get("allowed_mentions"),
+            author_permissions=author_perms,
         )
         message.update(mentions=mentions, mention_roles=roles, mention_everyone=everyone)
     message["edited_timestamp"] = iso(emu.utcnow())
     return message
 
 
-def check_can_send(
-    emu: Emulator, channel: Channel, *, has_files: bool, has_embeds: bool = False
+def check_edit_not_empty(
+    message: dict[str, Any], body: dict[str, Any], uploads: list[Upload], context: str
 ) -> None:
-    """Raise the 403 Discord answers when the bot may not post in a channel."""
+    """Raise 50006 like Discord if an edit would leave the message showing nothing."""
+    after = {key: body[key] if key in body else message.get(key) for key in MESSAGE_PARTS}
+    if "attachments" in body:
+        after["attachments"] = list(body["attachments"] or []) + list(uploads)
+    elif uploads:
+        after["attachments"] = [*(message.get("attachments") or []), *uploads]
+    if is_empty_message(after):
+        raise ApiError(
+            400, 50006, "Cannot send an empty message", problem=f"{context}: edit leaves it empty"
+        )
+
+
+def without_unpermitted_embeds(
+    emu: Emulator, channel: Channel, body: dict[str, Any], *, has_files: bool, editing: bool
+) -> dict[str, Any]:
+    """Return the body as Discord keeps it when the bot lacks EMBED_LINKS in the channel.
+
+    Discord drops the embeds of such a message; a new message left with nothing else is
+    refused with 403 50013 (an edit left empty gets the usual 50006).
+    """
+    if not body.get("embeds") or channel.guild_id is None:
+        return body
+    if emu.world.permissions_in(channel, emu.bot_user.id) & Permissions.EMBED_LINKS:
+        return body
+    rest = body.get("content") or body.get("components") or has_files or body.get("sticker_ids")
+    if not editing and not (rest or body.get("poll")):
+        raise missing_permissions("EMBED_LINKS")
+    return {**body, "embeds": []}
+
+
+def check_can_send(
+    emu: Emulator,
+    channel: Channel,
+    *,
+    has_files: bool,
+    replies: bool = False,
+) -> None:
+    """Raise the 403 Discord answers when the bot may not post in a channel.
+
+    (Embeds without EMBED_LINKS are dropped rather than refused: see without_unpermitted_embeds.)
+    """
     world = emu.world
     bot_id = emu.bot_user.id
     if channel.type == DM:
@@ -294,6 +374,8 @@ def check_can_send(
         raise missing_permissions("SEND_MESSAGES")
     if has_files and not perms & Permissions.ATTACH_FILES:
         raise missing_permissions("ATTACH_FILES")
+    if replies and not perms & Permissions.READ_MESSAGE_HISTORY:
+        raise missing_permissions("READ_MESSAGE_HISTORY (reply)")
     if channel.is_thread and channel.locked and not perms & Permissions.MANAGE_THREADS:
         raise ApiError(403, 160005, "Thread is locked")
 
@@ -330,6 +412,12 @@ def remove_message(emu: Emulator, message: dict[str, Any]) -> None:
             data["guild_id"] = guild_id
         emu.dispatch("MESSAGE_DELETE", data, guild_id=int(guild_id) if guild_id else None)
     emu.notify()
+
+
+def is_reply(body: dict[str, Any]) -> bool:
+    """Say whether a message body replies to another message (a forward is not a reply)."""
+    reference = body.get("message_reference") or {}
+    return bool(reference.get("message_id")) and int(reference.get("type") or 0) == 0
 
 
 def author_is(message: dict[str, Any], user_id: int) -> bool:

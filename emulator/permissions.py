@@ -201,6 +201,15 @@ def channel_permissions(world: World, channel: Channel, user_id: int) -> int:
     value = _apply_overwrites(world, source, guild_id, user_id, base)
     if not value & Permissions.VIEW_CHANNEL:
         return 0
+    # Implicit denials: who cannot send cannot embed, attach, speak aloud or mention everyone.
+    sends = Permissions.SEND_MESSAGES_IN_THREADS if channel.is_thread else Permissions.SEND_MESSAGES
+    if not value & sends:
+        value &= ~(
+            Permissions.SEND_TTS_MESSAGES
+            | Permissions.MENTION_EVERYONE
+            | Permissions.EMBED_LINKS
+            | Permissions.ATTACH_FILES
+        )
     if channel.is_thread and channel.type == 12:
         members = world.thread_members.get(channel.id, set())
         if user_id not in members and not value & Permissions.MANAGE_THREADS:

@@ -32,6 +32,11 @@ def _required(errors: FormErrors, path: str, value: Any) -> bool:
     return True
 
 
+def _bad_length(errors: FormErrors, path: str, value: Any, low: int, high: int) -> None:
+    if isinstance(value, str) and not low <= len(value) <= high:
+        errors.add(path, "BASE_TYPE_BAD_LENGTH", f"Must be between {low} and {high} in length.")
+
+
 def validate_message_body(
     body: dict[str, Any],
     *,
@@ -39,9 +44,14 @@ def validate_message_body(
     context: str,
     allow_ephemeral: bool = False,
     editing: bool = False,
+    prefix: str = "",
 ) -> None:
-    """Raise ApiError (50006 or 50035, recorded as a problem) if Discord would refuse the body."""
-    errors = FormErrors()
+    """Raise ApiError (50006 or 50035, recorded as a problem) if Discord would refuse the body.
+
+    prefix is where the message sits in the request ("data" in an interaction callback,
+    "message" in a forum post), so the errors object names the same paths Discord's does.
+    """
+    errors = FormErrors(prefix)
     content = body.get("content")
     embeds = body.get("embeds") or []
     components = body.get("components") or []
@@ -71,6 +81,18 @@ def validate_message_body(
     validate_embeds(errors, embeds)
     validate_allowed_mentions(errors, body.get("allowed_mentions"))
     errors.raise_if_any(context)
+
+
+def is_empty_message(message: dict[str, Any]) -> bool:
+    """Say whether a message (as stored, or as it would be after an edit) shows nothing."""
+    return not (
+        message.get("content")
+        or message.get("embeds")
+        or message.get("components")
+        or message.get("attachments")
+        or message.get("sticker_items")
+        or message.get("poll")
+    )
 
 
 def validate_embeds(errors: FormErrors, embeds: list[dict]) -> None:
@@ -315,7 +337,7 @@ def validate_autocomplete(data: dict[str, Any], context: str) -> None:
         errors.add("data.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
     for i, choice in enumerate(choices):
         if _required(errors, f"data.choices.{i}.name", choice.get("name")):
-            _too_long(errors, f"data.choices.{i}.name", choice.get("name"), 100)
+            _bad_length(errors, f"data.choices.{i}.name", choice.get("name"), 1, 100)
         _too_long(errors, f"data.choices.{i}.value", choice.get("value"), 100)
     errors.raise_if_any(context)
 

@@ -538,7 +538,11 @@ def _segment_occurrences(
         index = segment.starts_at_index + n
         if stop_index is not None and index >= stop_index:
             return
-        yield _make_occurrence(segment, index, day)
+        try:
+            occurrence = _make_occurrence(segment, index, day)
+        except OverflowError:
+            return  # it would start or end after the year 9999, past what a datetime holds
+        yield occurrence
 
 
 def _local_dates(segment: Recurrence, start_utc: datetime | None) -> Iterator[tuple[int, date]]:

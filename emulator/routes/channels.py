@@ -13,9 +13,12 @@ from emulator.messages import (
     author_is,
     build_message,
     check_can_send,
+    check_edit_not_empty,
+    is_reply,
     remove_message,
     store_message,
     wire,
+    without_unpermitted_embeds,
 )
 from emulator.permissions import Permissions, normalise_overwrites
 from emulator.rest import Call, Reply, Router
@@ -27,7 +30,9 @@ from emulator.world import (
     MESSAGEABLE_TYPES,
     PRIVATE_THREAD,
     PUBLIC_THREAD,
+    STAGE,
     THREAD_TYPES,
+    VOICE,
     Channel,
 )
 
@@ -112,6 +117,10 @@ def _edit_thread(emu: Emulator, thread: Channel, body: dict[str, Any]) -> dict[s
         raise missing_permissions("MANAGE_THREADS (lock)")
     if ("name" in body or "auto_archive_duration" in body) and not (manage or owner):
         raise missing_permissions("MANAGE_THREADS")
+    errors = FormErrors()
+    if "name" in body and not 1 <= len(body["name"] or "") <= 100:
+        errors.add("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+    errors.raise_if_any(f"PATCH thread {thread.name}")
     if "invitable" in body and thread.type != PRIVATE_THREAD:
         raise ApiError(400, 50035, "Invalid Form Body", problem="invitable is for private threads")
     if "archived" in body and not (manage or owner or not body["archived"]):
@@ -241,7 +250,10 @@ async def create_message(emu: Emulator, call: Call) -> dict[str, Any]:
     body = call.body()
     context = f"message to #{channel.name or 'DM'}"
     validate_message_body(body, has_files=bool(call.uploads), context=context)
-    check_can_send(emu, channel, has_files=bool(call.uploads), has_embeds=bool(body.get("embeds")))
+    check_can_send(emu, channel, has_files=bool(call.uploads), replies=is_reply(body))
+    body = without_unpermitted_embeds(
+        emu, channel, body, has_files=bool(call.uploads), editing=False
+    )
     earlier = _same_nonce(emu, body)
     if earlier is not None:
         return wire(earlier)
@@ -279,19 +291,32 @@ def _message(emu: Emulator, call: Call) -> tuple[Channel, dict[str, Any]]:
     return channel, message
 
 
+def _require_connect(emu: Emulator, channel: Channel) -> None:
+    """Reading a voice or stage channel's messages also needs CONNECT (else 50001)."""
+    if channel.type in (VOICE, STAGE) and not bot_perms(emu, channel) & Permissions.CONNECT:
+        raise missing_access()
+
+
 async def get_message(emu: Emulator, call: Call) -> dict[str, Any]:
-    """GET /channels/{channel_id}/messages/{message_id}."""
+    """GET /channels/{channel_id}/messages/{message_id}: VIEW_CHANNEL + READ_MESSAGE_HISTORY."""
     channel, message = _message(emu, call)
     if channel.guild_id is not None:
-        require(emu, channel, Permissions.READ_MESSAGE_HISTORY, "READ_MESSAGE_HISTORY")
+        _require_connect(emu, channel)
+        if not bot_perms(emu, channel) & Permissions.READ_MESSAGE_HISTORY:
+            raise missing_access()
     return wire(message)
 
 
 async def list_messages(emu: Emulator, call: Call) -> list[dict[str, Any]]:
-    """GET /channels/{channel_id}/messages (newest first; before/after/around, limit)."""
+    """GET /channels/{channel_id}/messages (newest first; before/after/around, limit).
+
+    Without READ_MESSAGE_HISTORY Discord answers an empty list, not an error.
+    """
     channel = get_channel_or_404(emu, call.id("channel_id"))
     if channel.guild_id is not None:
-        require(emu, channel, Permissions.READ_MESSAGE_HISTORY, "READ_MESSAGE_HISTORY")
+        _require_connect(emu, channel)
+        if not bot_perms(emu, channel) & Permissions.READ_MESSAGE_HISTORY:
+            return []
     limit = max(1, min(100, int(call.query.get("limit", 50))))
     history = list(emu.world.messages.get(channel.id, []))
     if "before" in call.query:
@@ -316,6 +341,10 @@ async def edit_message(emu: Emulator, call: Call) -> dict[str, Any]:
             raise ApiError(403, 50005, "Cannot edit a message authored by another user")
         require(emu, channel, Permissions.MANAGE_MESSAGES, "MANAGE_MESSAGES")
     validate_message_body(body, has_files=bool(call.uploads), context="message edit", editing=True)
+    body = without_unpermitted_embeds(
+        emu, channel, body, has_files=bool(call.uploads), editing=True
+    )
+    check_edit_not_empty(message, body, call.uploads, "message edit")
     apply_edit(emu, message, body, call.uploads)
     emu.dispatch_message("MESSAGE_UPDATE", message)
     emu.notify()
@@ -358,15 +387,13 @@ def _emoji(call: Call) -> dict[str, Any]:
 async def add_reaction(emu: Emulator, call: Call) -> None:
     """PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me."""
     channel, message = _message(emu, call)
-    if channel.guild_id is not None:
-        require(
-            emu,
-            channel,
-            Permissions.ADD_REACTIONS | Permissions.READ_MESSAGE_HISTORY,
-            "ADD_REACTIONS",
-        )
     emoji = _emoji(call)
     reactions = message.setdefault("reactions", [])
+    if channel.guild_id is not None:
+        # Joining an existing reaction needs only READ_MESSAGE_HISTORY; a new one ADD_REACTIONS.
+        require(emu, channel, Permissions.READ_MESSAGE_HISTORY, "READ_MESSAGE_HISTORY")
+        if not any(r["emoji"] == emoji and r["count"] > 0 for r in reactions):
+            require(emu, channel, Permissions.ADD_REACTIONS, "ADD_REACTIONS")
     for reaction in reactions:
         if reaction["emoji"] == emoji:
             if not reaction["me"]:
@@ -483,7 +510,12 @@ async def start_thread(emu: Emulator, call: Call) -> Reply:
             raise ApiError(
                 400, 50035, "Invalid Form Body", problem="forum post without a first message"
             )
-        validate_message_body(first, has_files=bool(call.uploads), context="forum post message")
+        validate_message_body(
+            first, has_files=bool(call.uploads), context="forum post message", prefix="message"
+        )
+        first = without_unpermitted_embeds(
+            emu, parent, first, has_files=bool(call.uploads), editing=False
+        )
         thread = _new_thread(emu, parent, body, PUBLIC_THREAD, None)
         message = build_message(
             emu, thread, emu.bot_user.to_json(), first, call.uploads, message_id=thread.id
@@ -571,7 +603,8 @@ async def remove_thread_member(emu: Emulator, call: Call) -> None:
     members = emu.world.thread_members[thread.id]
     if user_id != emu.bot_user.id:
         perms = bot_perms(emu, thread)
-        if not perms & Permissions.MANAGE_THREADS and thread.owner_id != emu.bot_user.id:
+        creator = thread.type == PRIVATE_THREAD and thread.owner_id == emu.bot_user.id
+        if not perms & Permissions.MANAGE_THREADS and not creator:
             raise missing_permissions("MANAGE_THREADS")
     if user_id not in members:
         return

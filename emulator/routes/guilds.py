@@ -335,12 +335,49 @@ def _validate_event(emu: Emulator, guild: Guild, event: dict[str, Any], context:
     errors.raise_if_any(context)
 
 
+# What an event's channel must allow besides the events permission, by entity type
+# ("Guild Scheduled Event Permissions Requirements" in Discord's documentation).
+_EVENT_CHANNEL_NEEDS = {
+    1: Permissions.MANAGE_CHANNELS | Permissions.MUTE_MEMBERS | Permissions.MOVE_MEMBERS,
+    2: Permissions.VIEW_CHANNEL | Permissions.CONNECT,
+}
+
+
+def _event_permissions(emu: Emulator, guild: Guild, event: dict[str, Any]) -> int:
+    """Return the bot's permissions that count for an event: in its channel, else guild-wide."""
+    if event.get("entity_type") in _EVENT_CHANNEL_NEEDS and event.get("channel_id"):
+        channel = emu.world.channels.get(int(event["channel_id"]))
+        if channel is not None:
+            return emu.world.permissions_in(channel, emu.bot_user.id)
+    return guild_perms(emu, guild)
+
+
+def check_event_permissions(
+    emu: Emulator, guild: Guild, event: dict[str, Any], *, creating: bool
+) -> None:
+    """Raise 403 50013 unless the bot may create (or edit/delete) this event, as Discord rules.
+
+    Since July 2023 creating needs CREATE_EVENTS (MANAGE_EVENTS alone no longer does); editing
+    or deleting an event the bot created needs either, anyone else's needs MANAGE_EVENTS. Voice
+    events also need VIEW_CHANNEL and CONNECT in their channel, stage events more.
+    """
+    perms = _event_permissions(emu, guild, event)
+    if creating:
+        events = Permissions.CREATE_EVENTS
+    elif event.get("creator_id") == str(emu.bot_user.id):
+        events = Permissions.CREATE_EVENTS | Permissions.MANAGE_EVENTS
+    else:
+        events = Permissions.MANAGE_EVENTS
+    if not perms & events:
+        raise missing_permissions(" or ".join(Permissions.names(events)))
+    needed = _EVENT_CHANNEL_NEEDS.get(event.get("entity_type") or 0, 0)
+    if perms & needed != needed:
+        raise missing_permissions(f"{Permissions.names(needed & ~perms)} in the event's channel")
+
+
 async def create_event(emu: Emulator, call: Call) -> dict[str, Any]:
-    """POST /guilds/{guild_id}/scheduled-events: MANAGE_EVENTS or CREATE_EVENTS."""
+    """POST /guilds/{guild_id}/scheduled-events: CREATE_EVENTS (+ channel permissions)."""
     guild = guild_or_404(emu, call)
-    perms = guild_perms(emu, guild)
-    if not perms & (Permissions.MANAGE_EVENTS | Permissions.CREATE_EVENTS):
-        raise missing_permissions("MANAGE_EVENTS")
     body = call.body()
     event: dict[str, Any] = {
         "id": str(emu.snowflakes.next()),
@@ -362,6 +399,7 @@ async def create_event(emu: Emulator, call: Call) -> dict[str, Any]:
         "recurrence_rule": body.get("recurrence_rule"),
     }
     _validate_event(emu, guild, event, "scheduled event create")
+    check_event_permissions(emu, guild, event, creating=True)
     if emu.strict_event_times and parse_iso(event["scheduled_start_time"]) <= emu.utcnow():
         raise ApiError(
             400,
@@ -391,8 +429,8 @@ _STATUS_MOVES = {1: {1, 2, 4}, 2: {2, 3}, 3: {3}, 4: {4}}
 async def edit_event(emu: Emulator, call: Call) -> dict[str, Any]:
     """PATCH /guilds/{guild_id}/scheduled-events/{event_id}."""
     guild = guild_or_404(emu, call)
-    require_guild(emu, guild, Permissions.MANAGE_EVENTS, "MANAGE_EVENTS")
     event = _event_or_404(emu, guild, call)
+    check_event_permissions(emu, guild, event, creating=False)
     body = call.body()
     updated = {**event, **{k: v for k, v in body.items() if k in event}}
     if "channel_id" in body:
@@ -405,6 +443,7 @@ async def edit_event(emu: Emulator, call: Call) -> dict[str, Any]:
             problem=f"scheduled event status {event['status']} -> {body['status']} is not allowed",
         )
     _validate_event(emu, guild, updated, "scheduled event edit")
+    check_event_permissions(emu, guild, updated, creating=False)
     event.update(updated)
     emu.dispatch("GUILD_SCHEDULED_EVENT_UPDATE", dict(event), guild_id=guild.id)
     emu.notify()
@@ -414,8 +453,8 @@ async def edit_event(emu: Emulator, call: Call) -> dict[str, Any]:
 async def delete_event(emu: Emulator, call: Call) -> None:
     """DELETE /guilds/{guild_id}/scheduled-events/{event_id}."""
     guild = guild_or_404(emu, call)
-    require_guild(emu, guild, Permissions.MANAGE_EVENTS, "MANAGE_EVENTS")
     event = _event_or_404(emu, guild, call)
+    check_event_permissions(emu, guild, event, creating=False)
     del emu.world.scheduled_events[int(event["id"])]
     emu.dispatch("GUILD_SCHEDULED_EVENT_DELETE", dict(event), guild_id=guild.id)
     emu.notify()

@@ -13,7 +13,14 @@ from emulator.interactions import (
     MODAL_SUBMIT,
     InteractionHandle,
 )
-from emulator.messages import apply_edit, build_message, remove_message, store_message, wire
+from emulator.messages import (
+    apply_edit,
+    build_message,
+    check_edit_not_empty,
+    remove_message,
+    store_message,
+    wire,
+)
 from emulator.permissions import Permissions
 from emulator.rest import Call, Router
 from emulator.validation import (
@@ -159,7 +166,11 @@ async def callback(emu: Emulator, call: Call) -> dict[str, Any]:
         )
     if rtype == 4:
         validate_message_body(
-            data, has_files=bool(call.uploads), context=context, allow_ephemeral=True
+            data,
+            has_files=bool(call.uploads),
+            context=context,
+            allow_ephemeral=True,
+            prefix="data",
         )
         message = _interaction_message(emu, handle, data, call.uploads, flags=_message_flags(data))
         handle.original_id = int(message["id"])
@@ -170,10 +181,13 @@ async def callback(emu: Emulator, call: Call) -> dict[str, Any]:
     elif rtype == 6:
         handle.original_id = handle.source_message_id
     elif rtype == 7:
-        validate_message_body(data, has_files=bool(call.uploads), context=context, editing=True)
+        validate_message_body(
+            data, has_files=bool(call.uploads), context=context, editing=True, prefix="data"
+        )
         source = emu.world.message_index.get(handle.source_message_id or 0)
         if source is None:
             raise not_found("Message", 10008)
+        check_edit_not_empty(source, data, call.uploads, context)
         _update_message(emu, source, data, call.uploads)
         handle.original_id = handle.source_message_id
     elif rtype == 8:
@@ -320,6 +334,7 @@ async def edit_webhook_message(emu: Emulator, call: Call) -> dict[str, Any]:
     body = call.body()
     context = f"interaction {handle.label}: edit" if handle else "webhook message edit"
     validate_message_body(body, has_files=bool(call.uploads), context=context, editing=True)
+    check_edit_not_empty(message, body, call.uploads, context)
     _update_message(emu, message, body, call.uploads)
     if handle is not None:
         handle.edit_count += 1

@@ -36,6 +36,16 @@ BOT_PERMISSIONS = (
 )
 
 
+# Lines the hostile-input sweep reports (how many interactions it sent), printed at the end.
+SWEEP_REPORT: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print what the hostile-input sweep sent, so CI logs show it."""
+    for line in SWEEP_REPORT:
+        terminalreporter.write_line(line)
+
+
 class ErrorRecords(logging.Handler):
     """Collects ERROR records; the test fails on any it did not expect."""
 
@@ -97,6 +107,11 @@ class Community:
 @pytest.fixture
 def community(emu: Emulator) -> Community:
     """Build a server with roles, channels, a moderator and two members."""
+    return build_community(emu)
+
+
+def build_community(emu: Emulator) -> Community:
+    """Build a server with roles, channels, a moderator and two members in the emulator."""
     guild = emu.create_guild("Harbour", bot_permissions=BOT_PERMISSIONS)
     member_role = emu.create_role(guild.id, "Member")
     facilitator_role = emu.create_role(guild.id, "Facilitator")
@@ -179,7 +194,12 @@ async def hearth(start_hearth: StartHearth, community: Community) -> Hearth:
 @pytest.fixture
 async def configured(hearth: Hearth, emu: Emulator, community: Community) -> Community:
     """Set Hearth up the way a moderator would, and write a first agreement."""
-    c = community
+    await configure(emu, community)
+    return community
+
+
+async def configure(emu: Emulator, c: Community) -> None:
+    """Run /setup roles, /setup channels and write a first agreement, as the moderator."""
     h = await emu.slash(
         c.moderator.id,
         "setup roles",
@@ -201,7 +221,6 @@ async def configured(hearth: Hearth, emu: Emulator, community: Community) -> Com
     )
     await h.response()
     await write_agreement(emu, c, "Our group agreement", "We listen without judging.\nWhat is shared here stays here.", "minor")
-    return c
 
 
 async def write_agreement(emu: Emulator, c: Community, title: str, points: str, change: str) -> dict:

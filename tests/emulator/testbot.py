@@ -148,6 +148,10 @@ class ProbeBot(commands.Bot):
         self.guild_id = guild_id
         self.ready_event = asyncio.Event()
         self.channel_updates: list[discord.abc.GuildChannel] = []
+        # /hold's autocomplete answers with each list in turn until one is accepted, and keeps
+        # what Discord said to each (None = accepted), so a test can offer choices of any size.
+        self.autocomplete_script: list[list[app_commands.Choice[str]]] = []
+        self.autocomplete_outcomes: list[discord.HTTPException | None] = []
 
     async def setup_hook(self) -> None:
         """Register commands and views, then sync to the test guild."""
@@ -199,6 +203,25 @@ class ProbeBot(commands.Bot):
         @app_commands.autocomplete(country=country_complete)
         async def crisis(interaction: discord.Interaction, country: str) -> None:
             await interaction.response.send_message(f"helpline for {country}", ephemeral=True)
+
+        async def scripted_choices(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
+            for choices in self.autocomplete_script:
+                try:
+                    await interaction.response.autocomplete(choices)
+                except discord.HTTPException as refused:
+                    self.autocomplete_outcomes.append(refused)
+                else:
+                    self.autocomplete_outcomes.append(None)
+                    break
+            self.autocomplete_script = []
+            return []
+
+        @tree.command(name="hold", description="Leaves the answer to the test", guild=guild)
+        @app_commands.autocomplete(text=scripted_choices)
+        async def hold(interaction: discord.Interaction, text: str = "") -> None:
+            """Answer nothing: the test answers over raw REST."""
 
         @tree.context_menu(name="Report message", guild=guild)
         async def report(interaction: discord.Interaction, message: discord.Message) -> None:

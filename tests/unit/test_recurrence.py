@@ -234,6 +234,13 @@ def test_one_off_meets_once() -> None:
     assert dates(schedule) == [date(2024, 3, 5)]
 
 
+def test_a_series_ends_where_datetimes_end() -> None:
+    """A meeting that would start after the year 9999 in UTC ends the series instead of raising."""
+    schedule = make(first_date=date(9999, 12, 24))  # 31 December, 19:00 in New York: year 10000
+    found = next_occurrences(schedule, utc(9999, 1, 1), 5)
+    assert [occ.local_date for occ in found] == [date(9999, 12, 24)]
+
+
 def test_biweekly_meets_every_fourteen_days() -> None:
     """Generate a meeting every other week."""
     schedule = make(rule=Rule.BIWEEKLY, count=3)
