@@ -36,11 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def seed(emu: Emulator, name: str) -> None:
-    """Make one server with #general and two people in it."""
-    guild = emu.create_guild(name, bot_permissions=Permissions.ADMIN_FREE_DEFAULT)
+    """Make one server with #general and two people in it (River owns it)."""
+    river = emu.create_user("river", global_name="River")
+    guild = emu.create_guild(
+        name, bot_permissions=Permissions.ADMIN_FREE_DEFAULT, owner_id=river.id
+    )
     emu.create_channel(guild.id, "general")
-    for person in ("river", "sky"):
-        emu.add_member(guild.id, emu.create_user(person, global_name=person.title()).id)
+    emu.add_member(guild.id, emu.create_user("sky", global_name="Sky").id)
 
 
 async def serve(port: int, api_port: int, guild: str) -> int:

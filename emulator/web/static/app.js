@@ -139,7 +139,9 @@ async function refresh() {
       render();
     } while (app.again);
   } catch (error) {
-    console.warn("refresh failed", error);
+    // The server going away (a network error) is shown in the host bar; anything else is a bug.
+    if (error instanceof TypeError && /fetch/i.test(error.message)) console.warn("refresh failed", error);
+    else console.error("refresh failed", error);
   } finally {
     app.refreshing = false;
   }

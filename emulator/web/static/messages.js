@@ -121,7 +121,7 @@ function threadLink(thread, ctx) {
   return h("button", { type: "button", class: "thread-link", onclick: () => ctx.openChannel(thread.id) },
     h("span", { class: "thread-icon", "aria-hidden": "true" }, thread.private ? "🔒" : "🧵"),
     h("strong", {}, thread.name),
-    h("span", { class: "muted" }, ` · ${count} message${count === 1 ? "" : "s"} · View thread`));
+    h("span", { class: "muted" }, count ? ` · ${count} message${count === 1 ? "" : "s"}` : " · View thread"));
 }
 
 function attachmentUrl(url, message) {
