@@ -11,6 +11,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from bot.app import load_data
 from bot.config import (
@@ -26,7 +27,16 @@ from bot.sandbox.clock import SandboxClock
 from bot.sandbox.community import Practice, seed
 from bot.sandbox.host import LogFeed, SandboxHost
 from bot.sandbox.runner import HearthFailed, HearthRunner
-from bot.sandbox.storage import SandboxFiles, load, sandbox_root, save, start_over
+from bot.sandbox.storage import (
+    FolderInUse,
+    SandboxFiles,
+    hold,
+    load,
+    release,
+    sandbox_root,
+    save,
+    start_over,
+)
 from emulator import Emulator
 from emulator.snapshot import SnapshotError, load_world
 from emulator.web import WebUI
@@ -54,6 +64,7 @@ class Sandbox:
     runner: HearthRunner
     web: WebUI
     feed: LogFeed
+    lock: IO[str]
 
     @property
     def url(self) -> str:
@@ -69,6 +80,7 @@ class Sandbox:
             await self.emu.stop()
         finally:
             logging.getLogger().removeHandler(self.feed)
+            release(self.lock)
 
     def save(self) -> None:
         """Save the practice world and the clock next to Hearth's database."""
@@ -100,6 +112,22 @@ async def open_sandbox(
     """Start (or resume) the practice world, Hearth in it, and the page; return once ready."""
     values = read_environment() if values is None else values
     files = SandboxFiles(root)
+    try:
+        lock = hold(files)
+    except FolderInUse:
+        raise SandboxError(
+            f"a sandbox is already running on {root}: open its page, or stop it first"
+        ) from None
+    try:
+        return await _open(files, lock, port, fresh, values)
+    except BaseException:
+        release(lock)
+        raise
+
+
+async def _open(
+    files: SandboxFiles, lock: IO[str], port: int | None, fresh: bool, values: Mapping[str, str]
+) -> Sandbox:
     if fresh:
         start_over(files)
     saved = load(files)
@@ -133,7 +161,7 @@ async def open_sandbox(
     except BaseException:
         await emu.stop()
         raise
-    sandbox = Sandbox(files, clock, emu, practice, runner, web, feed)
+    sandbox = Sandbox(files, clock, emu, practice, runner, web, feed, lock)
     logging.getLogger().addHandler(feed)
     try:
         await runner.start()

@@ -6,10 +6,11 @@ import json
 import logging
 import os
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.community import Practice
@@ -19,6 +20,15 @@ from emulator.snapshot import dump_world
 log = logging.getLogger(__name__)
 
 FORMAT = 1
+
+try:  # POSIX: a second sandbox on the same folder is refused
+    import fcntl
+except ImportError:  # pragma: no cover (Windows)
+    fcntl = None  # type: ignore[assignment]
+
+
+class FolderInUse(Exception):
+    """Another sandbox is running on this folder."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,11 @@ class SandboxFiles:
     def log(self) -> Path:
         """Return the sandbox's log file."""
         return self.root / "sandbox.log"
+
+    @property
+    def lock(self) -> Path:
+        """Return the file a running sandbox holds locked."""
+        return self.root / ".lock"
 
     @property
     def database_url(self) -> str:
@@ -108,3 +123,22 @@ def save(files: SandboxFiles, emu: Emulator, practice: Practice, clock: SandboxC
     partial = files.world.with_suffix(".json.partial")
     partial.write_text(json.dumps(data, separators=(",", ":")))
     os.replace(partial, files.world)
+
+
+def hold(files: SandboxFiles) -> IO[str]:
+    """Lock the sandbox's folder for this process; raise FolderInUse if another holds it."""
+    files.root.mkdir(parents=True, exist_ok=True)
+    handle = files.lock.open("w")
+    if fcntl is not None:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise FolderInUse(str(files.root)) from None
+    return handle
+
+
+def release(handle: IO[str]) -> None:
+    """Give the folder's lock back."""
+    with suppress(OSError):
+        handle.close()

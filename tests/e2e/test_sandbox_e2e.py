@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 
 from bot.sandbox.community import PERSONAS
-from bot.sandbox.run import Sandbox, open_sandbox
+from bot.sandbox.run import Sandbox, SandboxError, open_sandbox
 from emulator import Permissions
 from tests.e2e.conftest import ErrorRecords
 
@@ -174,6 +174,14 @@ async def test_a_second_start_resumes_the_same_world(tmp_path: Path) -> None:
         assert fresh.practice.guild != guild and fresh.clock.offset == timedelta(0)
     finally:
         await fresh.close()
+
+
+async def test_a_second_sandbox_on_the_same_folder_is_refused(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Two sandboxes never share one database and world: the second says so and stops."""
+    with pytest.raises(SandboxError, match="already running"):
+        await open_sandbox(root=tmp_path / "sandbox", port=0, values={})
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
