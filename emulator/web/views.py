@@ -267,7 +267,21 @@ def _message_json(
     thread = threads.get(int(message["id"]))
     if thread is not None and can_view(emu, thread, user_id):
         data["thread"] = _thread_json(emu, thread)
+    meta = message.get("interaction_metadata")
+    handle = emu.interactions.get(int(meta["id"])) if meta else None
+    if handle is not None:
+        data["command_path"] = command_path(handle.payload.get("data") or {})
     return data
+
+
+def command_path(data: dict[str, Any]) -> str:
+    """Return "name group sub" for an application command's data (just its name otherwise)."""
+    parts = [str(data.get("name") or "")]
+    options = data.get("options") or []
+    while options and options[0].get("type") in (1, 2):
+        parts.append(str(options[0]["name"]))
+        options = options[0].get("options") or []
+    return " ".join(p for p in parts if p)
 
 
 def commands(emu: Emulator, user_id: int, channel_id: int) -> list[dict[str, Any]]:

@@ -76,6 +76,13 @@ async def test_agreement_checkin_and_crisis(client: PageClient, sandbox: Sandbox
     await c.page.locator("#log-toggle").click()
     await expect(c.page.locator(".log-line", has_text="Posted check-in")).to_have_count(2)
     await c.page.locator("#log-toggle").click()
+    await c.command("checkin history")
+    await c.press("Keep my history")
+    await c.command("checkin history")
+    chart = c.page.locator("#messages img.embed-image").last
+    await expect(chart).to_be_visible()
+    assert await chart.evaluate("img => img.complete && img.naturalWidth > 0")
+    await c.shot("history-chart")
     await c.command("crisis")
     card = await c.see("Choose your country")
     await c.choose(card, "United Kingdom")

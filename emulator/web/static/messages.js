@@ -44,7 +44,7 @@ export function renderMessage(message, ctx, { grouped = false } = {}) {
   const command = message.interaction_metadata && (message.type === 20 || message.type === 23);
   if (command) {
     const meta = message.interaction_metadata;
-    const used = message.interaction && message.interaction.name ? message.interaction.name : "";
+    const used = message.command_path || (message.interaction && message.interaction.name) || "";
     node.append(
       h("div", { class: "reply-line" },
         h("span", { class: "reply-spine", "aria-hidden": "true" }),
@@ -124,13 +124,18 @@ function threadLink(thread, ctx) {
     h("span", { class: "muted" }, count ? ` · ${count} message${count === 1 ? "" : "s"}` : " · View thread"));
 }
 
+// Only web links leave the page; anything else (javascript:, data:) is shown as plain text.
+function safeUrl(url) {
+  return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null;
+}
+
 function attachmentUrl(url, message) {
   if (typeof url === "string" && url.startsWith("attachment://")) {
     const name = url.slice("attachment://".length);
     const found = (message.attachments || []).find((a) => a.filename === name);
     return found ? { url: found.url, name } : null;
   }
-  return url ? { url, name: null } : null;
+  return safeUrl(url) || (typeof url === "string" && url.startsWith("/ui/")) ? { url, name: null } : null;
 }
 
 function renderEmbed(embed, message, ctx, used) {
@@ -138,8 +143,8 @@ function renderEmbed(embed, message, ctx, used) {
   const grid = h("div", { class: "embed-grid" });
   if (embed.author && embed.author.name) grid.append(h("div", { class: "embed-author" }, embed.author.name));
   if (embed.title) {
-    const title = embed.url
-      ? h("a", { href: embed.url, target: "_blank", rel: "noopener noreferrer", html: renderMarkdown(embed.title, ctx) })
+    const title = safeUrl(embed.url)
+      ? h("a", { href: safeUrl(embed.url), target: "_blank", rel: "noopener noreferrer", html: renderMarkdown(embed.title, ctx) })
       : h("span", { html: renderMarkdown(embed.title, ctx) });
     grid.append(h("div", { class: "embed-title" }, title));
   }
@@ -208,7 +213,7 @@ function renderButton(comp, message, ctx) {
   const style = BUTTON_STYLES[comp.style] || "secondary";
   const label = [comp.emoji && comp.emoji.name ? `${comp.emoji.name} ` : "", comp.label || ""].join("");
   if (comp.style === 5) {
-    return h("a", { class: `button ${style}`, href: comp.url, target: "_blank", rel: "noopener noreferrer" }, label, h("span", { class: "external", "aria-hidden": "true" }, " ↗"));
+    return h("a", { class: `button ${style}`, href: safeUrl(comp.url), target: "_blank", rel: "noopener noreferrer" }, label, h("span", { class: "external", "aria-hidden": "true" }, " ↗"));
   }
   return h("button", {
     type: "button", class: `button ${style}`, disabled: Boolean(comp.disabled), dataset: { customId: comp.custom_id || "" },
