@@ -1,11 +1,13 @@
-"""The emulator's clock, the environment it gives a bot, change listeners, and saved worlds."""
+"""The emulator's clock, the environment it gives a bot, listeners, saved worlds, heartbeats."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 import discord
 import pytest
 
@@ -99,3 +101,16 @@ def test_another_format_is_refused() -> None:
         load_world(Emulator(), {"format": 99})
     with pytest.raises(SnapshotError):
         load_world(Emulator(), {"format": 1, "users": []})
+
+
+async def test_a_heartbeat_is_acked_after_a_short_round_trip(emu: Emulator) -> None:
+    """Op 1 gets op 11, a moment later as from a real network (not before the send returns)."""
+    async with aiohttp.ClientSession() as session, session.ws_connect(emu.gateway_url) as ws:
+        hello = await ws.receive_json(timeout=5)
+        assert hello["op"] == 10
+        loop = asyncio.get_running_loop()
+        sent = loop.time()
+        await ws.send_json({"op": 1, "d": None})
+        ack = await ws.receive_json(timeout=5)
+        assert ack["op"] == 11
+        assert loop.time() - sent >= 0.01
