@@ -19,5 +19,6 @@ RUN pip install --no-cache-dir -e .
 
 USER hearth
 VOLUME ["/data"]
-# `python -m bot` applies migrations to head before connecting.
-CMD ["python", "-m", "bot"]
+# `python -m bot run` applies migrations to head before connecting, and stops with one line and
+# exit status 2 without DISCORD_TOKEN (plain `python -m bot` would start the sandbox instead).
+CMD ["python", "-m", "bot", "run"]

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 import discord
 import yarl
 
-REST_ENV = "DISCORD_EMULATOR_REST_BASE"
-GATEWAY_ENV = "DISCORD_EMULATOR_GATEWAY_URL"
+# The names Hearth's settings read (bot/config.py), so a bot started from emu.env() dials here.
+REST_ENV = "HEARTH_DISCORD_API_BASE"
+GATEWAY_ENV = "HEARTH_DISCORD_GATEWAY_URL"
 
 
 @contextlib.contextmanager

@@ -9,13 +9,14 @@ import base64
 import contextlib
 import logging
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from aiohttp import web
 
 from emulator.errors import EmulatorUsageError
 from emulator.gateway import PRIVILEGED_INTENTS, GatewayHub
-from emulator.ids import SnowflakeFactory, iso, new_token
+from emulator.ids import Now, SnowflakeFactory, iso, new_token, utcnow
 from emulator.interactions import InteractionDriver, InteractionHandle
 from emulator.messages import build_message, store_message, wire
 from emulator.permissions import Permissions, normalise_overwrites
@@ -90,13 +91,15 @@ class Emulator(InteractionDriver):
         strict_event_times: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
+        clock: Now | None = None,
     ) -> None:
         self.interaction_deadline = interaction_deadline
         self.privileged_intents = privileged_intents
         self.strict_event_times = strict_event_times
         self.host = host
         self.port = port
-        self.snowflakes = SnowflakeFactory()
+        self.clock: Now = clock or utcnow
+        self.snowflakes = SnowflakeFactory(self.utcnow)
         self.application_id = self.snowflakes.next()
         self.application_flags = 1 << 19 | 1 << 15 | 1 << 13
         self.bot_user = User(id=self.application_id, username=bot_name, bot=True)
@@ -115,6 +118,7 @@ class Emulator(InteractionDriver):
         self.ephemeral_owners: dict[int, int] = {}
         self.inflight = 0
         self._notifier: _Notifier | None = None
+        self._listeners: list[Callable[[], None]] = []
         self._taken_requests: set[int] = set()
         self._taken_messages: set[int] = set()
         self._runner: web.AppRunner | None = None
@@ -180,8 +184,12 @@ class Emulator(InteractionDriver):
         """Return the value for DiscordWebSocket.DEFAULT_GATEWAY."""
         return f"ws://{self.host}:{self.port}/gateway"
 
+    def utcnow(self) -> datetime:
+        """Return the emulator's current time (aware UTC): message times, snowflakes, events."""
+        return self.clock()
+
     def env(self) -> dict[str, str]:
-        """Return environment variables for a bot subprocess (see emulator.client)."""
+        """Return the environment variables that point a Hearth subprocess at this emulator."""
         from emulator.client import GATEWAY_ENV, REST_ENV
 
         return {
@@ -192,9 +200,19 @@ class Emulator(InteractionDriver):
 
     # ------------------------------------------------------------ plumbing
     def notify(self) -> None:
-        """Wake waiters: something in the world or the recordings changed."""
+        """Wake waiters and listeners: something in the world or the recordings changed."""
         if self._notifier is not None:
             self._notifier.notify()
+        for listener in self._listeners:
+            listener()
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Call `listener()` (synchronously, so keep it cheap) whenever something changes."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[], None]) -> None:
+        """Stop calling a listener added with add_listener()."""
+        self._listeners.remove(listener)
 
     async def wait_until(self, predicate: Callable[[], T], timeout: float, what: str) -> T:
         """Wait until predicate() is truthy and return its value (TimeoutError otherwise)."""
@@ -426,6 +444,8 @@ class Emulator(InteractionDriver):
             owner_id=_id(owner_id) if owner_id is not None else self.bot_user.id,
             archived=archived,
             locked=locked,
+            archive_timestamp=iso(self.utcnow()),
+            create_timestamp=iso(self.utcnow()),
             world=self.world,
         )
         self.world.channels[thread.id] = thread
@@ -464,7 +484,9 @@ class Emulator(InteractionDriver):
                     guild.id, f"{user.username} permissions", permissions=permissions
                 ).id
             )
-        member = Member(guild.id, user, role_ids, nick=nick, world=self.world)
+        member = Member(
+            guild.id, user, role_ids, joined_at=iso(self.utcnow()), nick=nick, world=self.world
+        )
         self.world.members[(guild.id, user.id)] = member
         data = member.to_json()
         data["guild_id"] = str(guild.id)
@@ -646,6 +668,24 @@ class Emulator(InteractionDriver):
         channel = self.world.dm_channels[uid]
         return await self._wait_bot_message(channel.id, predicate, timeout, f"a DM to user {uid}")
 
+    def forget_old(self, *, keep_requests: int = 1000, interaction_age: float = 900.0) -> None:
+        """Drop old recordings so a long-lived emulator stays small (not for tests that wait).
+
+        Keeps the last `keep_requests` recorded requests and the interactions younger than
+        `interaction_age` seconds (Discord's interaction tokens last 15 minutes).
+        """
+        if len(self.requests) > keep_requests:
+            del self.requests[: len(self.requests) - keep_requests]
+            self._taken_requests.clear()
+        cutoff = asyncio.get_running_loop().time() - interaction_age
+        for handle in [h for h in self.interactions.values() if h.created_at < cutoff]:
+            if handle._timer is not None:
+                handle._timer.cancel()
+            del self.interactions[handle.id]
+            self.interactions_by_token.pop(handle.token, None)
+        for custom_id in [k for k, h in self.modal_origins.items() if h.created_at < cutoff]:
+            del self.modal_origins[custom_id]
+
     def assert_no_problems(self) -> None:
         """Raise AssertionError listing every recorded problem."""
         if self.problems:
@@ -687,4 +727,4 @@ class Emulator(InteractionDriver):
 
     def now(self) -> str:
         """Return the current time as Discord formats it."""
-        return iso()
+        return iso(self.utcnow())

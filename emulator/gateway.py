@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL_MS = 41250
+ACK = '{"op":11,"d":null}'
+ACK_DELAY_S = 0.02
 RESUMABLE_FOR_S = 60.0
 REPLAY_BUFFER = 5000
 
@@ -283,7 +285,10 @@ class GatewayHub:
         op = payload.get("op")
         data = payload.get("d")
         if op == 1:
-            outbox.put_nowait('{"op":11,"d":null}')
+            # Real Discord acks after a network round trip. Acking at once, on the bot's own
+            # event loop, can beat discord.py's heartbeat thread to recording the send, and the
+            # library then warns that the websocket is a whole interval (41.3 s) behind.
+            asyncio.get_running_loop().call_later(ACK_DELAY_S, outbox.put_nowait, ACK)
         elif op == 2:
             if session is not None:
                 self.emu.problem("gateway: IDENTIFY sent twice on one connection")

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import time
+from collections.abc import Callable
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
+Now = Callable[[], dt.datetime]
+"""A source of the current aware UTC time (the emulator's clock)."""
+
 
 class SnowflakeFactory:
-    """Hand out increasing snowflakes whose timestamp part is the current time."""
+    """Hand out increasing snowflakes whose timestamp part is the clock's current time."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: Now | None = None) -> None:
+        self._now = now or utcnow
         self._last = 0
 
     def next(self) -> int:
         """Return a new snowflake, strictly larger than every earlier one."""
-        candidate = (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22
+        candidate = (int(self._now().timestamp() * 1000) - DISCORD_EPOCH_MS) << 22
         self._last = max(candidate, self._last + 1)
         return self._last
+
+    def skip_past(self, snowflake: int) -> None:
+        """Never hand out `snowflake` or anything below it (after restoring a saved world)."""
+        self._last = max(self._last, snowflake)
 
 
 def utcnow() -> dt.datetime:

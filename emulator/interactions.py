@@ -284,6 +284,17 @@ def _check_command_usable(
             )
 
 
+def command_usable(
+    emu: Emulator, cmd: dict[str, Any], user_id: int, guild_id: int | None, channel: Channel
+) -> bool:
+    """Return whether a user's client would offer this command here (contexts, permissions)."""
+    try:
+        _check_command_usable(emu, cmd, user_id, guild_id, channel)
+    except EmulatorUsageError:
+        return False
+    return True
+
+
 def _check_choices(schema: dict, value: Any, where: str) -> Any:
     choices = schema.get("choices")
     if not choices:

@@ -242,7 +242,7 @@ def build_message(
         "mention_everyone": everyone,
         "pinned": False,
         "tts": bool(body.get("tts")),
-        "timestamp": iso(),
+        "timestamp": iso(emu.utcnow()),
         "edited_timestamp": None,
         "flags": int(body.get("flags") or 0) if flags is None else flags,
         "allowed_mentions": allowed,
@@ -309,7 +309,7 @@ def apply_edit(
             author_permissions=author_perms,
         )
         message.update(mentions=mentions, mention_roles=roles, mention_everyone=everyone)
-    message["edited_timestamp"] = iso()
+    message["edited_timestamp"] = iso(emu.utcnow())
     return message
 
 
@@ -391,7 +391,7 @@ def store_message(emu: Emulator, channel: Channel, message: dict[str, Any]) -> N
         channel.total_message_sent += 1
         if channel.archived:
             channel.archived = False
-            channel.archive_timestamp = iso()
+            channel.archive_timestamp = iso(emu.utcnow())
             emu.dispatch("THREAD_UPDATE", channel.to_json(), guild_id=channel.guild_id)
     emu.dispatch_message("MESSAGE_CREATE", message)
     emu.notify()

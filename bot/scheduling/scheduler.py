@@ -20,6 +20,7 @@ class JobScheduler:
     def __init__(self, *, autostart: bool = True) -> None:
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._jobs: dict[str, Job] = {}
+        self._intervals: dict[str, float] = {}
         self._running: set[asyncio.Task[None]] = set()
         self._autostart = autostart
 
@@ -28,6 +29,7 @@ class JobScheduler:
         if job_id in self._jobs:
             raise ValueError(f"job {job_id!r} registered twice")
         self._jobs[job_id] = self._guard(job_id, job)
+        self._intervals[job_id] = seconds
         self._scheduler.add_job(
             self._jobs[job_id],
             "interval",
@@ -59,6 +61,10 @@ class JobScheduler:
     async def run_now(self, job_id: str) -> None:
         """Run a job immediately and wait for it (tests, and work that should not wait)."""
         await self._jobs[job_id]()
+
+    def interval(self, job_id: str) -> float:
+        """Return the seconds between a job's runs, as registered."""
+        return self._intervals[job_id]
 
     @property
     def job_ids(self) -> list[str]:

@@ -142,7 +142,7 @@ def _edit_thread(emu: Emulator, thread: Channel, body: dict[str, Any]) -> dict[s
             setattr(thread, key, body[key])
     if "archived" in body and body["archived"] is not None:
         thread.archived = bool(body["archived"])
-        thread.archive_timestamp = iso()
+        thread.archive_timestamp = iso(emu.utcnow())
     if "applied_tags" in body:
         thread.applied_tags = [str(t) for t in body["applied_tags"] or []]
     emu.dispatch("THREAD_UPDATE", thread.to_json(), guild_id=thread.guild_id)
@@ -448,7 +448,7 @@ def _thread_member_json(thread: Channel, user_id: int, emu: Emulator, with_membe
     data: dict[str, Any] = {
         "id": str(thread.id),
         "user_id": str(user_id),
-        "join_timestamp": iso(),
+        "join_timestamp": iso(emu.utcnow()),
         "flags": 0,
     }
     member = emu.world.members.get((thread.guild_id, user_id)) if thread.guild_id else None
@@ -479,6 +479,8 @@ def _new_thread(
         rate_limit_per_user=int(body.get("rate_limit_per_user") or 0),
         invitable=bool(body.get("invitable", True)),
         applied_tags=[str(t) for t in body.get("applied_tags") or []],
+        archive_timestamp=iso(emu.utcnow()),
+        create_timestamp=iso(emu.utcnow()),
         world=emu.world,
     )
     emu.world.channels[thread.id] = thread

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from emulator.errors import ApiError, FormErrors, missing_access, missing_permissions, not_found
-from emulator.ids import parse_iso, utcnow
+from emulator.ids import parse_iso
 from emulator.permissions import Permissions, base_permissions, normalise_overwrites
 from emulator.rest import Call, Reply, Router
 from emulator.world import THREAD_TYPES, Channel, Guild, Member, Role
@@ -400,7 +400,7 @@ async def create_event(emu: Emulator, call: Call) -> dict[str, Any]:
     }
     _validate_event(emu, guild, event, "scheduled event create")
     check_event_permissions(emu, guild, event, creating=True)
-    if emu.strict_event_times and parse_iso(event["scheduled_start_time"]) <= utcnow():
+    if emu.strict_event_times and parse_iso(event["scheduled_start_time"]) <= emu.utcnow():
         raise ApiError(
             400,
             50035,

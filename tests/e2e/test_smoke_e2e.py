@@ -23,7 +23,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 async def _run(env: dict[str, str], cwd: Path) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=cwd, env={**env, "PYTHONPATH": str(ROOT)},
+        sys.executable, "-m", "bot", "run", cwd=cwd, env={**env, "PYTHONPATH": str(ROOT)},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), 30)
@@ -31,7 +31,7 @@ async def _run(env: dict[str, str], cwd: Path) -> tuple[int, str]:
 
 
 async def test_missing_token_stops_with_one_line_and_status_2(tmp_path: Path) -> None:
-    """Without DISCORD_TOKEN the bot says so in one line and exits with status 2."""
+    """`python -m bot run` without DISCORD_TOKEN says so in one line and exits with status 2."""
     code, output = await _run(_env(tmp_path), tmp_path)
     assert code == 2
     assert output.strip().splitlines() == [
