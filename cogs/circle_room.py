@@ -38,13 +38,13 @@ from bot.ui import (
     HearthModal,
     StoredId,
     edit,
+    find_own_message,
     guild_of,
     open_modal,
     reply_private,
     require_moderator,
     send,
 )
-from cogs.recovery import find_own_message
 
 if TYPE_CHECKING:
     from bot.client import HearthBot

@@ -44,6 +44,7 @@ from bot.ui import (
     StoredId,
     choices_fitted,
     edit,
+    find_own_message,
     guild_of,
     is_moderator,
     persistent_button,
@@ -54,7 +55,6 @@ from bot.ui import (
 )
 from cogs.circle_doors import RoomDoors
 from cogs.circle_room import RoomCommands
-from cogs.recovery import find_own_message
 
 log = logging.getLogger(__name__)
 

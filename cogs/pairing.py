@@ -51,6 +51,7 @@ from bot.ui import (
     WARM,
     HearthModal,
     choices_fitted,
+    find_own_message,
     fit_thread_name,
     guarded,
     guild_of,
@@ -63,7 +64,6 @@ from bot.ui import (
     update,
     zone_choices,
 )
-from cogs.recovery import find_own_message
 
 log = logging.getLogger(__name__)
 

@@ -6,6 +6,7 @@ source scripts/_venv.sh
 install_into_venv ".[dev]"
 
 .venv/bin/ruff check .
+.venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --check . ; echo "run .venv/bin/ruff format . to fix the layout" >&2; exit 1; }
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

@@ -220,13 +220,23 @@ async def configure(emu: Emulator, c: Community) -> None:
         modlog=c.modlog.id,
     )
     await h.response()
-    await write_agreement(emu, c, "Our group agreement", "We listen without judging.\nWhat is shared here stays here.", "minor")
+    await write_agreement(
+        emu,
+        c,
+        "Our group agreement",
+        "We listen without judging.\nWhat is shared here stays here.",
+        "minor",
+    )
 
 
-async def write_agreement(emu: Emulator, c: Community, title: str, points: str, change: str) -> dict:
+async def write_agreement(
+    emu: Emulator, c: Community, title: str, points: str, change: str
+) -> dict:
     """Open the editor as the moderator and save; return the bot's answer."""
     h = await emu.slash(c.moderator.id, "agreement edit", guild_id=c.guild.id, change=change)
     await h.response()
     assert h.modal is not None
-    saved = await emu.submit_modal(c.moderator.id, h.modal, values={"title": title, "points": points}, guild_id=c.guild.id)
+    saved = await emu.submit_modal(
+        c.moderator.id, h.modal, values={"title": title, "points": points}, guild_id=c.guild.id
+    )
     return await saved.response()

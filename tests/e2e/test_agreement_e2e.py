@@ -15,7 +15,9 @@ EPHEMERAL = 64
 
 def labels(message: dict) -> list[str]:
     """Return the labels of every button on a message."""
-    return [c.get("label") for row in message.get("components", []) for c in row.get("components", [])]
+    return [
+        c.get("label") for row in message.get("components", []) for c in row.get("components", [])
+    ]
 
 
 async def read_card(emu: Emulator, c: Community, who: int) -> tuple[object, dict]:
@@ -51,7 +53,9 @@ async def test_accept_grants_member_role_and_records_the_version(
     assert await hearth.services.agreement.has_accepted_current(c.guild.id, c.alice.id)
 
 
-async def test_not_now_changes_nothing(emu: Emulator, configured: Community, hearth: Hearth) -> None:
+async def test_not_now_changes_nothing(
+    emu: Emulator, configured: Community, hearth: Hearth
+) -> None:
     """Not now answers kindly and grants nothing."""
     c = configured
     h, _ = await read_card(emu, c, c.bob.id)
@@ -70,10 +74,13 @@ async def test_twenty_concurrent_accepts_give_one_row_and_one_role_grant(
     c = configured
     h, _ = await read_card(emu, c, c.alice.id)
     before = len(emu.requests)
-    clicks = await asyncio.gather(*(emu.click(c.alice.id, h.message, label="Accept") for _ in range(20)))
+    clicks = await asyncio.gather(
+        *(emu.click(c.alice.id, h.message, label="Accept") for _ in range(20))
+    )
     await asyncio.gather(*(click.original() for click in clicks))
     grants = [
-        r for r in emu.requests[before:]
+        r
+        for r in emu.requests[before:]
         if r.method == "PUT" and r.path.endswith(f"/members/{c.alice.id}/roles/{c.member_role.id}")
     ]
     assert len(grants) == 1
@@ -90,7 +97,9 @@ async def test_member_who_has_not_accepted_never_gets_the_role(
     assert not any(r.method == "PUT" and "/roles/" in r.path for r in emu.requests)
 
 
-async def test_require_agreement_points_to_the_agreement(emu: Emulator, configured: Community) -> None:
+async def test_require_agreement_points_to_the_agreement(
+    emu: Emulator, configured: Community
+) -> None:
     """A feature gated by require_agreement points a new member to the agreement, privately."""
     c = configured
     h = await emu.slash(c.bob.id, "gated", guild_id=c.guild.id)
@@ -123,10 +132,18 @@ async def test_welcome_button_works_after_a_restart(
     assert emu.member_has_role(c.guild.id, c.alice.id, c.member_role.id)
 
 
-async def test_editor_saves_versions_with_author_and_kind(emu: Emulator, configured: Community) -> None:
+async def test_editor_saves_versions_with_author_and_kind(
+    emu: Emulator, configured: Community
+) -> None:
     """Every save is a new version; history shows author, date and kind of change."""
     c = configured
-    answer = await write_agreement(emu, c, "Our group agreement", "We listen without judging!\nWhat is shared here stays here.", "minor")
+    answer = await write_agreement(
+        emu,
+        c,
+        "Our group agreement",
+        "We listen without judging!\nWhat is shared here stays here.",
+        "minor",
+    )
     assert "Saved version 2 (minor wording fix)" in answer["data"]["content"]
     h = await emu.slash(c.moderator.id, "agreement history", guild_id=c.guild.id)
     content = (await h.response())["data"]["content"]
@@ -135,7 +152,9 @@ async def test_editor_saves_versions_with_author_and_kind(emu: Emulator, configu
     assert f"<@{c.moderator.id}>" in content
 
 
-async def test_editor_refuses_an_empty_agreement_kindly(emu: Emulator, configured: Community) -> None:
+async def test_editor_refuses_an_empty_agreement_kindly(
+    emu: Emulator, configured: Community
+) -> None:
     """An agreement with no points is refused with a private explanation."""
     c = configured
     answer = await write_agreement(emu, c, "Our group agreement", "   \n  ", "minor")
@@ -143,7 +162,9 @@ async def test_editor_refuses_an_empty_agreement_kindly(emu: Emulator, configure
     assert "at least one point" in answer["data"]["content"]
 
 
-async def test_members_cannot_use_moderator_subcommands(emu: Emulator, configured: Community) -> None:
+async def test_members_cannot_use_moderator_subcommands(
+    emu: Emulator, configured: Community
+) -> None:
     """A member who is not a moderator is told plainly what is needed."""
     c = configured
     for path in ("agreement status", "agreement history"):
@@ -166,7 +187,11 @@ async def test_material_change_asks_again_by_dm_once_with_a_diff(
     c = configured
     await accept(emu, c, c.alice.id)
     answer = await write_agreement(
-        emu, c, "Our group agreement", "We listen without judging.\nNo advice unless asked.", "material"
+        emu,
+        c,
+        "Our group agreement",
+        "We listen without judging.\nNo advice unless asked.",
+        "material",
     )
     assert "1 member(s) who accepted an earlier version will be asked" in answer["data"]["content"]
     await emu.wait_for_dm(c.alice.id)  # saving starts the job at once
@@ -187,7 +212,9 @@ async def test_reaccepting_from_the_dm_restores_standing(
     """The DM's button opens the new version and Accept works from the DM."""
     c = configured
     await accept(emu, c, c.alice.id)
-    await write_agreement(emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material")
+    await write_agreement(
+        emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material"
+    )
     dm = await emu.wait_for_dm(c.alice.id)
     opened = await emu.click(c.alice.id, dm, label="Read the agreement")
     assert labels((await opened.response())["data"]) == ["Accept", "Not now"]
@@ -202,7 +229,9 @@ async def test_closed_dms_mean_a_notice_at_next_use(
     c = configured
     await accept(emu, c, c.alice.id)
     emu.close_dms(c.alice.id)
-    await write_agreement(emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material")
+    await write_agreement(
+        emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material"
+    )
     await emu.wait_for_request(lambda r: r.method == "POST" and r.status == 403)
     await hearth.scheduler.run_now("agreement.reaccept")
     assert emu.dm_messages(c.alice.id) == []
@@ -224,7 +253,9 @@ async def test_grace_period_end_takes_the_role_back_until_accepted(
     c = configured
     await accept(emu, c, c.alice.id)
     assert emu.member_has_role(c.guild.id, c.alice.id, c.member_role.id)
-    await write_agreement(emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material")
+    await write_agreement(
+        emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material"
+    )
     clock.advance(timedelta(days=7, minutes=1))
     await hearth.scheduler.run_now("agreement.grace")
     assert not emu.member_has_role(c.guild.id, c.alice.id, c.member_role.id)
@@ -240,8 +271,12 @@ async def test_quiz_pass_accepts_and_fail_keeps_only_the_result(
     """With a quiz, a wrong answer gets a gentle retry; a right one accepts; only pass/fail is kept."""
     c = configured
     h = await emu.slash(
-        c.moderator.id, "agreement quiz set", guild_id=c.guild.id,
-        question="What happens to what is shared here?", answer1="It stays here", answer2="I can repost it",
+        c.moderator.id,
+        "agreement quiz set",
+        guild_id=c.guild.id,
+        question="What happens to what is shared here?",
+        answer1="It stays here",
+        answer2="I can repost it",
         correct=1,
     )
     await h.response()
@@ -273,15 +308,25 @@ async def test_reacceptance_dms_survive_discord_rate_limits(
     await accept(emu, c, c.bob.id)
     # Only the DMs should meet the rate limit in this test, so the mod log stays quiet.
     await hearth.services.settings.update(c.guild.id, c.moderator.id, "", modlog_channel_id=None)
-    emu.inject_fault(method="POST", route="/channels/{channel_id}/messages", status=429, times=2, retry_after=0.02)
-    await write_agreement(emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material")
+    emu.inject_fault(
+        method="POST",
+        route="/channels/{channel_id}/messages",
+        status=429,
+        times=2,
+        retry_after=0.02,
+    )
+    await write_agreement(
+        emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material"
+    )
     await emu.wait_for_dm(c.alice.id)
     await emu.wait_for_dm(c.bob.id)
     await hearth.scheduler.run_now("agreement.reaccept")
     assert len(emu.dm_messages(c.alice.id)) == 1
     assert len(emu.dm_messages(c.bob.id)) == 1
     dm_channels = {emu.world.dm_channels[u].id for u in (c.alice.id, c.bob.id)}
-    limited = [r for r in emu.requests if r.status == 429 and int(r.path.split("/")[-2]) in dm_channels]
+    limited = [
+        r for r in emu.requests if r.status == 429 and int(r.path.split("/")[-2]) in dm_channels
+    ]
     assert limited, "the test should have rate-limited at least one DM"
 
 
@@ -289,8 +334,13 @@ async def test_bad_quiz_is_refused_kindly(emu: Emulator, configured: Community) 
     """A quiz whose right answer does not exist is refused with a private explanation."""
     c = configured
     h = await emu.slash(
-        c.moderator.id, "agreement quiz set", guild_id=c.guild.id,
-        question="Is this safe?", answer1="Yes", answer2="No", correct=4,
+        c.moderator.id,
+        "agreement quiz set",
+        guild_id=c.guild.id,
+        question="Is this safe?",
+        answer1="Yes",
+        answer2="No",
+        correct=4,
     )
     body = await h.response()
     assert body["data"]["flags"] & EPHEMERAL
@@ -314,7 +364,9 @@ async def test_no_agreement_notice_after_crisis(
     c = configured
     await accept(emu, c, c.alice.id)
     emu.close_dms(c.alice.id)
-    await write_agreement(emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material")
+    await write_agreement(
+        emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material"
+    )
     await emu.wait_for_request(lambda r: r.method == "POST" and r.status == 403)
     h = await emu.slash(c.alice.id, "crisis", guild_id=c.guild.id, country="GB")
     await h.response()

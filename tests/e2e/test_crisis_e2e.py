@@ -32,7 +32,9 @@ def raw_country(code: str) -> dict[str, Any]:
 
 def numbers_of(service: dict[str, Any]) -> list[str]:
     """Return every number of a service as written in the YAML."""
-    return [n for n in (service.get("phone"), *service.get("phone_alt", []), service.get("sms")) if n]
+    return [
+        n for n in (service.get("phone"), *service.get("phone_alt", []), service.get("sms")) if n
+    ]
 
 
 def card_text(data: dict[str, Any]) -> str:
@@ -160,7 +162,9 @@ async def test_card_shows_emergency_first_and_verified_lines_verbatim(
 async def test_country_autocomplete_and_names(emu: Emulator, server: Community) -> None:
     """The country option suggests from the dataset and accepts names as well as codes."""
     c = server
-    choices = await emu.autocomplete(c.alice.id, "crisis", focused="country", guild_id=c.guild.id, country="ind")
+    choices = await emu.autocomplete(
+        c.alice.id, "crisis", focused="country", guild_id=c.guild.id, country="ind"
+    )
     assert choices[0] == {"name": "India (IN)", "value": "IN"}
     _h, data = await crisis(emu, c.alice.id, c.guild.id, country="United Kingdom")
     assert data["embeds"][0]["title"] == "Support in United Kingdom"
@@ -179,7 +183,9 @@ async def test_unknown_country_offers_a_choice_and_the_fallback_links(
     assert sorted(select_values(data)) == sorted(entry["code"] for entry in RAW["countries"])
     for link in RAW["international_fallback"]:
         assert link["url"] in text
-    picked = await emu.select(c.alice.id, h.message, values=["SG"], custom_id=_select_with(data, "SG"))
+    picked = await emu.select(
+        c.alice.id, h.message, values=["SG"], custom_id=_select_with(data, "SG")
+    )
     body = await picked.response()
     assert body["type"] == 7
     assert body["data"]["embeds"][0]["title"] == "Support in Singapore"
@@ -200,7 +206,9 @@ async def test_without_any_country_the_member_is_asked(emu: Emulator, server: Co
     c = server
     h, data = await crisis(emu, c.alice.id, c.guild.id)
     assert data["embeds"][0]["title"] == "Let's find support near you"
-    picked = await emu.select(c.alice.id, h.message, values=["AU"], custom_id=_select_with(data, "AU"))
+    picked = await emu.select(
+        c.alice.id, h.message, values=["AU"], custom_id=_select_with(data, "AU")
+    )
     card = (await picked.response())["data"]
     assert "call `000`" in card["embeds"][0]["description"]
     again = await emu.click(c.alice.id, picked.message, label=CHOOSE)
@@ -210,7 +218,9 @@ async def test_without_any_country_the_member_is_asked(emu: Emulator, server: Co
 async def test_server_default_then_saved_country(emu: Emulator, server: Community) -> None:
     """The server's default country is used until the member saves their own."""
     c = server
-    h = await emu.slash(c.moderator.id, "crisis-setup settings", guild_id=c.guild.id, default_country="AU")
+    h = await emu.slash(
+        c.moderator.id, "crisis-setup settings", guild_id=c.guild.id, default_country="AU"
+    )
     assert "Australia" in card_text((await h.response())["data"])
     _h, data = await crisis(emu, c.alice.id, c.guild.id)
     assert data["embeds"][0]["title"] == "Support in Australia"
@@ -267,28 +277,46 @@ async def test_commands_are_registered_as_documented(emu: Emulator, hearth: Hear
 # ----- local resources --------------------------------------------------------------------------
 
 
-async def test_local_resources_show_after_the_national_lines(emu: Emulator, server: Community) -> None:
+async def test_local_resources_show_after_the_national_lines(
+    emu: Emulator, server: Community
+) -> None:
     """Moderators' local resources follow the national lines; a country-specific one only there."""
     c = server
-    for name, country in (("Harbour peer line", None), ("Harbour UK group", "GB"), ("Harbour US group", "US")):
+    for name, country in (
+        ("Harbour peer line", None),
+        ("Harbour UK group", "GB"),
+        ("Harbour US group", "US"),
+    ):
         options = {"name": name, "reach": "DM @harbour-team", "description": "Peers who listen."}
         if country:
             options["country"] = country
-        h = await emu.slash(c.moderator.id, "crisis-setup resources add", guild_id=c.guild.id, **options)
+        h = await emu.slash(
+            c.moderator.id, "crisis-setup resources add", guild_id=c.guild.id, **options
+        )
         assert "Added" in (await h.response())["data"]["content"]
     _h, data = await crisis(emu, c.alice.id, c.guild.id, country="GB")
     names = [field["name"] for field in data["embeds"][0]["fields"]]
     national = [s["name"] for s in raw_country("GB")["services"] if not s.get("verify")]
     assert names[: len(national)] == national
     assert names[len(national) :] == [
-        "In this community", "🏠 Harbour peer line", "🏠 Harbour UK group", "Somewhere else?"
+        "In this community",
+        "🏠 Harbour peer line",
+        "🏠 Harbour UK group",
+        "Somewhere else?",
     ]
     choices = await emu.autocomplete(
-        c.moderator.id, "crisis-setup resources remove", focused="resource", guild_id=c.guild.id, resource="UK"
+        c.moderator.id,
+        "crisis-setup resources remove",
+        focused="resource",
+        guild_id=c.guild.id,
+        resource="UK",
     )
     assert [choice["name"] for choice in choices] == ["Harbour UK group"]
     h = await emu.slash(
-        c.moderator.id, "crisis-setup resources remove", guild_id=c.guild.id, resource=choices[0]["value"]
+        c.moderator.id,
+        "crisis-setup resources remove",
+        guild_id=c.guild.id,
+        resource=choices[0]["value"],
     )
     assert "Removed **Harbour UK group**" in (await h.response())["data"]["content"]
     listed = await emu.slash(c.moderator.id, "crisis-setup resources list", guild_id=c.guild.id)
@@ -300,7 +328,9 @@ async def test_local_resources_show_after_the_national_lines(emu: Emulator, serv
 # ----- asking for a person ----------------------------------------------------------------------
 
 
-async def ask(emu: Emulator, c: Community, who: int, choice: str, country: str = "US") -> tuple[Any, dict]:
+async def ask(
+    emu: Emulator, c: Community, who: int, choice: str, country: str = "US"
+) -> tuple[Any, dict]:
     """Open the card, press the ask button, choose, and return the final handle and message."""
     h, _data = await crisis(emu, who, c.guild.id, country=country)
     offer = await emu.click(who, h.message, label=ASK)
@@ -313,10 +343,14 @@ async def ask(emu: Emulator, c: Community, who: int, choice: str, country: str =
     return sent, await sent.original()
 
 
-async def test_named_request_reaches_only_the_moderator_channel(emu: Emulator, ready: Community) -> None:
+async def test_named_request_reaches_only_the_moderator_channel(
+    emu: Emulator, ready: Community
+) -> None:
     """A named request posts a card in the private alerts channel and tells the member plainly."""
     c = ready
-    before = {cid: len(emu.channel_messages(cid)) for cid in (c.general.id, c.welcome.id, c.checkins.id)}
+    before = {
+        cid: len(emu.channel_messages(cid)) for cid in (c.general.id, c.welcome.id, c.checkins.id)
+    }
     _sent, told = await ask(emu, c, c.alice.id, "Yes, share my name")
     assert "moderator channel" in told["content"] and "**alice**" in told["content"]
     assert "peers who care, not a crisis service" in told["content"]
@@ -375,10 +409,16 @@ async def test_claimer_opens_a_private_thread_with_exactly_the_member(
     assert emu.world.thread_members[thread.id] - {emu.bot_user.id} == {c.alice.id, c.moderator.id}
     first = emu.channel_messages(thread.id)[0]
     assert f"<@{c.alice.id}>" in first["content"] and f"<@{c.moderator.id}>" in first["content"]
-    assert sorted(str(u) for u in first["allowed_mentions"]["users"]) == sorted([str(c.alice.id), str(c.moderator.id)])
+    assert sorted(str(u) for u in first["allowed_mentions"]["users"]) == sorted(
+        [str(c.alice.id), str(c.moderator.id)]
+    )
     await emu.wait_until(
-        lambda: "Private thread" in emu.channel_messages(c.alerts.id)[-1]["embeds"][0]["fields"][0]["value"],
-        2, "the card shows the thread",
+        lambda: (
+            "Private thread"
+            in emu.channel_messages(c.alerts.id)[-1]["embeds"][0]["fields"][0]["value"]
+        ),
+        2,
+        "the card shows the thread",
     )
 
 
@@ -413,7 +453,11 @@ async def stored_everywhere(hearth: Hearth, database_url: str) -> tuple[str, byt
 
 
 async def test_anonymous_request_carries_no_identity_anywhere(
-    emu: Emulator, ready: Community, hearth: Hearth, database_url: str, caplog: pytest.LogCaptureFixture
+    emu: Emulator,
+    ready: Community,
+    hearth: Hearth,
+    database_url: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An anonymous request names nobody: not in what the bot sent, the database, or its logs."""
     c = ready
@@ -426,7 +470,9 @@ async def test_anonymous_request_carries_no_identity_anywhere(
     assert labels(emu.channel_messages(c.alerts.id)[-1]) == ["Need backup"]
     await drain_handlers(2.0)
     identity = [str(c.alice.id), c.alice.user.username]
-    sent = [json.dumps([r.path, r.json, [f[0] for f in r.files]], default=str) for r in emu.requests]
+    sent = [
+        json.dumps([r.path, r.json, [f[0] for f in r.files]], default=str) for r in emu.requests
+    ]
     for mark in identity:
         assert not [s for s in sent if mark in s], mark
     rows, raw = await stored_everywhere(hearth, database_url)
@@ -595,7 +641,9 @@ async def test_detection_is_off_until_moderators_opt_in(
     c = server
     crisis_service = hearth.services.crisis
     assert not await crisis_service.should_show_card(c.guild.id, "I want to die")
-    h = await emu.slash(c.moderator.id, "crisis-setup settings", guild_id=c.guild.id, detection=True)
+    h = await emu.slash(
+        c.moderator.id, "crisis-setup settings", guild_id=c.guild.id, detection=True
+    )
     assert "signal crisis**: on" in card_text((await h.response())["data"])
     assert await crisis_service.should_show_card(c.guild.id, "I want to die")
     assert not await crisis_service.should_show_card(c.guild.id, "this homework is killing me")

@@ -11,7 +11,10 @@ from tests.unit.test_crisis_data import broken_copy
 async def test_malformed_helplines_stop_start_up_with_one_line_and_status_2(tmp_path: Path) -> None:
     """A malformed helplines.yaml stops start-up before the database, naming the entry."""
     folder = broken_copy(
-        tmp_path, "helplines.yaml", "text_instructions: WhatsApp 800", "text_instruction: WhatsApp 800"
+        tmp_path,
+        "helplines.yaml",
+        "text_instructions: WhatsApp 800",
+        "text_instruction: WhatsApp 800",
     )
     env = _env(
         tmp_path,

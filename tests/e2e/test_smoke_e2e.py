@@ -16,15 +16,25 @@ SECRET = "not-a-real-token-but-secret"
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "HEARTH_", "DATABASE_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DISCORD_", "HEARTH_", "DATABASE_"))
+    }
     env.update({"HEARTH_DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"}, **extra)
     return env
 
 
 async def _run(env: dict[str, str], cwd: Path) -> tuple[int, str]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=cwd, env={**env, "PYTHONPATH": str(ROOT)},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), 30)
     return process.returncode or 0, (out + err).decode()
@@ -41,7 +51,9 @@ async def test_missing_token_stops_with_one_line_and_status_2(tmp_path: Path) ->
 
 async def test_malformed_value_stops_without_printing_the_token(tmp_path: Path) -> None:
     """A malformed setting stops start-up with one line that never contains the token."""
-    code, output = await _run(_env(tmp_path, DISCORD_TOKEN=SECRET, DEV_GUILD_ID="harbour"), tmp_path)
+    code, output = await _run(
+        _env(tmp_path, DISCORD_TOKEN=SECRET, DEV_GUILD_ID="harbour"), tmp_path
+    )
     assert code == 2
     assert len(output.strip().splitlines()) == 1 and "DEV_GUILD_ID" in output
     assert SECRET not in output
@@ -63,11 +75,18 @@ async def test_python_m_bot_runs_against_the_emulator_and_stops_on_sigterm(tmp_p
         LOG_LEVEL="INFO",
     )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     try:
-        await emu.wait_for_request(lambda r: r.method == "PUT" and r.path.endswith("/commands"), timeout=30)
+        await emu.wait_for_request(
+            lambda r: r.method == "PUT" and r.path.endswith("/commands"), timeout=30
+        )
         await emu.wait_until_connected(timeout=10)
         h = await emu.slash(member.id, "privacy", guild_id=guild.id)
         assert (await h.response(timeout=10))["data"]["flags"] & 64

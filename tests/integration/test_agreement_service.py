@@ -19,7 +19,9 @@ ROLE = 500
 
 async def _setup(services: Services) -> None:
     await services.settings.update(GUILD, MOD, "set member role", member_role_id=ROLE)
-    await services.agreement.save(GUILD, MOD, "Our agreement", "We listen.\nWe keep confidences.", "minor")
+    await services.agreement.save(
+        GUILD, MOD, "Our agreement", "We listen.\nWe keep confidences.", "minor"
+    )
 
 
 async def test_first_save_is_initial_and_numbered(services: Services) -> None:
@@ -34,7 +36,9 @@ async def test_first_save_is_initial_and_numbered(services: Services) -> None:
 async def test_twenty_concurrent_accepts_give_one_row_and_one_grant(services: Services) -> None:
     """Twenty accepts at once record one ledger row and claim the role grant once."""
     await _setup(services)
-    outcomes = await asyncio.gather(*(services.agreement.accept(GUILD, ALICE, 1) for _ in range(20)))
+    outcomes = await asyncio.gather(
+        *(services.agreement.accept(GUILD, ALICE, 1) for _ in range(20))
+    )
     assert sum(o.grant_role for o in outcomes) == 1
     assert sum(o.newly_accepted for o in outcomes) == 1
     sessions = services.agreement._sessions
@@ -46,7 +50,9 @@ async def test_twenty_concurrent_accepts_give_one_row_and_one_grant(services: Se
 async def test_accepting_a_stale_version_is_refused_kindly(services: Services) -> None:
     """Accepting a version that is no longer current asks the member to look again."""
     await _setup(services)
-    await services.agreement.save(GUILD, MOD, "Our agreement", "We listen.\nNo advice unless asked.", "material")
+    await services.agreement.save(
+        GUILD, MOD, "Our agreement", "We listen.\nNo advice unless asked.", "material"
+    )
     with pytest.raises(InvalidInput, match="updated while you were reading"):
         await services.agreement.accept(GUILD, ALICE, 1)
 
@@ -55,7 +61,9 @@ async def test_minor_change_needs_no_reacceptance(services: Services) -> None:
     """After a minor fix, people who accepted the earlier version are still current."""
     await _setup(services)
     await services.agreement.accept(GUILD, ALICE, 1)
-    outcome = await services.agreement.save(GUILD, MOD, "Our agreement", "We listen.\nWe keep confidences!", "minor")
+    outcome = await services.agreement.save(
+        GUILD, MOD, "Our agreement", "We listen.\nWe keep confidences!", "minor"
+    )
     assert not outcome.needs_reacceptance
     await services.agreement.require_agreement(GUILD, ALICE)
     assert await services.agreement.claim_reacceptance_asks() == []
@@ -66,7 +74,9 @@ async def test_material_change_asks_each_member_once_with_a_diff(services: Servi
     await _setup(services)
     await services.agreement.accept(GUILD, ALICE, 1)
     await services.agreement.accept(GUILD, BOB, 1)
-    outcome = await services.agreement.save(GUILD, MOD, "Our agreement", "We listen.\nNo advice unless asked.", "material")
+    outcome = await services.agreement.save(
+        GUILD, MOD, "Our agreement", "We listen.\nNo advice unless asked.", "material"
+    )
     assert outcome.needs_reacceptance and outcome.members_to_ask == 2
     asks = await services.agreement.claim_reacceptance_asks()
     assert sorted(a.user_id for a in asks) == [ALICE, BOB]
@@ -81,7 +91,9 @@ async def test_grace_period_takes_the_role_back_once(services: Services, clock: 
     await _setup(services)
     first = await services.agreement.accept(GUILD, ALICE, 1)
     assert first.grant_role
-    await services.agreement.save(GUILD, MOD, "Our agreement", "We listen.\nNo advice unless asked.", "material")
+    await services.agreement.save(
+        GUILD, MOD, "Our agreement", "We listen.\nNo advice unless asked.", "material"
+    )
     clock.advance(days=6)
     assert await services.agreement.claim_role_removals() == []
     clock.advance(days=1, seconds=1)

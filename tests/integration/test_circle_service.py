@@ -60,8 +60,14 @@ async def test_schedule_survives_the_round_trip_and_dst(services: Services) -> N
     ("changes", "expected"),
     [
         ({"zone": "Mars/Olympus"}, "know the time zone"),
-        ({"zone": "Europe/London", "first_date": "2026-03-29", "start_time": "01:30"}, "does not exist"),
-        ({"zone": "America/New_York", "first_date": "2026-11-01", "start_time": "01:30"}, "happens twice"),
+        (
+            {"zone": "Europe/London", "first_date": "2026-03-29", "start_time": "01:30"},
+            "does not exist",
+        ),
+        (
+            {"zone": "America/New_York", "first_date": "2026-11-01", "start_time": "01:30"},
+            "happens twice",
+        ),
         ({"until": "2026-01-01"}, "is before the first meeting"),
         ({"first_date": "13/01/2026"}, "Write it like 2026-03-17"),
         ({"start_time": "7pm"}, "Write it like 19:00"),
@@ -110,9 +116,9 @@ async def test_end_stops_the_series_and_returns_announced_meetings(services: Ser
         created.circle.id, 0, message_id=55, scheduled_event_id=66
     )
     outcome = await services.circles.end(GUILD, FACILITATOR, created.circle.id)
-    assert [(m.index, m.announcement_message_id, m.scheduled_event_id) for m in outcome.cancelled] == [
-        (0, 55, 66)
-    ]
+    assert [
+        (m.index, m.announcement_message_id, m.scheduled_event_id) for m in outcome.cancelled
+    ] == [(0, 55, 66)]
     assert await services.circles.upcoming(GUILD) == []
     with pytest.raises(InvalidInput, match="isn't happening"):
         await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[0], True)
@@ -210,9 +216,7 @@ async def test_a_restart_does_not_send_a_claimed_reminder_again(
     await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[0], True)
     clock.advance(created.first.start_utc - clock.now() - timedelta(hours=24, seconds=-30))
     assert len(await services.circles.claim_due_reminders()) == 1
-    restarted = CircleService(
-        services.circles._sessions, clock, services.audit, services.agreement
-    )
+    restarted = CircleService(services.circles._sessions, clock, services.audit, services.agreement)
     assert await restarted.claim_due_reminders() == []
 
 

@@ -78,7 +78,7 @@ async def test_every_extension_loads_and_command_names_are_unique(tmp_path: Path
     await hearth.engine.dispose()
 
 
-# Every message, edit, modal and autocomplete answer goes through bot/ui.py, which fits it to
+# Every message, edit, modal and autocomplete answer goes through bot/ui/, which fits it to
 # Discord's limits. These are the discord.py calls that would go around it.
 SENDING_METHODS = {"send", "send_message", "edit_message", "send_modal", "edit_original_response"}
 MESSAGE_EDIT_KEYWORDS = {"content", "embed", "embeds", "view", "attachments"}
@@ -100,9 +100,14 @@ def _sends_around_ui(path: Path) -> list[str]:
 
 
 def test_every_message_goes_through_the_fitting_helpers() -> None:
-    """Cogs send, edit, open modals and answer only through bot/ui.py's helpers."""
+    """Cogs send, edit, open modals and answer only through bot/ui/replies.py."""
     files = [*sorted((ROOT / "cogs").glob("*.py")), *sorted((ROOT / "bot").rglob("*.py"))]
-    found = [hit for path in files if path.name != "ui.py" for hit in _sends_around_ui(path)]
+    found = [
+        hit
+        for path in files
+        if path != ROOT / "bot" / "ui" / "replies.py"
+        for hit in _sends_around_ui(path)
+    ]
     assert not found, "send through bot.ui (send, edit, reply, update, open_modal): " + ", ".join(
         found
     )

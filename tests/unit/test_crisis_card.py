@@ -129,7 +129,10 @@ def test_a_country_without_checked_lines_still_gets_the_number_and_links() -> No
     """With no verified service, the card keeps the emergency number and the world links."""
     card = build_card(country(service("Unchecked", verify=True)), FALLBACK)
     embed = card_embed(card).to_dict()
-    assert "call `112`" in embed["description"] and "don't have a checked helpline" in embed["description"]
+    assert (
+        "call `112`" in embed["description"]
+        and "don't have a checked helpline" in embed["description"]
+    )
     assert "https://findahelpline.com" in text_of(embed)
 
 

@@ -50,7 +50,10 @@ def test_an_unquoted_number_stops_loading_naming_the_entry(tmp_path: Path) -> No
 def test_a_misspelt_phrase_key_stops_loading(tmp_path: Path) -> None:
     """A phrase list with an unknown key is refused, naming the phrase."""
     folder = broken_copy(
-        tmp_path, "crisis_phrases.yaml", "        unless_before: [[you]", "        unles_before: [[you]"
+        tmp_path,
+        "crisis_phrases.yaml",
+        "        unless_before: [[you]",
+        "        unles_before: [[you]",
     )
     with pytest.raises(PhraseSetError, match=r"en-want-to-die\): unknown key 'unles_before'"):
         load_crisis_data(folder)
@@ -78,7 +81,9 @@ def test_crisis_data_folder_setting(tmp_path: Path) -> None:
     chosen = load_settings({**env, "HEARTH_CRISIS_DATA_DIR": str(tmp_path)}, dotenv_path=missing)
     assert chosen.crisis_data_dir == tmp_path
     with pytest.raises(ConfigError, match="HEARTH_CRISIS_DATA_DIR must be an existing folder"):
-        load_settings({**env, "HEARTH_CRISIS_DATA_DIR": str(tmp_path / "nope")}, dotenv_path=missing)
+        load_settings(
+            {**env, "HEARTH_CRISIS_DATA_DIR": str(tmp_path / "nope")}, dotenv_path=missing
+        )
 
 
 def test_problems_are_reported_on_one_line() -> None:

@@ -1,4 +1,4 @@
-"""bot/ui.py fits whatever Hearth sends to Discord's limits; the emulator's validators judge."""
+"""bot/ui fits whatever Hearth sends to Discord's limits; the emulator's validators judge."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Finding what a process that stopped may already have posted, before posting it again."""
+"""Finding what a stopped process may already have posted, before posting it again."""
 
 from __future__ import annotations
 

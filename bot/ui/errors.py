@@ -1,0 +1,119 @@
+"""The one error pipeline: a kind private reply for every failure, a log line for bugs."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import AgreementRequired, UserError
+from bot.ui.replies import reply_private
+
+log = logging.getLogger(__name__)
+
+READ_AGREEMENT_ID = "hearth:agreement:read"
+
+
+def read_agreement_view() -> discord.ui.View:
+    """Return a view with the persistent "Read the agreement" button."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        discord.ui.Button(
+            label="Read the agreement",
+            style=discord.ButtonStyle.primary,
+            custom_id=READ_AGREEMENT_ID,
+        )
+    )
+    return view
+
+
+def _unwrap(error: BaseException) -> BaseException:
+    while isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError) and (
+        error.__cause__ is not None or getattr(error, "original", None) is not None
+    ):
+        error = getattr(error, "original", None) or error.__cause__  # type: ignore[assignment]
+    return error
+
+
+def _check_message(error: app_commands.CheckFailure) -> str:
+    if isinstance(error, app_commands.MissingPermissions):
+        needed = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        return f"This is for moderators: it needs the {needed} permission."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This only works inside a server, not in direct messages."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Please wait {error.retry_after:.0f} seconds and try again."
+    return str(error) or "You can't use this here."
+
+
+def _conversion_message(
+    interaction: discord.Interaction, error: app_commands.TransformerError
+) -> str:
+    """Say kindly why a picked option could not be used (Discord sends people who left, too)."""
+    if interaction.guild is None:
+        return "This only works inside a server, not in direct messages."
+    if error.type in (discord.AppCommandOptionType.user, discord.AppCommandOptionType.mentionable):
+        return (
+            "I couldn't find that person in this server (they may have left). "
+            "Please pick someone who is here."
+        )
+    return "I couldn't use what you picked there. Please pick again from the list."
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Turn any failure into a kind private reply; log the unexpected ones with an error id."""
+    error = _unwrap(error)
+    view: discord.ui.View | None = None
+    if isinstance(error, AgreementRequired):
+        message, view = error.message, read_agreement_view()
+    elif isinstance(error, UserError):
+        message = error.message
+    elif isinstance(error, app_commands.CheckFailure):
+        message = _check_message(error)
+    elif isinstance(error, app_commands.TransformerError):
+        message = _conversion_message(interaction, error)
+    else:
+        error_id = secrets.token_hex(4)
+        command = interaction.command.qualified_name if interaction.command else "component"
+        log.error("Unexpected error %s in %s", error_id, command, exc_info=error)
+        message = (
+            "Sorry, something went wrong on our side and nothing was changed. "
+            f"If it keeps happening, tell a moderator this code: `{error_id}`."
+        )
+    try:
+        if view is None:
+            await reply_private(interaction, message)
+        else:
+            await reply_private(interaction, message, view=view)
+    except discord.HTTPException:
+        log.warning("Could not tell the member about an error", exc_info=True)
+
+
+async def guarded(interaction: discord.Interaction, work: Awaitable[None]) -> None:
+    """Run a component callback through the same error pipeline as commands."""
+    try:
+        await work
+    except Exception as error:
+        await report_error(interaction, error)
+
+
+class HearthModal(discord.ui.Modal):
+    """A modal whose failures go through the error pipeline."""
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+        """Report the failure kindly."""
+        await report_error(interaction, error)
+
+
+class HearthView(discord.ui.View):
+    """A view whose failures go through the error pipeline."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        """Report the failure kindly."""
+        await report_error(interaction, error)
