@@ -25,6 +25,7 @@ from bot.services.checkin_delivery import (
     Posted,
 )
 from bot.services.checkins import CheckinPost, CheckinService, Opening, Receipt
+from bot.services.crisis import CrisisService
 from bot.services.settings import SettingsService
 from bot.ui import (
     NO_MENTIONS,
@@ -44,9 +45,9 @@ from bot.ui import (
     update,
     zone_choices,
 )
+from bot.ui.alerts import PEERS_LINE, alert_embed, alert_view, is_private_channel
+from bot.ui.crisis_card import CrisisCards
 from cogs import checkin_render as render
-from cogs.crisis import PEERS_LINE, CrisisCog, alert_embed, is_private_channel
-from cogs.crisis_card import CrisisCards
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +95,10 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         checkins: CheckinService,
         delivery: CheckinDeliveryService,
         settings: SettingsService,
-        crisis_ui: CrisisCog | None = None,
+        crisis: CrisisService,
     ) -> None:
         self.bot = bot
+        self.crisis = crisis
         self.checkins = checkins
         self.delivery = delivery
         self.settings = settings
@@ -106,8 +108,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         self._closing = False
         self._tasks: set[asyncio.Task[None]] = set()
         self.items = _make_items(self)
-        self.crisis_ui = crisis_ui
-        self.cards = CrisisCards(bot.services.crisis)
+        self.cards = CrisisCards(crisis)
         self.report_menu = app_commands.ContextMenu(
             name="Report check-in",
             callback=self.report_message,
@@ -212,7 +213,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         )
         origin = interaction.channel_id if interaction.guild_id == guild_id else None
         try:
-            alert = await self.bot.services.crisis.open_alert(
+            alert = await self.crisis.open_alert(
                 guild_id, interaction.user.id, named=True, origin_channel_id=origin
             )
         except UserError as error:
@@ -223,7 +224,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
                 channel,
                 content=f"<@&{role_id}> someone would like a check-in." if role_id else None,
                 embed=alert_embed(alert, who, description=reach_out_text(who, interaction.user.id)),
-                view=self.crisis_ui.persistent_items.alert_view(alert) if self.crisis_ui else None,
+                view=alert_view(alert),
                 allowed_mentions=discord.AllowedMentions(
                     everyone=False,
                     users=False,
@@ -231,10 +232,10 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
                 ),
             )
         except discord.HTTPException:
-            await self.bot.services.crisis.withdraw_alert(alert, interaction.user.id)
+            await self.crisis.withdraw_alert(alert, interaction.user.id)
             log.warning("Could not post a reach-out request in guild %s", guild_id)
             return f"I couldn't post in the moderator channel, {unsent}"
-        await self.bot.services.crisis.posted_alert(alert.id, channel.id, posted.id)
+        await self.crisis.posted_alert(alert.id, channel.id, posted.id)
         return (
             f"I told the moderators of **{guild.name}**, in their private channel, that **{who}** "
             "would like someone to reach out. I didn't share your check-in or anything you wrote, "
@@ -1139,13 +1140,11 @@ def _make_items(cog: CheckinsCog) -> dict[str, type[discord.ui.DynamicItem[Any]]
 
 async def setup(bot: HearthBot) -> None:
     """Load the check-ins cog, its persistent buttons and its jobs."""
-    crisis_ui = bot.get_cog("CrisisCog")  # reuse its alert buttons: same card, same handlers
+    services = bot.services
+    # The crisis service is handed in here: the reach-out card and the crisis card are shared
+    # UI (bot/ui), not another cog.
     cog = CheckinsCog(
-        bot,
-        bot.services.checkins,
-        bot.services.checkin_delivery,
-        bot.services.settings,
-        crisis_ui if isinstance(crisis_ui, CrisisCog) else None,
+        bot, services.checkins, services.checkin_delivery, services.settings, services.crisis
     )
     bot.add_dynamic_items(*cog.items.values())
     bot.scheduler.every(DELIVER_JOB, 5, cog.deliver_due)

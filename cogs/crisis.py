@@ -24,7 +24,6 @@ from discord.ext import commands
 from bot.client import HearthBot
 from bot.errors import InvalidInput
 from bot.services.crisis import (
-    ALERT_RETENTION,
     Alert,
     CrisisServerSettings,
     CrisisService,
@@ -38,13 +37,22 @@ from bot.ui import (
     edit,
     guarded,
     guild_of,
-    persistent_button,
     reply_private,
     require_moderator,
     send,
     update,
 )
-from cogs.crisis_card import (
+from bot.ui.alerts import (
+    BACKUP,
+    CLAIM,
+    PEERS_LINE,
+    THREAD,
+    alert_embed,
+    alert_view,
+    danger_line,
+    is_private_channel,
+)
+from bot.ui.crisis_card import (
     OPT_OUT_ID,
     CrisisCards,
     ask_button,
@@ -68,78 +76,6 @@ SHARED_INTRO = (
     "Someone in **{guild}** wanted you to know that support is here, whenever you might need "
     "it. There's no need to reply, and nobody is told whether you read this."
 )
-PEERS_LINE = (
-    "The moderators here are peers who care, not a crisis service, so they may not see it "
-    "straight away."
-)
-
-
-def danger_line(country: str | None, emergency: str | None) -> str:
-    """Return the immediate-danger sentence, with the number when the country is known."""
-    if emergency:
-        return f"If you are in immediate danger, please call `{emergency}` ({country}) now."
-    return "If you are in immediate danger, please call your local emergency number now."
-
-
-def is_private_channel(channel: discord.abc.GuildChannel) -> bool:
-    """Return whether @everyone cannot see the channel (the moderator alerts channel must not be public)."""
-    return not channel.permissions_for(channel.guild.default_role).view_channel
-
-
-def alert_text(alert: Alert, who: str | None = None) -> str:
-    """Return the first text of the moderators' card; an anonymous request names nobody."""
-    if alert.anonymous:
-        return (
-            "A member asked, **anonymously**, for someone here to check in on them. Hearth keeps "
-            "no record of who it was, so you can't reach them directly. A gentle general post "
-            "(moderators are around, and `/crisis` has numbers) can help."
-        )
-    name = f"**{who}** (<@{alert.user_id}>)" if who else f"<@{alert.user_id}>"
-    return (
-        f"{name} asked, through `/crisis`, for someone here to check in on them. They didn't "
-        "write anything else: Hearth only passes on the request. A kind message, or a private "
-        "thread, is a good start."
-    )
-
-
-def alert_embed(
-    alert: Alert, who: str | None = None, description: str | None = None
-) -> discord.Embed:
-    """Render a check-in request for the moderators, with its status and buttons' outcome.
-
-    `description` keeps the card's first text when it is updated (the member's display
-    name is shown when the request is posted, and never stored).
-    """
-    description = description or alert_text(alert, who)
-    embed = discord.Embed(
-        title="💛 Someone would like a check-in", description=description, colour=WARM
-    )
-    if alert.claimed_at is not None:
-        who_claimed = f"<@{alert.claimed_by}>" if alert.claimed_by else "A moderator"
-        status = f"{who_claimed} is reaching out · <t:{int(alert.claimed_at.timestamp())}:R>"
-    else:
-        status = "Waiting for someone to say **I'll reach out**."
-    if alert.thread_id:
-        status += f"\nPrivate thread: <#{alert.thread_id}>"
-    embed.add_field(name="Status", value=status, inline=False)
-    if alert.backup_at is not None:
-        who_asked = f"<@{alert.backup_by}>" if alert.backup_by else "A moderator"
-        embed.add_field(
-            name="Backup",
-            value=f"{who_asked} asked for backup · <t:{int(alert.backup_at.timestamp())}:R>",
-            inline=False,
-        )
-    embed.add_field(
-        name="Remember",
-        value=(
-            "You're a peer, not a crisis service. If they may be in danger, point them to "
-            "`/crisis` and their local emergency number."
-        ),
-        inline=False,
-    )
-    embed.set_footer(text=f"Check-in request #{alert.id} · kept for {ALERT_RETENTION.days} days")
-    embed.timestamp = alert.created_at
-    return embed
 
 
 class CrisisCog(commands.Cog):
@@ -442,7 +378,7 @@ class CrisisCog(commands.Cog):
         return {
             "content": f"<@&{role_id}> someone would like a check-in." if role_id else None,
             "embed": alert_embed(alert, who),
-            "view": self.persistent_items.alert_view(alert),
+            "view": alert_view(alert),
             "allowed_mentions": discord.AllowedMentions(
                 everyone=False,
                 users=False,
@@ -470,7 +406,7 @@ class CrisisCog(commands.Cog):
         await update(
             interaction,
             embed=self._updated_card(interaction, alert),
-            view=self.persistent_items.alert_view(alert),
+            view=alert_view(alert),
         )
 
     async def backup(self, interaction: discord.Interaction, alert_id: int) -> None:
@@ -486,7 +422,7 @@ class CrisisCog(commands.Cog):
         await update(
             interaction,
             embed=self._updated_card(interaction, alert),
-            view=self.persistent_items.alert_view(alert),
+            view=alert_view(alert),
         )
         role_id = config.moderator_role_id
         ping = f"<@&{role_id}> " if role_id else ""
@@ -572,7 +508,7 @@ class CrisisCog(commands.Cog):
                 await edit(
                     interaction.message,
                     embed=self._updated_card(interaction, updated),
-                    view=self.persistent_items.alert_view(updated),
+                    view=alert_view(updated),
                 )
             except discord.HTTPException:
                 log.info("Could not update a check-in card in guild %s", guild.id)
@@ -787,20 +723,6 @@ class _Items:
             self.classes["cancel"](),  # type: ignore[call-arg]
         ]
 
-    def alert_view(self, alert: Alert) -> discord.ui.View:
-        """Return the buttons for the moderators' card, given its state."""
-        view = discord.ui.View(timeout=None)
-        if alert.claimed_at is None:
-            view.add_item(self.classes["claim"](alert.id))  # type: ignore[call-arg]
-        backup = self.classes["backup"](alert.id)  # type: ignore[call-arg]
-        if alert.backup_at is not None:
-            backup.item.disabled = True
-            backup.item.label = "Backup asked for"
-        view.add_item(backup)
-        if alert.claimed_at is not None and not alert.anonymous and alert.thread_id is None:
-            view.add_item(self.classes["thread"](alert.id))  # type: ignore[call-arg]
-        return view
-
 
 def _make_items(cog: CrisisCog) -> _Items:
     """Build the persistent components, bound to the loaded cog."""
@@ -934,13 +856,6 @@ def _make_items(cog: CrisisCog) -> _Items:
         async def callback(self, interaction: discord.Interaction) -> None:
             await guarded(interaction, cog.opt_out(interaction))
 
-    def alert_button(
-        action: str, label: str, style: discord.ButtonStyle, handler: Any
-    ) -> type[discord.ui.DynamicItem[Any]]:
-        return persistent_button(
-            f"hearth:crisis:{action}", label=label, style=style, on_click=handler, fields=("alert",)
-        )
-
     return _Items(
         {
             "choose": Choose,
@@ -949,13 +864,9 @@ def _make_items(cog: CrisisCog) -> _Items:
             "send": Send,
             "cancel": Cancel,
             "optout": OptOut,
-            "claim": alert_button(
-                "claim", "I'll reach out", discord.ButtonStyle.success, cog.claim
-            ),
-            "backup": alert_button("backup", "Need backup", discord.ButtonStyle.danger, cog.backup),
-            "thread": alert_button(
-                "thread", "Open a private thread", discord.ButtonStyle.primary, cog.open_thread
-            ),
+            "claim": CLAIM.handled_by(cog.claim),
+            "backup": BACKUP.handled_by(cog.backup),
+            "thread": THREAD.handled_by(cog.open_thread),
         }
     )
 

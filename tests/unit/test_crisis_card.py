@@ -11,7 +11,7 @@ from bot.config import SHIPPED_DATA_DIR
 from bot.domain.helplines import Country, FallbackLink, Service, build_card
 from bot.domain.helplines_loader import load_crisis_data
 from bot.services.crisis import CrisisAnswer, LocalResource
-from cogs.crisis_card import (
+from bot.ui.crisis_card import (
     MAX_COUNTRY_SELECTS,
     OPTIONS_PER_SELECT,
     card_embed,

@@ -1,8 +1,8 @@
 """The crisis card: how `/crisis`, shared resources and later features show helplines privately.
 
-Any cog can show the card with ``CrisisCards(bot.services.crisis).for_member(...)``; the
-crisis cog registers the persistent components whose custom ids are built here, so the
-card's buttons work wherever it is shown and after restarts.
+Any cog can show the card with ``CrisisCards(crisis_service).for_member(...)`` (handed the
+service in its setup); the crisis cog registers the persistent components whose custom ids
+are built here, so the card's buttons work wherever it is shown and after restarts.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ MAX_FIELDS = 25
 MAX_EMBED_CHARS = 5800
 MAX_FIELD_VALUE = 1024
 
-# ----- custom ids (parsed back by the DynamicItems in cogs/crisis.py) --------------------------
+# ----- custom ids (parsed back by the DynamicItems the crisis cog registers) --------------------------
 
 
 def choose_id(guild_id: int | None, shared: bool) -> str:
