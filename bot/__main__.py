@@ -14,6 +14,7 @@ from bot.app import StartupError, load_data, run
 from bot.config import ConfigError, check_environment, load_settings, read_environment
 from bot.domain.crisis_detection import PhraseSetError
 from bot.domain.helplines import DatasetError
+from bot.ops.logs import configure_logging
 
 
 def one_line(problems: tuple[str, ...]) -> str:
@@ -21,16 +22,6 @@ def one_line(problems: tuple[str, ...]) -> str:
     first = " ".join(problems[0].split()) if problems else "the data could not be read"
     more = len(problems) - 1
     return f"{first} (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else first
-
-
-def configure_logging(level: int) -> None:
-    """Log at `level`, but never the library's raw traffic, which carries members' identities."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-8s %(name)s: %(message)s")
-    logging.getLogger("discord.http").setLevel(max(level, logging.INFO))
-    # At DEBUG discord.py logs every gateway event, including who pressed a button: that would
-    # name the author of an anonymous request. Keep it at INFO or above.
-    logging.getLogger("discord.gateway").setLevel(max(level, logging.INFO))
-    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
 
 
 def run_bot() -> int:
@@ -46,7 +37,7 @@ def run_bot() -> int:
     except (DatasetError, PhraseSetError) as error:
         print(f"hearth: data error: {one_line(error.problems)}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level_number)
+    configure_logging(settings.log_level_number, settings.log_format)
     try:
         asyncio.run(run(settings, crisis_data))
     except discord.LoginFailure:
