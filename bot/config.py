@@ -175,12 +175,18 @@ def _require_writable(folder: Path) -> None:
 
 
 def load_settings(
-    env: Mapping[str, str] | None = None, dotenv_path: str | Path = ".env"
+    env: Mapping[str, str] | None = None,
+    dotenv_path: str | Path = ".env",
+    *,
+    require_token: bool = True,
 ) -> Settings:
-    """Read and validate the settings; raise ConfigError with one clear line."""
+    """Read and validate the settings; raise ConfigError with one clear line.
+
+    `require_token=False` is for commands that do not connect (check, backup).
+    """
     values = read_environment(env, dotenv_path)
     token = values.get("DISCORD_TOKEN", "").strip()
-    if not token:
+    if not token and require_token:
         raise ConfigError("DISCORD_TOKEN is not set: put the bot token in the environment or .env")
     if any(ch.isspace() for ch in token):
         raise ConfigError("DISCORD_TOKEN must not contain spaces")
