@@ -10,6 +10,7 @@ from bot.db.engine import SessionFactory
 from bot.db.erasure import Erasure
 from bot.domain.helplines_loader import CrisisData
 from bot.services.agreement import AgreementService
+from bot.services.app_state import AppStateService
 from bot.services.audit import AuditService
 from bot.services.checkin_delivery import CheckinDeliveryService
 from bot.services.checkins import CheckinService
@@ -25,6 +26,7 @@ class Services:
     """Every service the cogs may use, built once at start-up."""
 
     clock: Clock
+    app_state: AppStateService
     audit: AuditService
     settings: SettingsService
     agreement: AgreementService
@@ -69,6 +71,7 @@ def build_services(
     data_rights.register(audit)
     return Services(
         clock=clock,
+        app_state=AppStateService(sessions, clock),
         audit=audit,
         settings=settings,
         agreement=agreement,
