@@ -11,8 +11,8 @@ from bot.db.erasure import Erasure
 from bot.domain.helplines_loader import CrisisData
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
-from bot.services.checkin_delivery import CheckinDeliveryService
-from bot.services.checkins import CheckinService
+from bot.services.checkins.queue import CheckinDeliveryService
+from bot.services.checkins.service import CheckinService
 from bot.services.circles import CircleService
 from bot.services.crisis import CrisisService, crisis_data_from
 from bot.services.data_rights import DataRightsService

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from bot.app import Hearth
 from bot.clock import FakeClock
 from bot.db.models import Checkin
-from bot.services.checkin_delivery import Delivery
-from cogs import checkin_render as render
+from bot.services.checkins.queue import Delivery
+from cogs.checkins import _render as render
 from emulator import Emulator
 from tests.e2e.checkin_helpers import make_ready, posts, set_checkins, share
 from tests.e2e.conftest import Community, StartHearth

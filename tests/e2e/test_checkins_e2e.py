@@ -8,7 +8,7 @@ from discord.http import handle_message_parameters
 
 from bot.app import Hearth
 from bot.clock import FakeClock
-from cogs import checkin_render as render
+from cogs.checkins import _render as render
 from emulator import Emulator
 from tests.e2e.checkin_helpers import (
     EPHEMERAL,

@@ -14,9 +14,9 @@ from bot.clock import FakeClock
 from bot.db.models import Checkin, CheckinHistory, CheckinWindow
 from bot.errors import InvalidInput, NotAllowed, RateLimited
 from bot.services import Services
-from bot.services import checkins as checkins_module
-from bot.services.checkin_delivery import Posted
-from bot.services.checkins import CheckinService, CheckinStoreError
+from bot.services.checkins import service as checkins_module
+from bot.services.checkins.queue import Posted
+from bot.services.checkins.service import CheckinService, CheckinStoreError
 from bot.services.data_rights import ExportChoice
 
 GUILD, CHANNEL, MOD, MOD2 = 10, 20, 30, 31

@@ -18,13 +18,13 @@ from discord.ext import commands
 from bot.client import HearthBot
 from bot.domain.checkins import MOODS, WEEKDAYS, describe_days, neutralise
 from bot.errors import InvalidInput, NotConfigured, UserError
-from bot.services.checkin_delivery import (
+from bot.services.checkins.queue import (
     CheckinDeliveryService,
     Delivery,
     DeliveryFailure,
     Posted,
 )
-from bot.services.checkins import CheckinPost, CheckinService, Opening, Receipt
+from bot.services.checkins.service import CheckinPost, CheckinService, Opening, Receipt
 from bot.services.crisis import CrisisService
 from bot.services.settings import SettingsService
 from bot.ui import (
@@ -47,7 +47,7 @@ from bot.ui import (
 )
 from bot.ui.alerts import PEERS_LINE, alert_embed, alert_view, is_private_channel
 from bot.ui.crisis_card import CrisisCards
-from cogs import checkin_render as render
+from cogs.checkins import _render as render
 
 log = logging.getLogger(__name__)
 

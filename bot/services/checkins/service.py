@@ -45,7 +45,7 @@ from bot.domain.pseudonyms import author_token, pseudonym
 from bot.errors import InvalidInput, NotAllowed, NotConfigured, NotFound, RateLimited
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
-from bot.services.checkin_keys import new_window_key, open_author, seal_author
+from bot.services.checkins.keys import new_window_key, open_author, seal_author
 from bot.services.data_rights import ExportChoice
 from bot.services.zones import require_zone
 

@@ -37,8 +37,8 @@ from bot.db.models import (
     GuildSettings,
 )
 from bot.domain import checkins as domain
-from bot.services.checkin_keys import open_author
-from bot.services.checkins import (
+from bot.services.checkins.keys import open_author
+from bot.services.checkins.service import (
     FAILED,
     HISTORY_DAYS,
     PENDING,

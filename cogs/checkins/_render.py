@@ -9,8 +9,8 @@ import discord
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.domain.checkins import MOODS, mood, neutralise
-from bot.services.checkin_delivery import Delivery
-from bot.services.checkins import CheckinConfig, CheckinPost, CommunitySummary, History, Receipt
+from bot.services.checkins.queue import Delivery
+from bot.services.checkins.service import CheckinConfig, CheckinPost, CommunitySummary, History, Receipt
 from bot.ui import WARM
 
 MOOD_COLOURS = {

@@ -1,0 +1,5 @@
+"""The check-ins extension."""
+
+from cogs.checkins._cog import setup
+
+__all__ = ["setup"]
