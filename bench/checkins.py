@@ -145,10 +145,10 @@ class Driver:
     async def quiet(self) -> None:
         """Wait until every check-in so far is posted and the last request's tail work is done."""
         deadline = time.perf_counter() + 10
-        delivering = self.hearth.bot.get_cog("CheckinsCog")._delivering  # type: ignore[union-attr]
+        delivery = self.hearth.bot.get_cog("CheckinsCog").delivery  # type: ignore[union-attr]
         while (
             len(self.emu.channel_messages(self.server.checkins_id)) < self.submitted
-            or delivering.locked()  # the worker still marks them posted after posting
+            or delivery.busy  # the worker still marks them posted after posting
         ):
             if time.perf_counter() > deadline:
                 raise RuntimeError("check-ins were not posted within 10 s")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.app import Hearth
 from bot.clock import FakeClock
 from bot.db.models import Checkin
-from bot.services.checkins.queue import Delivery
+from bot.services.checkins import Delivery
 from cogs.checkins import _render as render
 from emulator import Emulator
 from tests.e2e.checkin_helpers import make_ready, posts, set_checkins, share
@@ -25,7 +25,7 @@ async def crash_after_posting(
 ) -> tuple[dict, Delivery]:
     """Claim the due check-in and post it as the process did, then stop before marking it."""
     clock.advance(minutes=1, seconds=1)  # past the posting delay
-    [claimed] = await hearth.services.checkin_delivery.claim_due()
+    [claimed] = await hearth.services.checkin_queue.claim_due()
     message = await hearth.bot.http.send_message(
         c.checkins.id, params=handle_message_parameters(embed=render.post_embed(claimed))
     )

@@ -176,7 +176,7 @@ async def test_a_post_interrupted_by_a_crash_is_not_posted_twice(
     await share(emu, c, c.alice.id, note="one")
     await share(emu, c, c.bob.id, note="two")
     clock.advance(minutes=1, seconds=1)
-    [claimed] = await hearth.services.checkin_delivery.claim_due(per_channel=1)  # due first
+    [claimed] = await hearth.services.checkin_queue.claim_due(per_channel=1)  # due first
     await hearth.bot.http.send_message(  # it reached Discord, then the process died
         c.checkins.id, params=handle_message_parameters(embed=render.post_embed(claimed))
     )
@@ -185,7 +185,7 @@ async def test_a_post_interrupted_by_a_crash_is_not_posted_twice(
     other = "two" if claimed.note == "one" else "one"
     await share(emu, c, c.alice.id, note="claimed, never posted")
     clock.advance(minutes=1, seconds=1)
-    assert len(await restarted.services.checkin_delivery.claim_due()) == 1
+    assert len(await restarted.services.checkin_queue.claim_due()) == 1
     again = await start_hearth()  # type: ignore[operator]
     await again.scheduler.run_now(DELIVER)
     notes = [p["embeds"][0]["description"] for p in posts(emu, c.checkins.id)]
