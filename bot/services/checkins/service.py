@@ -18,7 +18,7 @@ from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,7 +30,6 @@ from bot.db.models import (
     CheckinHistory,
     CheckinNotice,
     CheckinPreference,
-    CheckinReveal,
     CheckinSettings,
     CheckinWindow,
 )
@@ -39,16 +38,14 @@ from bot.domain.pseudonyms import author_token
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
+from bot.services.checkins import _settings as settings
 from bot.services.checkins import _store as store
 from bot.services.checkins.keys import seal_author
 from bot.services.checkins.values import (
     PENDING,
     POSTED,
-    REVEAL_EXPIRED,
-    REVEAL_PENDING,
     SEAL_PENDING,
     SEAL_REVEAL,
-    SETTING_RANGES,
     SUMMARY_PERIOD,
     CheckinConfig,
     CommunitySummary,
@@ -84,24 +81,6 @@ class CrisisDetector(Protocol):
 
 class CheckinStoreError(Exception):
     """The check-in could not be stored (the database error is not chained: it holds the note)."""
-
-
-def validated_changes(changes: dict[str, int | bool | None]) -> dict[str, int | bool | None]:
-    """Return the settings a moderator changed, checked against their ranges (kindly refused)."""
-    known = {f.name for f in fields(CheckinConfig)} - {"guild_id"}
-    if set(changes) - known:
-        raise ValueError(f"unknown settings: {sorted(set(changes) - known)}")
-    changes = {k: v for k, v in changes.items() if v is not None}
-    if not changes:
-        raise InvalidInput("Choose at least one setting to change.")
-    for name, value in changes.items():
-        if name in SETTING_RANGES:
-            low, high = SETTING_RANGES[name]
-            if not isinstance(value, int) or not low <= value <= high:
-                raise InvalidInput(f"{name.replace('_', ' ')} must be {low} to {high}.")
-    if changes.get("post_retention_days") == 0:
-        changes["post_retention_days"] = None
-    return changes
 
 
 class CheckinService:
@@ -142,7 +121,7 @@ class CheckinService:
         self, guild_id: int, actor_id: int, **changes: int | bool | None
     ) -> CheckinConfig:
         """Change settings (audited). Turning reveal off erases every sealed id kept for it."""
-        changes = validated_changes(changes)
+        changes = settings.validated_changes(changes)
         now = self._clock.now()
         async with self._sessions() as session:
             row = await session.get(CheckinSettings, guild_id)
@@ -158,8 +137,8 @@ class CheckinService:
                 setattr(row, name, value)
             row.updated_at = now
             after = CheckinConfig.from_row(row, guild_id)
-            await _keep_promises(session, before, after, now)
-            summary = "changed check-in settings: " + describe_changes(before, after)
+            await settings.keep_promises(session, before, after, now)
+            summary = "changed check-in settings: " + settings.describe_changes(before, after)
             record = self._audit.add(session, guild_id, actor_id, "checkins.settings", summary)
             await session.commit()
         await self._audit.publish(record)
@@ -444,66 +423,3 @@ class CheckinService:
         return CommunitySummary(
             domain.community_summary((m for m, _, _ in rows), members, k), k, since
         )
-
-
-def describe_changes(before: CheckinConfig, after: CheckinConfig) -> str:
-    """Say what changed, in words a moderator log reader understands."""
-    parts = []
-    for f in fields(CheckinConfig):
-        old, new = getattr(before, f.name), getattr(after, f.name)
-        if old != new:
-            parts.append(
-                f"{SETTING_WORDS.get(f.name, f.name)} {_value(f.name, old)} → {_value(f.name, new)}"
-            )
-    return ", ".join(parts) or "nothing changed"
-
-
-SETTING_WORDS = {
-    "max_delay_seconds": "posting delay up to",
-    "daily_limit": "check-ins per member per day",
-    "threads": "reply threads",
-    "reveal_enabled": "reveal",
-    "window_days": "pseudonym rotation (days)",
-    "grace_days": "grace period (days)",
-    "summary_min_members": "summary needs members",
-    "note_retention_days": "notes kept (days)",
-    "post_retention_days": "posts kept (days)",
-}
-
-
-def _value(name: str, value: object) -> str:
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if name == "max_delay_seconds" and isinstance(value, int):
-        return f"{value // 60} min" if value % 60 == 0 else f"{value} s"
-    if value is None:
-        return "forever"
-    return str(value)
-
-
-async def _keep_promises(
-    session: AsyncSession, before: CheckinConfig, after: CheckinConfig, now: datetime
-) -> None:
-    """Apply what a settings change promises members about check-ins already stored."""
-    guild_id = after.guild_id
-    if before.reveal_enabled and not after.reveal_enabled:
-        # The promise shrinks: erase what a reveal would have needed, now.
-        await session.execute(
-            update(Checkin)
-            .where(Checkin.guild_id == guild_id, Checkin.reveal_sealed.is_not(None))
-            .values(reveal_sealed=None)
-        )
-        await session.execute(
-            update(CheckinReveal)
-            .where(CheckinReveal.guild_id == guild_id, CheckinReveal.status == REVEAL_PENDING)
-            .values(status=REVEAL_EXPIRED, decided_at=now)
-        )
-    if after.grace_days < before.grace_days:
-        # A shorter grace period applies to existing windows too (never a longer one).
-        windows = await session.scalars(
-            select(CheckinWindow).where(CheckinWindow.guild_id == guild_id)
-        )
-        for window in windows:
-            window.destroy_at = min(
-                window.destroy_at, window.ends_at + timedelta(days=after.grace_days)
-            )
