@@ -25,6 +25,7 @@ from bot.services.settings import SettingsService
 from bot.ui import (
     WARM,
     choices_fitted,
+    defer,
     guild_of,
     open_modal,
     reply_private,
@@ -117,7 +118,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
 
         Discord is answered first (storing may wait for other writers); the receipt follows.
         """
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         receipt = await self.checkins.submit(guild_id, interaction.user.id, mood, note)
         # Undo is a DynamicItem the bot registered at start-up: it answers clicks on any
         # receipt, so this view only carries it and nothing is kept per receipt.
@@ -199,7 +200,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
 
     async def undo(self, interaction: discord.Interaction, guild_id: int, checkin_id: int) -> None:
         """Take back a queued check-in."""
-        await interaction.response.defer()  # erasing waits for the database: answer Discord first
+        await defer(interaction, thinking=False)  # erasing waits for the database: answer first
         await self.checkins.undo(guild_id, checkin_id, interaction.user.id)
         await update(
             interaction,
@@ -250,7 +251,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
                 view=carried(keep_button(guild_id, keep=True)),
             )
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         chart = await asyncio.to_thread(render.history_chart, result)  # off the event loop
         embed = discord.Embed(title="Your check-ins", description=result.words, colour=WARM)
         embed.set_image(url="attachment://mood-history.png")

@@ -12,6 +12,7 @@ from bot.services.checkins import CheckinModeration, CheckinPost, CheckinService
 from bot.services.settings import SettingsService
 from bot.ui import (
     NO_MENTIONS,
+    defer,
     edit,
     guild_of,
     is_moderator,
@@ -150,7 +151,7 @@ class CheckinModerators:
         self, interaction: discord.Interaction, guild_id: int, checkin_id: int, reason: str
     ) -> None:
         """Remove a check-in: delete the post and its thread, tell the author privately."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         post = await self.moderation.remove(guild_id, checkin_id, interaction.user.id, reason)
         if post.channel_id and post.message_id:
             with contextlib.suppress(discord.NotFound):

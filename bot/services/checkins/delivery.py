@@ -116,11 +116,6 @@ class CheckinDelivery:
         self._closing = False
         self._tasks: set[asyncio.Task[None]] = set()
 
-    @property
-    def busy(self) -> bool:
-        """Return whether a delivery run is under way."""
-        return self._delivering.locked()
-
     def queued(self, due_at: datetime) -> None:
         """Deliver a just-queued check-in now if it is due already (no delay in this server)."""
         if due_at <= self._clock.now():
