@@ -12,8 +12,13 @@ from bot.domain.helplines_loader import CrisisData
 from bot.services.agreement import AgreementService
 from bot.services.app_state import AppStateService
 from bot.services.audit import AuditService
-from bot.services.checkin_delivery import CheckinDeliveryService
-from bot.services.checkins import CheckinService
+from bot.services.checkins import (
+    CheckinDataRights,
+    CheckinModeration,
+    CheckinReminders,
+    CheckinService,
+    DeliveryQueue,
+)
 from bot.services.circles import CircleService
 from bot.services.crisis import CrisisService, crisis_data_from
 from bot.services.data_rights import DataRightsService
@@ -33,7 +38,9 @@ class Services:
     data_rights: DataRightsService
     crisis: CrisisService
     checkins: CheckinService
-    checkin_delivery: CheckinDeliveryService
+    checkin_moderation: CheckinModeration
+    checkin_reminders: CheckinReminders
+    checkin_queue: DeliveryQueue
     circles: CircleService
     pairing: PairingService
 
@@ -59,12 +66,12 @@ def build_services(
         sessions, clock, audit, agreement, crisis, erasure=erasure, reads=reads
     )
     # Posting and delivery take turns at one gate (see CheckinService.gate).
-    checkin_delivery = CheckinDeliveryService(sessions, clock, checkins.gate, erasure=erasure)
+    checkin_queue = DeliveryQueue(sessions, clock, checkins.gate, erasure=erasure)
     circles = CircleService(sessions, clock, audit, agreement, reads)
     data_rights = DataRightsService(sessions, clock, erasure)
     data_rights.register(agreement)
     data_rights.register(crisis)
-    data_rights.register(checkins)
+    data_rights.register(CheckinDataRights(clock))
     data_rights.register(circles)
     pairing = PairingService(sessions, clock, audit, agreement, reads)
     data_rights.register(pairing)
@@ -78,7 +85,9 @@ def build_services(
         data_rights=data_rights,
         crisis=crisis,
         checkins=checkins,
-        checkin_delivery=checkin_delivery,
+        checkin_moderation=CheckinModeration(sessions, clock, audit, erasure),
+        checkin_reminders=CheckinReminders(sessions, clock),
+        checkin_queue=checkin_queue,
         circles=circles,
         pairing=pairing,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import discord
 from discord import app_commands
@@ -152,16 +152,17 @@ def fit_choices(choices: Iterable[app_commands.Choice[Any]]) -> list[app_command
 
 
 AutocompleteCallback = Callable[..., Awaitable[list[app_commands.Choice[Any]]]]
+_Callback = TypeVar("_Callback", bound=AutocompleteCallback)
 
 
-def choices_fitted(callback: AutocompleteCallback) -> AutocompleteCallback:
+def choices_fitted(callback: _Callback) -> _Callback:
     """Decorate an autocomplete callback so its answer always fits Discord's limits."""
 
     @functools.wraps(callback)
     async def fitted_callback(*args: Any, **kwargs: Any) -> list[app_commands.Choice[Any]]:
         return fit_choices(await callback(*args, **kwargs))
 
-    return fitted_callback
+    return cast(_Callback, fitted_callback)  # the same signature, answers fitted
 
 
 def fit_thread_name(name: str) -> str:
