@@ -2,10 +2,10 @@
 
 from emulator.driver import Emulator
 from emulator.errors import ApiError, EmulatorUsageError
-from emulator.interactions import Choices, InteractionHandle
-from emulator.permissions import Permissions, overwrite
-from emulator.rest import RecordedRequest
-from emulator.world import Channel, Guild, Member, Role, User, World
+from emulator.handle import Choices, InteractionHandle
+from emulator.permissions import Permissions
+from emulator.recording import RecordedRequest
+from emulator.world import Channel, Guild, Member, Role, User, World, overwrite
 
 __all__ = [
     "ApiError",
