@@ -181,9 +181,10 @@ AUTOCOMPLETE_OPTION_TYPES = frozenset({OptionType.STRING, OptionType.INTEGER, Op
 
 
 class MessageType(IntEnum):
-    """Message types the emulator creates."""
+    """Message types the emulator creates or the page shows."""
 
     DEFAULT = 0
+    THREAD_CREATED = 18
     REPLY = 19
     CHAT_INPUT_COMMAND = 20
     CONTEXT_MENU_COMMAND = 23

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -96,3 +97,18 @@ def test_no_function_is_too_complex_and_no_private_access() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_page_names_the_numbers_as_the_emulator_does() -> None:
+    """web/static/kinds.js gives every name it has the number emulator/enums.py gives it."""
+    from emulator import enums
+
+    source = (PACKAGE / "web" / "static" / "kinds.js").read_text()
+    tables = re.findall(r"export const (\w+) = Object\.freeze\(\{(.*?)\}\);", source, re.S)
+    assert len(tables) >= 8
+    for table, body in tables:
+        python = getattr(enums, table)
+        for name, value in re.findall(r"(\w+): ([^,\n]+)", body):
+            shift = re.fullmatch(r"1 << (\d+)", value.strip())
+            number = 1 << int(shift.group(1)) if shift else int(value)
+            assert getattr(python, name) == number, f"{table}.{name}"
