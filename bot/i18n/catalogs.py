@@ -1,0 +1,111 @@
+"""Loading the catalogs (once per process: they are files shipped with Hearth) and using them."""
+
+from __future__ import annotations
+
+import gettext
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
+DOMAIN = "hearth"
+ENGLISH = "en"
+# Hearth's languages, by Babel code, and the Discord locales that read each one.
+SHIPPED: dict[str, tuple[str, ...]] = {
+    "en": ("en-US", "en-GB"),
+    "es": ("es-ES", "es-419"),
+    "fr": ("fr",),
+    "de": ("de",),
+    "pt_BR": ("pt-BR",),
+}
+_BY_DISCORD = {discord: code for code, locales in SHIPPED.items() for discord in locales}
+
+
+def N_(text: str) -> str:
+    """Mark text for translation where it is defined; it is translated where it is shown."""
+    return text
+
+
+def language_code(locale: object) -> str:
+    """Return the shipped language for a Discord locale (or a language code), else English."""
+    value = str(getattr(locale, "value", locale) or "")
+    if value in SHIPPED:
+        return value
+    return _BY_DISCORD.get(value, _BY_DISCORD.get(value.split("-")[0], ENGLISH))
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language's words and formats."""
+
+    code: str
+    translations: gettext.NullTranslations
+
+    @property
+    def babel(self) -> Locale:
+        """Return Babel's locale, for dates and numbers."""
+        return Locale.parse(self.code)
+
+    def __call__(self, message: str, **values: Any) -> str:
+        """Return the message in this language, with `%(name)s` placeholders filled in."""
+        text = self.translations.gettext(message)
+        return text % values if values else text
+
+    def plural(self, singular: str, plural: str, count: int, **values: Any) -> str:
+        """Return the singular or plural form for `count` (also given as `%(count)s`)."""
+        text = self.translations.ngettext(singular, plural, count)
+        return text % {"count": self.number(count), **values}
+
+    def context(self, context: str, message: str, **values: Any) -> str:
+        """Return the message as translated for a context (e.g. a command's name)."""
+        text = self.translations.pgettext(context, message)
+        return text % values if values else text
+
+    def number(self, value: float) -> str:
+        """Return a number written as this language writes it (1,000 / 1.000 / 1 000)."""
+        return format_decimal(value, locale=self.babel)
+
+    def day(self, value: date, style: str = "long") -> str:
+        """Return a date written out as this language writes it."""
+        return format_date(value, format=style, locale=self.babel)
+
+    def moment(self, value: datetime, style: str = "medium") -> str:
+        """Return a date and time written out as this language writes it."""
+        return format_datetime(value, format=style, locale=self.babel)
+
+
+def catalog_path(code: str) -> Path:
+    """Return where a language's catalog lives."""
+    return LOCALES_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def _load(code: str) -> Language:
+    """Compile a language's .po file in memory (no build step; once per process)."""
+    if code == ENGLISH:
+        return Language(code, gettext.NullTranslations())
+    path = catalog_path(code)
+    with path.open("rb") as file:
+        catalog = read_po(file, locale=code)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Language(code, gettext.GNUTranslations(compiled))
+
+
+def language(locale: object) -> Language:
+    """Return the Language for a Discord locale; English when Hearth does not speak it."""
+    code = language_code(locale)
+    try:
+        return _load(code)
+    except FileNotFoundError:
+        return _load(ENGLISH)
