@@ -19,8 +19,8 @@ from dateutil.tz import datetime_ambiguous, datetime_exists, resolve_imaginary
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from bot.domain.circle_reminders import choose_reminder
 from bot.domain.recurrence import (
-    DEFAULT_LEAD_TIMES,
     MAX_DURATION,
     CircleSchedule,
     NthWeekday,
@@ -38,8 +38,6 @@ from bot.domain.recurrence import (
     occurrence_at,
     occurrences,
     parse_nth_weekday,
-    reminder_times,
-    should_send_late,
     skip,
     stop_before,
     validate_lead_times,
@@ -633,9 +631,12 @@ def test_reminder_times_are_elapsed_lead_times_before_start() -> None:
     """Put a 24 h reminder 24 elapsed hours before, even across the spring-forward night."""
     (occ,) = next_occurrences(make(first_date=date(2024, 3, 10), rule=Rule.ONE_OFF), LONG_AGO, 1)
     assert occ.start_utc == utc(2024, 3, 10, 23)
-    due = reminder_times(occ, DEFAULT_LEAD_TIMES)
-    assert due == [utc(2024, 3, 9, 23), utc(2024, 3, 10, 22, 45)]
-    assert due[0].astimezone(ZoneInfo(NEW_YORK)).time() == time(18)  # 18:00 EST the day before
+    leads, day_before, soon = (24 * 60, 15), utc(2024, 3, 9, 23), utc(2024, 3, 10, 22, 45)
+    assert choose_reminder(leads, occ.start_utc, day_before, LONG_AGO).send == 24 * 60
+    early = day_before - timedelta(seconds=1)
+    assert choose_reminder(leads, occ.start_utc, early, LONG_AGO).send is None
+    assert choose_reminder(leads, occ.start_utc, soon, LONG_AGO).send == 15
+    assert day_before.astimezone(ZoneInfo(NEW_YORK)).time() == time(18)  # 18:00 EST the day before
 
 
 @pytest.mark.parametrize("lead", [timedelta(0), timedelta(minutes=-5), timedelta(days=15)])
@@ -644,33 +645,6 @@ def test_unusable_lead_time_is_rejected(lead: timedelta) -> None:
     with pytest.raises(ScheduleError) as caught:
         validate_lead_times([lead])
     assert caught.value.kind is ScheduleErrorKind.BAD_LEAD_TIME
-
-
-START = utc(2024, 5, 1, 19)
-
-
-@pytest.mark.parametrize(
-    ("due", "now", "send"),
-    [
-        (START - timedelta(minutes=15), START - timedelta(minutes=15), True),  # on time
-        (START - timedelta(hours=24), START - timedelta(hours=2), True),  # late, still useful
-        (START - timedelta(hours=24), START - timedelta(seconds=1), True),
-        (START - timedelta(hours=24), START, False),  # the meeting has started
-        (START - timedelta(minutes=15), START + timedelta(minutes=5), False),
-        (START - timedelta(minutes=15), START - timedelta(minutes=20), False),  # not due yet
-    ],
-)
-def test_should_send_late_only_before_the_meeting_starts(
-    due: datetime, now: datetime, send: bool
-) -> None:
-    """Send a due reminder only while the meeting has not started."""
-    assert should_send_late(due, START, now) is send
-
-
-def test_should_send_late_refuses_naive_datetimes() -> None:
-    """Refuse naive datetimes when deciding about a late reminder."""
-    with pytest.raises(ValueError, match="aware"):
-        should_send_late(START, START, datetime(2024, 5, 1))  # noqa: DTZ001
 
 
 # --- labels ----------------------------------------------------------------------------------
@@ -1112,3 +1086,75 @@ def test_seeded_sweep_matches_dateutil_rrule(
     if check is check_occurrences:
         assert seen["count with skipped meetings"] >= 10, seen
         assert seen["fifth weekday"] >= 3, seen
+
+
+# --- far from the first meeting: computed, not walked -----------------------------------------
+
+
+def oracle_nth_meeting(segment: Recurrence, position: int) -> Occurrence:
+    """Return the segment's meeting at a position with dateutil's rrule, walking there."""
+    naive = next(islice(oracle_rule(segment, None, None), position, None))
+    start = localize(naive, segment.zone)
+    return Occurrence(position, naive.date(), start, start + segment.duration)
+
+
+@PROPERTY
+@given(
+    rule=st.sampled_from([Rule.WEEKLY, Rule.BIWEEKLY, MONTHLY]),
+    first=st.dates(date(1990, 1, 1), date(2060, 12, 31)),
+    n=st.sampled_from([1, 2, 3, 4, 5, -1]),
+    position=st.integers(0, 3000),
+    zone=st.sampled_from(ZONES),
+)
+def test_a_far_meeting_is_the_one_rrule_reaches_by_walking(
+    rule: Rule, first: date, n: int, position: int, zone: str
+) -> None:
+    """Meeting 3000 (and every fifth-weekday month across a 400-year cycle) matches rrule."""
+    nth = None
+    if rule is MONTHLY:
+        nth = NthWeekday(n, first.weekday())
+        day = nth.date_in(first.year, first.month)
+        assume(day is not None)
+        first = day or first
+    schedule = CircleSchedule(
+        (Recurrence(zone, first, time(11, 0), timedelta(hours=1), rule, nth),)
+    )
+    assume(validated(schedule))
+    expected = oracle_nth_meeting(schedule.segments[0], position)
+    assert occurrence_at(schedule, position) == expected
+    assert find_occurrence(schedule, expected.local_date) == expected
+    assert next_occurrences(schedule, expected.start_utc - timedelta(seconds=1), 1) == [expected]
+    assert list(occurrences(schedule, expected.start_utc, expected.end_utc)) == [expected]
+
+
+def test_a_weekly_series_to_the_year_9999_reaches_its_last_meeting() -> None:
+    """The last meeting of a weekly series running to 9999 is there, and nothing after it."""
+    schedule = make(zone=LONDON, first_date=date(2026, 1, 6), until=date(9999, 12, 31))
+    last = date(9999, 12, 28)  # the last Tuesday of the year 9999
+    index = (last - date(2026, 1, 6)).days // 7
+    found = occurrence_at(schedule, index)
+    assert found is not None and found.local_date == last
+    assert occurrence_at(schedule, index + 1) is None
+    assert next_occurrences(schedule, found.start_utc - timedelta(days=1), 3) == [found]
+    assert find_occurrence(schedule, last) == found
+
+
+def test_a_series_that_began_in_the_year_1_finds_todays_meeting() -> None:
+    """A monthly series from the year 1 still gives this month's meeting its true index."""
+    schedule = make(zone=LONDON, first_date=date(1, 1, 2), rule=MONTHLY)  # first Tuesday
+    [coming] = next_occurrences(schedule, utc(2030, 1, 1), 1)
+    assert coming.local_date == date(2030, 1, 1) and coming.index == 2029 * 12
+    assert occurrence_at(schedule, coming.index) == coming
+
+
+def test_a_fifth_weekday_thousands_of_years_on_is_counted_month_by_month() -> None:
+    """Meeting n of a "fifth Tuesday" series is the n-th month with one, even 7,000 years on."""
+    fifth = NthWeekday(5, TUE)
+    schedule = make(zone=LONDON, first_date=date(2026, 3, 31), rule=MONTHLY, nth_weekday=fifth)
+    months = ((year, month) for year in range(2026, 10_000) for month in range(1, 13))
+    walked = [day for y, m in months if (day := fifth.date_in(y, m)) and day >= date(2026, 3, 31)]
+    for index in (0, 1, 1670, 1671, 5000, len(walked) - 1):
+        found = occurrence_at(schedule, index)
+        assert found is not None and found.local_date == walked[index], index
+    assert occurrence_at(schedule, len(walked)) is None
+    assert find_occurrence(schedule, walked[-1]) == occurrence_at(schedule, len(walked) - 1)
