@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from typing import Any, ParamSpec, TypeVar
 
 import discord
 from discord import app_commands
@@ -151,14 +151,19 @@ def fit_choices(choices: Iterable[app_commands.Choice[Any]]) -> list[app_command
     return fitted
 
 
-AutocompleteCallback = Callable[..., Awaitable[list[app_commands.Choice[Any]]]]
+P = ParamSpec("P")
+ChoiceT = TypeVar("ChoiceT", str, int, float)
 
 
-def choices_fitted(callback: AutocompleteCallback) -> AutocompleteCallback:
+def choices_fitted(
+    callback: Callable[P, Awaitable[list[app_commands.Choice[ChoiceT]]]],
+) -> Callable[P, Coroutine[Any, Any, list[app_commands.Choice[ChoiceT]]]]:
     """Decorate an autocomplete callback so its answer always fits Discord's limits."""
 
     @functools.wraps(callback)
-    async def fitted_callback(*args: Any, **kwargs: Any) -> list[app_commands.Choice[Any]]:
+    async def fitted_callback(
+        *args: P.args, **kwargs: P.kwargs
+    ) -> list[app_commands.Choice[ChoiceT]]:
         return fit_choices(await callback(*args, **kwargs))
 
     return fitted_callback

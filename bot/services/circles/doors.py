@@ -1,10 +1,10 @@
-"""Opening and closing a circle's voice room on Discord, and giving it back as it was.
+"""Opening and closing a circle's voice room, and giving it back as it was.
 
 Opening changes only View Channel and Connect, in the member role's overwrite (or, for a room
 open only to those who said yes, also in one overwrite per yes). Every change is recorded in
-the database before it is made (`bot.services.circle_overwrites`), and closing puts back what
-is still as opening left it: a room the moderators keep hidden is hidden again, an overwrite
-opening added is removed, and whatever a moderator changed meanwhile stays as they set it.
+the database before it is made (`RoomOverwrites`), and closing puts back what is still as
+opening left it: a room the moderators keep hidden is hidden again, an overwrite opening added
+is removed, and whatever a moderator changed meanwhile stays as they set it.
 """
 
 from __future__ import annotations
@@ -12,105 +12,117 @@ from __future__ import annotations
 import contextlib
 import logging
 
-import discord
-
-from bot.client import HearthBot
 from bot.domain.room_overwrites import CONNECT, VIEW_CHANNEL, Overwrite, opened, restored
-from bot.services.circle_overwrites import MEMBER, ROLE, RoomChange
-from bot.services.circles import CircleService, HoldOutcome
+from bot.errors import InvalidInput, NotAllowed
+from bot.services.circles.overwrites import RoomOverwrites
+from bot.services.circles.ports import NotPermitted, NotThere, PortError, RoomPort
+from bot.services.circles.values import HoldOutcome, RoomChange, TargetKind
 
 log = logging.getLogger(__name__)
 
-VoiceRoom = discord.VoiceChannel | discord.StageChannel
+OPENED, CLOSED, LET_IN = "Circle opened", "Circle closed", "Said yes to an open circle"
 
 
-def current_overwrites(channel: discord.abc.GuildChannel) -> dict[int, Overwrite]:
-    """Return the channel's overwrites by target id, as Discord (or the cache) has them."""
-    found = {}
-    for target, overwrite in channel.overwrites.items():
-        allow, deny = overwrite.pair()
-        found[target.id] = Overwrite(allow.value, deny.value)
-    return found
+class RoomUnavailable(InvalidInput):
+    """The circle's voice channel (or, to open it, the member role) is gone."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "I couldn't find the circle's voice channel or the member role any more. "
+            "A moderator can check `/setup show`."
+        )
+
+
+class RoomRefused(NotAllowed):
+    """Discord would not let Hearth change who can join the voice channel."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "I couldn't change who can join the voice channel: Hearth needs Manage Roles "
+            "and Connect there."
+        )
+
+
+def _let_in(
+    target_id: int, kind: TargetKind, now: dict[int, Overwrite], allow: int, deny: int
+) -> RoomChange:
+    """Return the change that allows and denies these bits for one target, keeping the rest."""
+    return RoomChange(target_id, kind, now.get(target_id), opened(now.get(target_id), allow, deny))
 
 
 class RoomDoors:
-    """Open, close and let people into a circle's voice room, recording what it changes."""
+    """Opens, closes and lets people into a circle's voice room, recording what it changes."""
 
-    def __init__(self, bot: HearthBot, circles: CircleService) -> None:
-        self.bot = bot
-        self.circles = circles
+    def __init__(self, overwrites: RoomOverwrites, port: RoomPort) -> None:
+        self._overwrites = overwrites
+        self._port = port
 
-    async def _write(
-        self, channel_id: int, change: RoomChange, target: Overwrite | None, reason: str
-    ) -> None:
-        if target is None:
-            with contextlib.suppress(discord.NotFound):
-                await self.bot.http.delete_channel_permissions(
-                    channel_id, change.target_id, reason=reason
-                )
-            return
-        await self.bot.http.edit_channel_permissions(
-            channel_id,
-            change.target_id,
-            str(target.allow),
-            str(target.deny),
-            change.target_type,  # type: ignore[arg-type]  # 0 role, 1 member
-            reason=reason,
-        )
-
-    async def open(self, voice: VoiceRoom, held: HoldOutcome, role_id: int) -> None:
+    async def open(self, held: HoldOutcome, role_id: int | None) -> None:
         """Let the member role in (or, yes-only, each yes in and the role only see the room)."""
-        reason = "Circle opened"
-        now = current_overwrites(voice)
+        guild_id, voice_id = held.meeting.guild_id, held.meeting.voice_channel_id
+        now = await self._port.room_overwrites(guild_id, voice_id, fresh=True)
+        if now is None or role_id is None or not self._port.has_role(guild_id, role_id):
+            raise RoomUnavailable
         role_bits = (VIEW_CHANNEL, CONNECT) if held.yes_only else (VIEW_CHANNEL | CONNECT, 0)
-        changes = [
-            RoomChange(role_id, ROLE, now.get(role_id), opened(now.get(role_id), *role_bits))
-        ]
+        changes = [_let_in(role_id, TargetKind.ROLE, now, *role_bits)]
         if held.yes_only:
             changes += [
-                RoomChange(u, MEMBER, now.get(u), opened(now.get(u), VIEW_CHANNEL | CONNECT, 0))
-                for u in held.going
+                _let_in(u, TargetKind.MEMBER, now, VIEW_CHANNEL | CONNECT, 0) for u in held.going
             ]
-        await self.circles.record_room_changes(held.order.occurrence_id, changes)
+        await self._overwrites.record_room_changes(held.order.occurrence_id, changes)
         for change in changes:
             if now.get(change.target_id) != change.written:
-                await self._write(voice.id, change, change.written, reason)
+                await self._write(guild_id, voice_id, change, change.written, OPENED)
 
     async def let_in(
-        self, guild: discord.Guild, occurrence_id: int, voice_id: int, user_ids: tuple[int, ...]
+        self, guild_id: int, occurrence_id: int, voice_id: int, user_ids: tuple[int, ...]
     ) -> None:
         """Give members who said yes late their own way into a room open only to yeses."""
-        voice = guild.get_channel(voice_id)
-        if voice is None:
-            with contextlib.suppress(discord.HTTPException):
-                voice = await guild.fetch_channel(voice_id)
-        now = current_overwrites(voice) if isinstance(voice, discord.abc.GuildChannel) else {}
-        changes = [
-            RoomChange(u, MEMBER, now.get(u), opened(now.get(u), VIEW_CHANNEL | CONNECT, 0))
-            for u in user_ids
-        ]
-        await self.circles.record_room_changes(occurrence_id, changes)
+        try:
+            now = await self._port.room_overwrites(guild_id, voice_id, fresh=False) or {}
+        except PortError:
+            now = {}
+        changes = [_let_in(u, TargetKind.MEMBER, now, VIEW_CHANNEL | CONNECT, 0) for u in user_ids]
+        await self._overwrites.record_room_changes(occurrence_id, changes)
         for change in changes:
             if now.get(change.target_id) == change.written:
                 continue
             try:
-                await self._write(voice_id, change, change.written, "Said yes to an open circle")
-            except discord.HTTPException:
+                await self._write(guild_id, voice_id, change, change.written, LET_IN)
+            except (PortError, RoomRefused):
                 log.warning("Could not let a member into an open circle room")
 
-    async def close(self, voice: VoiceRoom, occurrence_id: int) -> None:
+    async def close(self, held: HoldOutcome) -> None:
         """Put back what opening changed and nobody has changed since; forget what was put back."""
-        reason = "Circle closed"
-        now = current_overwrites(voice)
+        guild_id, voice_id = held.meeting.guild_id, held.meeting.voice_channel_id
+        occurrence_id = held.order.occurrence_id
+        now = await self._port.room_overwrites(guild_id, voice_id, fresh=True)
+        if now is None:
+            raise RoomUnavailable
         done: list[int] = []
         try:
-            for change in await self.circles.room_changes(occurrence_id):
+            for change in await self._overwrites.room_changes(occurrence_id):
                 current = now.get(change.target_id)
                 target = restored(change.before, change.written, current)
                 if target != current:
                     # A role or member that is gone has nothing to put back.
-                    with contextlib.suppress(discord.NotFound):
-                        await self._write(voice.id, change, target, reason)
+                    with contextlib.suppress(NotThere):
+                        await self._write(guild_id, voice_id, change, target, CLOSED)
                 done.append(change.target_id)
         finally:
-            await self.circles.forget_room_changes(occurrence_id, done)
+            await self._overwrites.forget_room_changes(occurrence_id, done)
+
+    async def _write(
+        self,
+        guild_id: int,
+        voice_id: int,
+        change: RoomChange,
+        target: Overwrite | None,
+        reason: str,
+    ) -> None:
+        try:
+            await self._port.write_overwrite(
+                guild_id, voice_id, change.target_id, change.target_kind, target, reason
+            )
+        except NotPermitted:
+            raise RoomRefused from None
