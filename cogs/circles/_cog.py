@@ -15,6 +15,7 @@ the workflows in `bot.services.circles` keep them, and this cog only asks and an
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -54,6 +55,7 @@ RULES = (
     app_commands.Choice(name="Every two weeks", value="biweekly"),
     app_commands.Choice(name="Monthly, e.g. second Tuesday", value="monthly_by_weekday"),
 )
+SHUTDOWN_GRACE = 5.0  # seconds a stop waits for talking-order edits under way
 
 
 class CirclesCog(
@@ -79,6 +81,14 @@ class CirclesCog(
         self.board = board
         self.holding = holding
         super().__init__()
+
+    async def cog_unload(self) -> None:
+        """Let talking-order edits under way finish while Hearth can still reach Discord."""
+        try:
+            async with asyncio.timeout(SHUTDOWN_GRACE):
+                await self.board.drain()
+        except TimeoutError:
+            log.warning("Stopped before a talking-order edit could finish")
 
     @property
     def dynamic_items(self) -> tuple[type[discord.ui.DynamicItem[Any]], ...]:

@@ -16,7 +16,7 @@ from cogs.circles._render import announcement_embed, order_text
 from cogs.circles._views import queue_view, rsvp_view
 from emulator import Emulator
 from tests.e2e.conftest import BOT_PERMISSIONS, Community, StartHearth
-from tests.e2e.test_circle_room_e2e import queue_message, settled, slash
+from tests.e2e.test_circle_room_e2e import open_circle, queue_message, settled, slash
 from tests.e2e.test_circles_e2e import (
     CONNECT,
     FIRST,
@@ -191,3 +191,15 @@ async def test_a_talking_order_posted_before_a_crash_is_found_on_reopening(
     await settled(emu, restarted)
     assert f"1. <@{c.alice.id}>" in queue_message(emu, voice.id)["content"]
     assert queue_message(emu, voice.id)["id"] == board["id"]
+
+
+async def test_stopping_right_after_a_hand_goes_up_still_shows_it(
+    emu: Emulator, configured: Community, hearth: Hearth, clock: FakeClock
+) -> None:
+    """A stop just after the private answer lets the talking-order edit finish first."""
+    c = configured
+    voice, _circle = await open_circle(emu, c, hearth, clock)
+    h = await emu.slash(c.alice.id, "circle hand", guild_id=c.guild.id, channel_id=voice.id)
+    await h.original()  # the private answer is out; the talking order is edited after it
+    await hearth.close()
+    assert f"1. <@{c.alice.id}>" in queue_message(emu, voice.id)["content"]

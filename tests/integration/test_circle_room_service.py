@@ -13,7 +13,13 @@ from bot.db.models import CircleFeedback, CircleReminderDelivery
 from bot.errors import InvalidInput
 from bot.services import Services
 from bot.services.circles import UNCONFIRMED
-from tests.integration.test_circle_service import FACILITATOR, GUILD, _setup, _weekly
+from tests.integration.test_circle_service import (
+    FACILITATOR,
+    GUILD,
+    _setup,
+    _weekly,
+    other_process,
+)
 
 START = datetime(2026, 1, 13, 19, 0, tzinfo=UTC)
 MEMBERS = list(range(2000, 2012))
@@ -84,7 +90,7 @@ async def test_settings_bound_the_feedback_threshold(services: Services) -> None
 
 
 async def test_an_old_unconfirmed_reminder_is_recorded_not_resent(
-    services: Services, clock: FakeClock
+    services: Services, clock: FakeClock, database_url: str
 ) -> None:
     """An attempted send past the nonce window is given up (at most once) and recorded."""
     await _setup(services, MEMBERS[:1])
@@ -101,7 +107,7 @@ async def test_an_old_unconfirmed_reminder_is_recorded_not_resent(
     assert len(await services.circles.reminders.unconfirmed_reminders()) == 1
     clock.advance(minutes=10)
     assert await services.circles.reminders.unconfirmed_reminders() == []
-    async with services.circles.reminders._sessions() as session:
+    async with other_process(database_url) as sessions, sessions() as session:
         failure = await session.scalar(
             select(CircleReminderDelivery.failure).where(
                 CircleReminderDelivery.id == claimed.delivery_id

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.clock import FakeClock
+from bot.db.engine import SessionFactory, create_engine, create_session_factory
 from bot.domain.recurrence import find_occurrence
 from bot.errors import AgreementRequired, InvalidInput
 from bot.services import Services
@@ -16,6 +19,16 @@ from bot.services.circles import NO, WAITLIST, YES, CircleReminders, CreateOutco
 GUILD, MOD, FACILITATOR = 100, 1, 2
 VOICE = 700
 MEMBERS = range(1000, 1050)
+
+
+@asynccontextmanager
+async def other_process(database_url: str) -> AsyncIterator[SessionFactory]:
+    """Yield sessions on the same database through an engine of their own, as a restart has."""
+    engine = create_engine(database_url)
+    try:
+        yield create_session_factory(engine)
+    finally:
+        await engine.dispose()
 
 
 async def _setup(services: Services, members: range | list[int] = MEMBERS) -> None:
@@ -208,7 +221,7 @@ async def test_each_reminder_is_claimed_once_at_its_lead_time(
 
 
 async def test_a_restart_does_not_send_a_claimed_reminder_again(
-    services: Services, clock: FakeClock
+    services: Services, clock: FakeClock, database_url: str
 ) -> None:
     """A new service on the same database (a restart) finds the reminder already claimed."""
     await _setup(services, [MEMBERS[0]])
@@ -216,8 +229,8 @@ async def test_a_restart_does_not_send_a_claimed_reminder_again(
     await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[0], True)
     clock.advance(created.first.start_utc - clock.now() - timedelta(hours=24, seconds=-30))
     assert len(await services.circles.reminders.claim_due_reminders()) == 1
-    restarted = CircleReminders(services.circles.reminders._sessions, clock)
-    assert await restarted.claim_due_reminders() == []
+    async with other_process(database_url) as sessions:
+        assert await CircleReminders(sessions, clock).claim_due_reminders() == []
 
 
 async def test_late_reminders_send_only_the_nearest_and_none_after_the_start(

@@ -1158,3 +1158,13 @@ def test_a_fifth_weekday_thousands_of_years_on_is_counted_month_by_month() -> No
         assert found is not None and found.local_date == walked[index], index
     assert occurrence_at(schedule, len(walked)) is None
     assert find_occurrence(schedule, walked[-1]) == occurrence_at(schedule, len(walked) - 1)
+
+
+def test_a_meeting_before_the_year_1_in_utc_is_left_out_and_the_series_goes_on() -> None:
+    """A first meeting on 1 January of the year 1 in Sydney would be in the year 0 in UTC."""
+    schedule = make(zone=SYDNEY, first_date=date(1, 1, 1), start_time=time(0, 30))
+    assert occurrence_at(schedule, 0) is None
+    second = occurrence_at(schedule, 1)
+    assert second is not None and second.local_date == date(1, 1, 8)
+    assert next_occurrences(schedule, utc(1, 1, 1), 1) == [second]
+    assert find_occurrence(schedule, date(1, 1, 1)) is None

@@ -31,6 +31,8 @@ class TalkingOrderBoard:
         self._port = port
         self._locks: dict[int, asyncio.Lock] = {}
         self._owed: set[int] = set()
+        self._idle = asyncio.Event()  # set while no edit is under way or owed
+        self._idle.set()
 
     async def post(self, order: TalkingOrder) -> None:
         """Post the talking order where the circle is held, or bring up the one already there."""
@@ -65,18 +67,23 @@ class TalkingOrderBoard:
         since has shown.
         """
         if owed:
-            self._owed.add(occurrence_id)
+            self._owe(occurrence_id)
         lock = self._locks.setdefault(occurrence_id, asyncio.Lock())
         if lock.locked():
             return  # the edit under way will run once more and show this change
-        async with lock:
-            while occurrence_id in self._owed:
-                self._owed.discard(occurrence_id)
-                await self._edit(occurrence_id)
+        try:
+            async with lock:
+                self._idle.clear()
+                while occurrence_id in self._owed:
+                    self._owed.discard(occurrence_id)
+                    await self._edit(occurrence_id)
+        finally:
+            if self.settled():
+                self._idle.set()
 
     async def after(self, occurrence_id: int, answer: Awaitable[None]) -> None:
         """Answer the member first, then bring the talking order up to date."""
-        self._owed.add(occurrence_id)  # an edit is owed from this moment
+        self._owe(occurrence_id)  # an edit is owed from this moment
         try:
             await answer
         finally:
@@ -86,6 +93,14 @@ class TalkingOrderBoard:
     def settled(self) -> bool:
         """Say whether no talking-order edit is under way or owed."""
         return not self._owed and not any(lock.locked() for lock in self._locks.values())
+
+    async def drain(self) -> None:
+        """Wait until every edit under way or owed is made (before Hearth disconnects)."""
+        await self._idle.wait()
+
+    def _owe(self, occurrence_id: int) -> None:
+        self._owed.add(occurrence_id)
+        self._idle.clear()
 
     async def _edit(self, occurrence_id: int) -> None:
         order = await self._room.talking_order(occurrence_id)
