@@ -203,3 +203,68 @@ async def promote(session: AsyncSession, occurrence_id: int, now: datetime) -> i
         return None
     first.status, first.position, first.updated_at = YES, None, now
     return first.user_id
+
+
+async def move_rows(
+    session: AsyncSession, circle: Circle, edited: CircleSchedule, index: int
+) -> tuple[Meeting, ...]:
+    """Bring the stored meetings from `index` on to their new times; return announced ones."""
+    rows = await session.scalars(
+        select(CircleOccurrence).where(
+            CircleOccurrence.circle_id == circle.id,
+            CircleOccurrence.meeting_index >= index,
+            CircleOccurrence.skipped.is_(False),
+        )
+    )
+    moved = []
+    for row in list(rows):
+        occ = recurrence.occurrence_at(edited, row.meeting_index)
+        if occ is None or occ.local_date in edited.skipped:
+            continue
+        row.local_date, row.starts_at = occ.local_date, occ.start_utc
+        if row.announcement_message_id or row.scheduled_event_id:
+            moved.append(await meeting_of(session, circle, occ, row))
+    return tuple(moved)
+
+
+# ----- answers ---------------------------------------------------------------------------------
+async def free_place(
+    session: AsyncSession, circle: Circle, occurrence_id: int
+) -> tuple[str, int | None]:
+    """Return yes while places are free, or the next place on the waitlist."""
+    going_now, _ = await counts(session, occurrence_id)
+    if circle.capacity is None or going_now < circle.capacity:
+        return YES, None
+    last = await session.scalar(
+        select(func.max(CircleRsvp.position)).where(CircleRsvp.occurrence_id == occurrence_id)
+    )
+    return WAITLIST, (last or 0) + 1
+
+
+def set_answer(
+    session: AsyncSession,
+    mine: CircleRsvp | None,
+    occurrence_id: int,
+    user_id: int,
+    status: str,
+    position: int | None,
+    now: datetime,
+) -> CircleRsvp:
+    """Set a member's answer, making their row the first time."""
+    if mine is None:
+        mine = CircleRsvp(occurrence_id=occurrence_id, user_id=user_id)
+        session.add(mine)
+    mine.status, mine.position, mine.updated_at = status, position, now
+    return mine
+
+
+async def waitlist_place(session: AsyncSession, occurrence_id: int, mine: CircleRsvp) -> int:
+    """Return a waitlisted member's place (1: next to move up)."""
+    place = await session.scalar(
+        select(func.count()).where(
+            CircleRsvp.occurrence_id == occurrence_id,
+            CircleRsvp.status == WAITLIST,
+            CircleRsvp.position <= mine.position,
+        )
+    )
+    return int(place or 0)

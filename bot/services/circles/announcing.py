@@ -9,9 +9,9 @@ may already have made. Skips, edits and ends follow the recorded message and eve
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
+from bot.services.circles._locks import KeyedLocks
 from bot.services.circles._store import UNPOSTED
 from bot.services.circles.ports import AnnouncePort, NotThere, PortError
 from bot.services.circles.service import CircleService
@@ -36,7 +36,7 @@ class Announcer:
         self._settings = settings
         self._port = port
         self._announcing: set[tuple[int, int]] = set()  # (circle, meeting) this process posts
-        self._edit_locks: dict[int, asyncio.Lock] = {}
+        self._edits = KeyedLocks()  # one headcount edit at a time per message
 
     async def run(self) -> None:
         """Announce each running circle's next meeting once the one before it is over.
@@ -174,8 +174,7 @@ class Announcer:
         self, guild_id: int, circle_id: int, index: int, channel_id: int, message_id: int
     ) -> None:
         """Update an announcement's public headcount; one edit at a time, from fresh numbers."""
-        lock = self._edit_locks.setdefault(message_id, asyncio.Lock())
-        async with lock:
+        async with self._edits.hold(message_id):
             meeting = await self._circles.meeting(guild_id, circle_id, index)
             if meeting is None:
                 return

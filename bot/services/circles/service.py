@@ -9,10 +9,10 @@ service of its own on the same database.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -305,7 +305,7 @@ class CircleService:
                     "The next meeting would then be in the past. Pick a date after today."
                 )
             circle.segments = [_store.segment_data(segment) for segment in edited.segments]
-            moved = await self._move_rows(session, circle, edited, index)
+            moved = await _store.move_rows(session, circle, edited, index)
             first = recurrence.next_occurrences(edited, now, 1)[0]
             first_row = await _store.meeting_row(session, circle, first)
             first_changed = await _store.meeting_of(session, circle, first, first_row)
@@ -323,28 +323,6 @@ class CircleService:
             await session.commit()
         await self._audit.publish(record)
         return EditOutcome(info, first_changed, moved)
-
-    @staticmethod
-    async def _move_rows(
-        session: AsyncSession, circle: Circle, edited: recurrence.CircleSchedule, index: int
-    ) -> tuple[Meeting, ...]:
-        """Bring the stored meetings from `index` on to their new times; return announced ones."""
-        rows = await session.scalars(
-            select(CircleOccurrence).where(
-                CircleOccurrence.circle_id == circle.id,
-                CircleOccurrence.meeting_index >= index,
-                CircleOccurrence.skipped.is_(False),
-            )
-        )
-        moved = []
-        for row in list(rows):
-            occ = recurrence.occurrence_at(edited, row.meeting_index)
-            if occ is None or occ.local_date in edited.skipped:
-                continue
-            row.local_date, row.starts_at = occ.local_date, occ.start_utc
-            if row.announcement_message_id or row.scheduled_event_id:
-                moved.append(await _store.meeting_of(session, circle, occ, row))
-        return tuple(moved)
 
     async def end(self, guild_id: int, actor_id: int, circle_id: int) -> EndOutcome:
         """Stop the series: no meeting after now happens; return the announced ones to cancel."""
@@ -413,17 +391,17 @@ class CircleService:
             if going and before in (YES, WAITLIST):
                 status = before
             elif going:
-                status, position = await self._place(session, circle, row.id)
-                mine = _answer(session, mine, row.id, user_id, status, position, now)
+                status, position = await _store.free_place(session, circle, row.id)
+                mine = _store.set_answer(session, mine, row.id, user_id, status, position, now)
             else:
                 status = NO
-                mine = _answer(session, mine, row.id, user_id, NO, None, now)
+                mine = _store.set_answer(session, mine, row.id, user_id, NO, None, now)
                 if before == YES:
                     promoted = await _store.promote(session, row.id, now)
             await session.flush()
             place = None
             if status == WAITLIST and mine is not None:
-                place = await _waitlist_place(session, row.id, mine)
+                place = await _store.waitlist_place(session, row.id, mine)
             grants: tuple[int, ...] = ()
             if circle.yes_only and row.opened_at is not None and row.closed_at is None:
                 newly = (user_id,) if status == YES and before != YES else ()
@@ -431,19 +409,6 @@ class CircleService:
             meeting = await _store.meeting_of(session, circle, occ, row)
             await session.commit()
         return RsvpOutcome(meeting, status, place, status != before, promoted, grants, row.id)
-
-    @staticmethod
-    async def _place(
-        session: AsyncSession, circle: Circle, occurrence_id: int
-    ) -> tuple[str, int | None]:
-        """Return yes while places are free, or the next place on the waitlist."""
-        going_now, _ = await _store.counts(session, occurrence_id)
-        if circle.capacity is None or going_now < circle.capacity:
-            return YES, None
-        last = await session.scalar(
-            select(func.max(CircleRsvp.position)).where(CircleRsvp.occurrence_id == occurrence_id)
-        )
-        return WAITLIST, (last or 0) + 1
 
     # ----- data rights ---------------------------------------------------------------------
     def describe(self) -> str:
@@ -459,32 +424,3 @@ class CircleService:
     async def delete_user(self, session: AsyncSession, user_id: int) -> int:
         """Erase this member's answers, reminders, hands and named notes; circles stay, unnamed."""
         return await rights.delete_user(session, user_id, self._clock.now())
-
-
-def _answer(
-    session: AsyncSession,
-    mine: CircleRsvp | None,
-    occurrence_id: int,
-    user_id: int,
-    status: str,
-    position: int | None,
-    now: datetime,
-) -> CircleRsvp:
-    """Set a member's answer, making their row the first time."""
-    if mine is None:
-        mine = CircleRsvp(occurrence_id=occurrence_id, user_id=user_id)
-        session.add(mine)
-    mine.status, mine.position, mine.updated_at = status, position, now
-    return mine
-
-
-async def _waitlist_place(session: AsyncSession, occurrence_id: int, mine: CircleRsvp) -> int:
-    """Return a waitlisted member's place (1: next to move up)."""
-    place = await session.scalar(
-        select(func.count()).where(
-            CircleRsvp.occurrence_id == occurrence_id,
-            CircleRsvp.status == WAITLIST,
-            CircleRsvp.position <= mine.position,
-        )
-    )
-    return int(place or 0)

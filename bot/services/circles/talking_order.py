@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable
 
+from bot.services.circles._locks import KeyedLocks
 from bot.services.circles.ports import BoardPort, NotThere, PortError
 from bot.services.circles.room import CircleRoomService
 from bot.services.circles.values import TalkingOrder
@@ -29,7 +30,7 @@ class TalkingOrderBoard:
         self._room = room
         self._settings = settings
         self._port = port
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._locks = KeyedLocks()  # one edit at a time per meeting
         self._owed: set[int] = set()
         self._idle = asyncio.Event()  # set while no edit is under way or owed
         self._idle.set()
@@ -68,11 +69,10 @@ class TalkingOrderBoard:
         """
         if owed:
             self._owe(occurrence_id)
-        lock = self._locks.setdefault(occurrence_id, asyncio.Lock())
-        if lock.locked():
+        if self._locks.locked(occurrence_id):
             return  # the edit under way will run once more and show this change
         try:
-            async with lock:
+            async with self._locks.hold(occurrence_id):
                 self._idle.clear()
                 while occurrence_id in self._owed:
                     self._owed.discard(occurrence_id)
@@ -92,7 +92,7 @@ class TalkingOrderBoard:
 
     def settled(self) -> bool:
         """Say whether no talking-order edit is under way or owed."""
-        return not self._owed and not any(lock.locked() for lock in self._locks.values())
+        return not self._owed and not self._locks.any_locked()
 
     async def drain(self) -> None:
         """Wait until every edit under way or owed is made (before Hearth disconnects)."""
