@@ -11,9 +11,10 @@ import yarl
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.ops.metrics import Metrics
 from bot.scheduling.scheduler import JobScheduler
 from bot.services import Services
-from bot.ui import NO_MENTIONS, report_error
+from bot.ui import NO_MENTIONS, keep_deadline, report_error
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class HearthBot(commands.Bot):
         services: Services,
         scheduler: JobScheduler,
         extensions: tuple[str, ...] = EXTENSIONS,
+        metrics: Metrics | None = None,
     ) -> None:
         point_library_at(settings.api_base, settings.gateway_url)
         super().__init__(
@@ -58,6 +60,8 @@ class HearthBot(commands.Bot):
         self.settings = settings
         self.services = services
         self.scheduler = scheduler
+        self.metrics = metrics or Metrics()
+        self.gateway_connected = False  # kept by the connect/disconnect events below
         self._extensions = extensions
         self.tree.on_error = report_error  # type: ignore[assignment]
 
@@ -78,6 +82,23 @@ class HearthBot(commands.Bot):
         else:
             synced = await self.tree.sync()
         log.info("Registered %d commands", len(synced))
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Count it, and keep Discord's 3 s deadline: defer whatever is not answered soon."""
+        self.metrics.received(interaction)
+        await keep_deadline(interaction)
+
+    async def on_connect(self) -> None:
+        """Note that the gateway connection is up."""
+        self.gateway_connected = True
+
+    async def on_resumed(self) -> None:
+        """Note that the gateway connection is up again."""
+        self.gateway_connected = True
+
+    async def on_disconnect(self) -> None:
+        """Note that the gateway connection dropped (discord.py reconnects on its own)."""
+        self.gateway_connected = False
 
     async def on_ready(self) -> None:
         """Log that the gateway session is ready (this fires again after reconnects)."""
