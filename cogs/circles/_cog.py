@@ -37,6 +37,7 @@ from bot.services.settings import SettingsService
 from bot.ui import (
     StoredId,
     choices_fitted,
+    defer,
     guild_of,
     is_moderator,
     reply_private,
@@ -177,7 +178,7 @@ class CirclesCog(
             nth_weekday=monthly_day,
             yes_only=yes_only,
         )
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         notes = _render.announce_notes(await self.announcer.announce(created.first))
         first = created.first
         await reply_private(
@@ -217,7 +218,7 @@ class CirclesCog(
         """Cancel one meeting; take its announcement down and announce the next."""
         guild_id = await self.require_facilitator(interaction)
         outcome = await self.circles.skip(guild_id, interaction.user.id, circle, date)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         await self.announcer.take_down(outcome.skipped, Cancellation.SKIPPED)
         message = f"Skipped the meeting on {ts(outcome.skipped.start_utc)}."
         nxt = outcome.next
@@ -267,7 +268,7 @@ class CirclesCog(
             nth_weekday=monthly_day,
             yes_only=yes_only,
         )
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         for meeting in outcome.moved:
             await self.announcer.move(meeting)
         first = outcome.first_changed
@@ -292,7 +293,7 @@ class CirclesCog(
         """End the series; take down every announced meeting that will not happen."""
         guild_id = await self.require_facilitator(interaction)
         outcome = await self.circles.end(guild_id, interaction.user.id, circle)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         for meeting in outcome.cancelled:
             await self.announcer.take_down(meeting, Cancellation.ENDED)
         await reply_private(
@@ -338,7 +339,7 @@ class CirclesCog(
     ) -> None:
         guild_id = guild_of(interaction).id
         # Many members answer at once when an announcement goes out; answer Discord in time.
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         outcome = await self.circles.rsvp(guild_id, circle_id, index, interaction.user.id, going)
         meeting = outcome.meeting
         await reply_private(interaction, _render.answer_text(outcome))

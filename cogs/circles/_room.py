@@ -37,6 +37,7 @@ from bot.ui import (
     NO_MENTIONS,
     StoredId,
     choices_fitted,
+    defer,
     guild_of,
     open_modal,
     reply_private,
@@ -76,7 +77,7 @@ class RoomCommands(commands.Cog):
         guild_id = await self.require_facilitator(interaction)
         config = await self.settings.require(guild_id, "member_role_id")
         held = await self.circles.room.hold(guild_id, interaction.user.id, circle, opening=True)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         await self.holding.opened(held, config.member_role_id)
         await reply_private(
             interaction,
@@ -92,7 +93,7 @@ class RoomCommands(commands.Cog):
         guild_id = await self.require_facilitator(interaction)
         await self.settings.require(guild_id, "member_role_id")
         held = await self.circles.room.hold(guild_id, interaction.user.id, circle, opening=False)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         await self.holding.closed(held)
         await reply_private(interaction, f"<#{held.meeting.voice_channel_id}> is closed again.")
         await self.hand_back_notes(interaction, held)
@@ -148,7 +149,7 @@ class RoomCommands(commands.Cog):
     ) -> None:
         guild = guild_of(interaction)
         # Hands often go up together when someone finishes; answer Discord in time.
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         outcome = await self.circles.room.hand(
             guild.id,
             interaction.user.id,
@@ -194,7 +195,7 @@ class RoomCommands(commands.Cog):
     ) -> None:
         """Store the note; on any refusal, hand the member's words back so nothing is lost."""
         guild = guild_of(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         try:
             receipt = await self.circles.room.add_note(
                 guild.id, interaction.user.id, circle_id, index, words, anonymous=anonymous
@@ -253,7 +254,7 @@ class RoomCommands(commands.Cog):
         """Count the answer and thank the member privately."""
         guild_id = guild_of(interaction).id
         # Many answer right after the closing message; answer Discord in time.
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         feedback = self.circles.feedback
         await feedback.give_feedback(guild_id, circle_id, index, interaction.user.id, rating, words)
         minimum = (await feedback.circle_settings(guild_id)).feedback_min_answers
@@ -331,7 +332,7 @@ class RoomCommands(commands.Cog):
                 events_enabled=events,
                 feedback_min_answers=feedback_min,
             )
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         note = ""
         if events is False:
             removed = await self.announcer.remove_events(guild.id)
