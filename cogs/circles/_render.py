@@ -9,6 +9,7 @@ from __future__ import annotations
 import discord
 
 from bot.services.circles import (
+    TOP_RATING,
     WAITLIST,
     YES,
     AnnounceResult,
@@ -260,8 +261,8 @@ def results_text(results: FeedbackResults, minimum: int) -> str:
             f"{head}\n{results.count} answered. The results show once feedback closes {when}, "
             "so no single answer can be picked out as it arrives."
         )
-    lines = [head, f"{results.count} answers · average **{results.average:.1f}** / 5"]
-    lines += [f"{n} {STARS * n}: {results.ratings[n - 1]}" for n in range(5, 0, -1)]
+    lines = [head, f"{results.count} answers · average **{results.average:.1f}** / {TOP_RATING}"]
+    lines += [f"{n} {STARS * n}: {results.ratings[n - 1]}" for n in range(TOP_RATING, 0, -1)]
     if results.words:
         lines += ["", "**In their words** (in random order):"]
         lines += [f"> {' '.join(w.split())}" for w in results.words]

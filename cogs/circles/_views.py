@@ -9,7 +9,7 @@ from typing import Any
 import discord
 
 from bot.errors import InvalidInput
-from bot.services.circles import MAX_FEEDBACK_WORDS, MAX_NOTE, Meeting, TalkingOrder
+from bot.services.circles import MAX_FEEDBACK_WORDS, MAX_NOTE, TOP_RATING, Meeting, TalkingOrder
 from bot.ui import HearthModal
 from bot.ui.components import ButtonSpec
 
@@ -132,7 +132,7 @@ class FeedbackForm(HearthModal, title="How was the circle?"):
             placeholder="Choose one",
             options=[
                 discord.SelectOption(label=f"{n} {STARS * n}", value=str(n))
-                for n in range(5, 0, -1)
+                for n in range(TOP_RATING, 0, -1)
             ],
         )
         self.words: discord.ui.TextInput[FeedbackForm] = discord.ui.TextInput(
@@ -155,7 +155,7 @@ class FeedbackForm(HearthModal, title="How was the circle?"):
         """Count the answer."""
         values = self.rating.values
         if not values or not values[0].isdigit():
-            raise InvalidInput("Please choose a rating from 1 to 5.")
+            raise InvalidInput(f"Please choose a rating from 1 to {TOP_RATING}.")
         await self.submitted(
             interaction, self.circle_id, self.index, int(values[0]), self.words.value or None
         )

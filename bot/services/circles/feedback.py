@@ -31,6 +31,7 @@ from bot.services.circles.values import (
     MAX_FEEDBACK_MIN,
     MAX_FEEDBACK_WORDS,
     MIN_FEEDBACK_MIN,
+    TOP_RATING,
     CircleConfig,
     FeedbackResults,
 )
@@ -133,8 +134,8 @@ class CircleFeedbackService:
         words: str | None,
     ) -> None:
         """Count one anonymous answer: who answered and what was answered are kept apart."""
-        if not 1 <= rating <= 5:
-            raise InvalidInput("Please choose a rating from 1 to 5.")
+        if not 1 <= rating <= TOP_RATING:
+            raise InvalidInput(f"Please choose a rating from 1 to {TOP_RATING}.")
         words = (words or "").strip()
         if len(words) > MAX_FEEDBACK_WORDS:
             raise InvalidInput(f"Your words can be at most {MAX_FEEDBACK_WORDS} characters.")

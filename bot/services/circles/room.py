@@ -27,6 +27,7 @@ from bot.services.audit import AuditService
 from bot.services.circles import _store
 from bot.services.circles.values import (
     MAX_NOTE,
+    TOP_RATING,
     YES,
     HandOutcome,
     HoldOutcome,
@@ -393,7 +394,7 @@ async def _close(
         _store.table(CircleFeedback),
         {
             "occurrence_id": row.id,
-            "ratings": [0, 0, 0, 0, 0],
+            "ratings": [0] * TOP_RATING,
             "words": [],
             "closes_at": max(now, end_utc) + FEEDBACK_WINDOW,
         },

@@ -24,6 +24,7 @@ MAX_NOTE = 500
 MAX_FEEDBACK_WORDS = 500
 DEFAULT_FEEDBACK_MIN = 5
 MIN_FEEDBACK_MIN, MAX_FEEDBACK_MIN = 2, 50
+TOP_RATING = 5  # feedback ratings run from 1 to this
 NONCE_LIMIT = 25  # characters Discord takes in a message nonce
 
 
