@@ -24,3 +24,18 @@ async def insert_ignore(
     )
     result = await executor.execute(statement)
     return bool(result.rowcount)
+
+
+async def upsert(
+    executor: AsyncSession | AsyncConnection,
+    table: Table,
+    values: dict[str, Any],
+    conflict: list[str],
+) -> None:
+    """Insert a row, or update the existing one with the same `conflict` columns."""
+    bind = executor if isinstance(executor, AsyncConnection) else executor.bind
+    dialect = bind.dialect.name if bind is not None else "sqlite"
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).values(**values)
+    changes = {name: statement.excluded[name] for name in values if name not in conflict}
+    await executor.execute(statement.on_conflict_do_update(index_elements=conflict, set_=changes))

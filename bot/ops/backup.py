@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 PG_DUMP_HINT = (
-    "For PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file hearth.dump \"$DATABASE_URL\" "
+    'For PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file hearth.dump "$DATABASE_URL" '
     "(see the README: window keys must then be left out the same way)"
 )
 # The same as destroying every window (see the check-in service's tidy), in the copy only.
