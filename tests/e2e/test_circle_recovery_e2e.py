@@ -11,11 +11,12 @@ import pytest
 
 from bot.app import Hearth
 from bot.clock import FakeClock
-from cogs.circle_room import order_text
-from cogs.circles import ANNOUNCE_JOB, announcement_embed
+from bot.services.circles import ANNOUNCE_JOB
+from cogs.circles._render import announcement_embed, order_text
+from cogs.circles._views import queue_view, rsvp_view
 from emulator import Emulator
 from tests.e2e.conftest import BOT_PERMISSIONS, Community, StartHearth
-from tests.e2e.test_circle_room_e2e import queue_message, settled, slash
+from tests.e2e.test_circle_room_e2e import open_circle, queue_message, settled, slash
 from tests.e2e.test_circles_e2e import (
     CONNECT,
     FIRST,
@@ -66,7 +67,7 @@ async def after_the_first_meeting(emu: Emulator, c: Community, hearth: Hearth, c
     await create_circle(emu, c, voice.id)
     await emu.wait_for_message(c.circles.id)
     clock.set(FIRST + timedelta(hours=2))
-    [second] = await hearth.services.circles.next_meetings_to_announce()
+    [second] = await hearth.services.circles.announcements.next_meetings_to_announce()
     assert second.start_utc == SECOND
     return second
 
@@ -81,10 +82,11 @@ async def test_an_announcement_posted_before_a_crash_is_found_and_followed(
     """Posted but not recorded: the restart records it (so a skip edits it) and makes its event."""
     c = configured
     second = await after_the_first_meeting(emu, c, hearth, clock)
-    assert await hearth.services.circles.claim_announcement(second.circle_id, second.index)
-    cog = hearth.bot.get_cog("CirclesCog")
+    assert await hearth.services.circles.announcements.claim_announcement(
+        second.circle_id, second.index
+    )
     channel = hearth.bot.get_channel(c.circles.id)
-    posted = await channel.send(embed=announcement_embed(second), view=cog.rsvp_view(second))
+    posted = await channel.send(embed=announcement_embed(second), view=rsvp_view(second))
     restarted = await start_hearth()  # the process stopped before recording it
     await restarted.scheduler.run_now(ANNOUNCE_JOB)
     await restarted.scheduler.run_now(ANNOUNCE_JOB)
@@ -110,7 +112,9 @@ async def test_an_announcement_claimed_but_never_posted_still_goes_out(
     """A stop right after the claim used to leave the meeting unannounced for good."""
     c = configured
     second = await after_the_first_meeting(emu, c, hearth, clock)
-    assert await hearth.services.circles.claim_announcement(second.circle_id, second.index)
+    assert await hearth.services.circles.announcements.claim_announcement(
+        second.circle_id, second.index
+    )
     restarted = await start_hearth()
     await restarted.scheduler.run_now(ANNOUNCE_JOB)
     await restarted.scheduler.run_now(ANNOUNCE_JOB)
@@ -135,12 +139,13 @@ async def test_an_event_made_before_a_crash_is_found_not_doubled(
     c = configured
     second = await after_the_first_meeting(emu, c, hearth, clock)
     circles = hearth.services.circles
-    assert await circles.claim_announcement(second.circle_id, second.index)
+    assert await circles.announcements.claim_announcement(second.circle_id, second.index)
     channel = hearth.bot.get_channel(c.circles.id)
-    cog = hearth.bot.get_cog("CirclesCog")
-    posted = await channel.send(embed=announcement_embed(second), view=cog.rsvp_view(second))
-    await circles.record_announcement(second.circle_id, second.index, message_id=posted.id)
-    assert await circles.claim_event(second.circle_id, second.index)
+    posted = await channel.send(embed=announcement_embed(second), view=rsvp_view(second))
+    await circles.announcements.record_announcement(
+        second.circle_id, second.index, message_id=posted.id
+    )
+    assert await circles.announcements.claim_event(second.circle_id, second.index)
     guild = hearth.bot.get_guild(c.guild.id)
     made = await guild.create_scheduled_event(
         name=second.title,
@@ -173,11 +178,10 @@ async def test_a_talking_order_posted_before_a_crash_is_found_on_reopening(
     circle = await the_circle(hearth, c)
     await hearth.services.agreement.accept(c.guild.id, c.alice.id, 1)
     clock.advance(FIRST - clock.now() - timedelta(minutes=10))
-    held = await hearth.services.circles.hold(c.guild.id, c.moderator.id, circle, opening=True)
+    held = await hearth.services.circles.room.hold(c.guild.id, c.moderator.id, circle, opening=True)
     guild = hearth.bot.get_guild(c.guild.id)
-    cog = hearth.bot.get_cog("CirclesCog")
     await hearth.bot.get_channel(voice.id).send(
-        order_text(held.order, guild), view=cog.queue_view(held.order)
+        order_text(held.order, guild), view=queue_view(held.order)
     )
     restarted = await start_hearth()  # stopped before recording the talking order
     opened = await slash(emu, c.moderator.id, "circle open", c, circle=circle)
@@ -187,3 +191,15 @@ async def test_a_talking_order_posted_before_a_crash_is_found_on_reopening(
     await settled(emu, restarted)
     assert f"1. <@{c.alice.id}>" in queue_message(emu, voice.id)["content"]
     assert queue_message(emu, voice.id)["id"] == board["id"]
+
+
+async def test_stopping_right_after_a_hand_goes_up_still_shows_it(
+    emu: Emulator, configured: Community, hearth: Hearth, clock: FakeClock
+) -> None:
+    """A stop just after the private answer lets the talking-order edit finish first."""
+    c = configured
+    voice, _circle = await open_circle(emu, c, hearth, clock)
+    h = await emu.slash(c.alice.id, "circle hand", guild_id=c.guild.id, channel_id=voice.id)
+    await h.original()  # the private answer is out; the talking order is edited after it
+    await hearth.close()
+    assert f"1. <@{c.alice.id}>" in queue_message(emu, voice.id)["content"]

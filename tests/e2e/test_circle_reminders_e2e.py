@@ -8,7 +8,7 @@ import pytest
 
 from bot.app import Hearth
 from bot.clock import FakeClock
-from cogs.circles import REMIND_JOB
+from bot.services.circles import REMIND_JOB
 from emulator import Emulator
 from tests.e2e.conftest import Community, StartHearth
 from tests.e2e.test_circles_e2e import FIRST, NOW, VOICE, create_circle
@@ -92,7 +92,7 @@ async def test_a_day_before_reminder_claimed_before_a_long_stop_is_not_sent_late
     hearth = await start_hearth()
     await say_yes(emu, hearth, c, post, c.alice.id)
     clock.advance(FIRST - clock.now() - timedelta(hours=24) + timedelta(seconds=30))
-    [claimed] = await hearth.services.circles.claim_due_reminders()
+    [claimed] = await hearth.services.circles.reminders.claim_due_reminders()
     assert claimed.lead_minutes == 24 * 60
     clock.advance(FIRST - clock.now() - timedelta(minutes=16))
     hearth = await start_hearth()

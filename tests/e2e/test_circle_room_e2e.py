@@ -86,7 +86,7 @@ def queue_message(emu: Emulator, voice_id: int) -> dict:
 async def settled(emu: Emulator, hearth: Hearth) -> None:
     """Wait until no edit of a talking-order message is under way."""
     cog = hearth.bot.get_cog("CirclesCog")
-    await emu.wait_until(lambda: cog.queue_settled(), 5, "the talking order to settle")
+    await emu.wait_until(lambda: cog.board.settled(), 5, "the talking order to settle")
 
 
 async def slash(emu: Emulator, who: int, command: str, c: Community, **options: object) -> dict:
@@ -146,7 +146,7 @@ async def test_the_talking_order_is_one_message_that_follows_hands_and_next(
     assert "closed again" in closed["content"]
     board = queue_message(emu, voice.id)
     assert "has closed" in board["content"] and not board.get("components")
-    order = await hearth.services.circles.meeting_order(c.guild.id, circle, 0)
+    order = await hearth.services.circles.room.meeting_order(c.guild.id, circle, 0)
     assert order.waiting == () and order.speaker_id is None and not order.is_open
     late = await slash(emu, c.alice.id, "circle hand", c, channel_id=voice.id)
     assert "No circle is open" in late["content"]
@@ -167,7 +167,7 @@ async def test_quick_hands_keep_one_consistent_order(
     answers = [(await h.original())["content"] for h in handles]
     places = sorted(int(a.split("number ")[1].split(",")[0]) for a in answers)
     assert places == list(range(1, 9))
-    order = await hearth.services.circles.meeting_order(c.guild.id, circle, 0)
+    order = await hearth.services.circles.room.meeting_order(c.guild.id, circle, 0)
     expected = "\n".join(f"{n}. <@{uid}>" for n, uid in enumerate(order.waiting, 1))
     await settled(emu, hearth)
     assert expected in queue_message(emu, voice.id)["content"]

@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import Hearth
 from bot.clock import FakeClock
-from cogs.circles import ANNOUNCE_JOB, REMIND_JOB
+from bot.services.circles import ANNOUNCE_JOB, REMIND_JOB
 from emulator import Emulator
 from tests.e2e.conftest import BOT_PERMISSIONS, Community, StartHearth
 
@@ -416,7 +416,7 @@ async def test_a_crash_between_claim_and_send_still_sends_each_reminder_exactly_
 
     # Crash 1: the day-before reminder is claimed, then Hearth stops before sending it.
     clock.advance(FIRST - clock.now() - timedelta(hours=24) + timedelta(seconds=30))
-    [claimed] = await hearth.services.circles.claim_due_reminders()
+    [claimed] = await hearth.services.circles.reminders.claim_due_reminders()
     hearth = await start_hearth()
     await hearth.scheduler.run_now(REMIND_JOB)
     day_before = await emu.wait_for_dm(c.alice.id)
@@ -426,8 +426,8 @@ async def test_a_crash_between_claim_and_send_still_sends_each_reminder_exactly_
 
     # Crash 2: the 15-minute reminder is claimed and sent, then Hearth stops before noting it.
     clock.advance(FIRST - clock.now() - timedelta(minutes=15) + timedelta(seconds=30))
-    [claimed] = await hearth.services.circles.claim_due_reminders()
-    await hearth.services.circles.begin_reminder(claimed.delivery_id)
+    [claimed] = await hearth.services.circles.reminders.claim_due_reminders()
+    await hearth.services.circles.reminders.begin_reminder(claimed.delivery_id)
     user = await hearth.bot.fetch_user(c.alice.id)
     await user.send("A gentle reminder (sent just before the crash)", nonce=claimed.nonce)
     await emu.wait_for_dm(c.alice.id)

@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.clock import FakeClock
+from bot.db.engine import SessionFactory, create_engine, create_session_factory
 from bot.domain.recurrence import find_occurrence
 from bot.errors import AgreementRequired, InvalidInput
 from bot.services import Services
-from bot.services.circles import NO, WAITLIST, YES, CircleService, CreateOutcome
+from bot.services.circles import NO, WAITLIST, YES, CircleReminders, CreateOutcome
 
 GUILD, MOD, FACILITATOR = 100, 1, 2
 VOICE = 700
 MEMBERS = range(1000, 1050)
+
+
+@asynccontextmanager
+async def other_process(database_url: str) -> AsyncIterator[SessionFactory]:
+    """Yield sessions on the same database through an engine of their own, as a restart has."""
+    engine = create_engine(database_url)
+    try:
+        yield create_session_factory(engine)
+    finally:
+        await engine.dispose()
 
 
 async def _setup(services: Services, members: range | list[int] = MEMBERS) -> None:
@@ -112,7 +125,7 @@ async def test_end_stops_the_series_and_returns_announced_meetings(services: Ser
     """Ending a circle leaves nothing upcoming and hands back what was announced."""
     await _setup(services, [MEMBERS[0]])
     created = await _weekly(services)
-    await services.circles.record_announcement(
+    await services.circles.announcements.record_announcement(
         created.circle.id, 0, message_id=55, scheduled_event_id=66
     )
     outcome = await services.circles.end(GUILD, FACILITATOR, created.circle.id)
@@ -195,29 +208,29 @@ async def test_each_reminder_is_claimed_once_at_its_lead_time(
     await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[0], True)
     await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[1], False)
     start = created.first.start_utc
-    assert await services.circles.claim_due_reminders() == []
+    assert await services.circles.reminders.claim_due_reminders() == []
     clock.advance(start - clock.now() - timedelta(hours=24) + timedelta(minutes=1))
-    [day_before] = await services.circles.claim_due_reminders()
+    [day_before] = await services.circles.reminders.claim_due_reminders()
     assert (day_before.user_id, day_before.lead_minutes) == (MEMBERS[0], 24 * 60)
-    await services.circles.record_reminder(day_before.delivery_id)
-    assert await services.circles.claim_due_reminders() == []
+    await services.circles.reminders.record_reminder(day_before.delivery_id)
+    assert await services.circles.reminders.claim_due_reminders() == []
     clock.advance(start - clock.now() - timedelta(minutes=10))
-    [soon] = await services.circles.claim_due_reminders()
+    [soon] = await services.circles.reminders.claim_due_reminders()
     assert soon.lead_minutes == 15
-    assert await services.circles.claim_due_reminders() == []
+    assert await services.circles.reminders.claim_due_reminders() == []
 
 
 async def test_a_restart_does_not_send_a_claimed_reminder_again(
-    services: Services, clock: FakeClock
+    services: Services, clock: FakeClock, database_url: str
 ) -> None:
     """A new service on the same database (a restart) finds the reminder already claimed."""
     await _setup(services, [MEMBERS[0]])
     created = await _weekly(services)
     await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[0], True)
     clock.advance(created.first.start_utc - clock.now() - timedelta(hours=24, seconds=-30))
-    assert len(await services.circles.claim_due_reminders()) == 1
-    restarted = CircleService(services.circles._sessions, clock, services.audit, services.agreement)
-    assert await restarted.claim_due_reminders() == []
+    assert len(await services.circles.reminders.claim_due_reminders()) == 1
+    async with other_process(database_url) as sessions:
+        assert await CircleReminders(sessions, clock).claim_due_reminders() == []
 
 
 async def test_late_reminders_send_only_the_nearest_and_none_after_the_start(
@@ -228,12 +241,12 @@ async def test_late_reminders_send_only_the_nearest_and_none_after_the_start(
     created = await _weekly(services)
     clock.advance(created.first.start_utc - clock.now() - timedelta(minutes=10))
     await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[0], True)
-    [only] = await services.circles.claim_due_reminders()
+    [only] = await services.circles.reminders.claim_due_reminders()
     assert only.lead_minutes == 15
-    assert await services.circles.claim_due_reminders() == []
+    assert await services.circles.reminders.claim_due_reminders() == []
     await services.circles.rsvp(GUILD, created.circle.id, 0, MEMBERS[1], True)
     clock.advance(minutes=11)
-    assert await services.circles.claim_due_reminders() == []
+    assert await services.circles.reminders.claim_due_reminders() == []
 
 
 async def test_edit_changes_only_meetings_from_the_next_one_on(

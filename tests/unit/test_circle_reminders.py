@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -114,3 +115,21 @@ def test_someone_going_from_the_start_gets_every_reminder(leads: tuple[int, ...]
     """With Hearth up all along and a yes before every lead time, each reminder goes once."""
     sent = run_passes(leads, LONG_AGO, at(max(leads) + 1))
     assert [lead for lead, _ in sent] == sorted(leads, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("lead", "now", "send"),
+    [
+        (15, at(15), True),  # on time
+        (24 * 60, at(2 * 60), True),  # late, still useful: no nearer reminder to wait for
+        (24 * 60, at(1 / 60), True),
+        (24 * 60, START, False),  # the meeting has started
+        (15, START + timedelta(minutes=5), False),
+        (15, at(20), False),  # not due yet
+    ],
+)
+def test_a_lone_reminder_goes_out_late_only_before_the_meeting_starts(
+    lead: int, now: datetime, send: bool
+) -> None:
+    """With no nearer reminder, a due one still goes out late, but never once the meeting began."""
+    assert (choose_reminder((lead,), START, now, LONG_AGO).send == lead) is send

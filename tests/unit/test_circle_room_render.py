@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.services.circle_room import FeedbackResults, TalkingOrder
-from cogs.circle_room import order_text, results_text
+from bot.services.circles import FeedbackResults, TalkingOrder
+from cogs.circles._render import order_text, results_text
 
 CLOSES = datetime(2030, 1, 16, 21, 0, tzinfo=UTC)
 

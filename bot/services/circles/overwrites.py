@@ -9,7 +9,6 @@ or a crash between the two, changes nothing: whatever was recorded is put back a
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 
@@ -17,19 +16,8 @@ from bot.db.engine import SessionFactory
 from bot.db.models import CircleRoomOverwrite
 from bot.db.queries import insert_ignore
 from bot.domain.room_overwrites import Overwrite
-
-ROLE = 0
-MEMBER = 1
-
-
-@dataclass(frozen=True)
-class RoomChange:
-    """One overwrite opening changed: whose, how it was (None: absent) and what opening wrote."""
-
-    target_id: int
-    target_type: int
-    before: Overwrite | None
-    written: Overwrite
+from bot.services.circles import _store
+from bot.services.circles.values import RoomChange, TargetKind
 
 
 def _change(row: CircleRoomOverwrite) -> RoomChange:
@@ -39,14 +27,18 @@ def _change(row: CircleRoomOverwrite) -> RoomChange:
         else None
     )
     return RoomChange(
-        row.target_id, row.target_type, before, Overwrite(row.written_allow, row.written_deny)
+        row.target_id,
+        TargetKind(row.target_type),
+        before,
+        Overwrite(row.written_allow, row.written_deny),
     )
 
 
 class RoomOverwrites:
-    """Keeps the overwrites a meeting's opening changed (mixed into CircleService)."""
+    """Keeps the overwrites a meeting's opening changed."""
 
-    _sessions: SessionFactory
+    def __init__(self, sessions: SessionFactory) -> None:
+        self._sessions = sessions
 
     async def record_room_changes(self, occurrence_id: int, changes: Sequence[RoomChange]) -> None:
         """Note changes about to be made to a meeting's room.
@@ -57,16 +49,15 @@ class RoomOverwrites:
         """
         if not changes:
             return
-        table = CircleRoomOverwrite.__table__
         async with self._sessions() as session:
             for change in changes:
                 await insert_ignore(
                     session,
-                    table,
+                    _store.table(CircleRoomOverwrite),
                     {
                         "occurrence_id": occurrence_id,
                         "target_id": change.target_id,
-                        "target_type": change.target_type,
+                        "target_type": int(change.target_kind),
                         "before_allow": change.before.allow if change.before else None,
                         "before_deny": change.before.deny if change.before else None,
                         "written_allow": change.written.allow,
