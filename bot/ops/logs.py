@@ -34,10 +34,13 @@ def configure_logging(level: int, log_format: str = "text") -> None:
     """Log at `level` as text or JSON; keep the libraries' chatty or identifying loggers down."""
     handler = logging.StreamHandler()
     handler.setFormatter(JsonLines() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
-    logging.basicConfig(level=level, handlers=[handler], force=True)
+    logging.basicConfig(level=level, handlers=[handler])
     logging.getLogger("discord.http").setLevel(max(level, logging.INFO))
     # At DEBUG discord.py logs every gateway event, including who pressed a button: that would
     # name the author of an anonymous request. Keep it at INFO or above.
     logging.getLogger("discord.gateway").setLevel(max(level, logging.INFO))
     logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+    # aiosqlite logs every statement's parameters at DEBUG: notes, ids. Never let it.
+    logging.getLogger("aiosqlite").setLevel(max(level, logging.INFO))
+    logging.getLogger("sqlalchemy").setLevel(max(level, logging.WARNING))
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

@@ -93,16 +93,21 @@ def test_problems_are_reported_on_one_line() -> None:
     assert one_line(("a", "b", "c")) == "a (and 2 more problems)"
 
 
-def test_debug_logging_never_includes_raw_gateway_events() -> None:
-    """Even at DEBUG, discord.py's gateway and HTTP traffic (members' identities) is not logged."""
-    from bot.__main__ import configure_logging
+def test_debug_logging_never_includes_raw_gateway_events_or_sql_parameters() -> None:
+    """Even at DEBUG: no gateway or HTTP traffic (identities), no SQL parameters (notes, ids)."""
+    from bot.ops.logs import configure_logging
 
-    names = ("discord.gateway", "discord.http", "apscheduler")
+    names = ("", "discord.gateway", "discord.http", "apscheduler", "aiosqlite", "sqlalchemy")
+    root = logging.getLogger()
     before = {name: logging.getLogger(name).level for name in names}
+    handlers = list(root.handlers)
     try:
         configure_logging(logging.DEBUG)
         assert logging.getLogger("discord.gateway").getEffectiveLevel() == logging.INFO
         assert logging.getLogger("discord.http").getEffectiveLevel() == logging.INFO
+        assert logging.getLogger("aiosqlite").getEffectiveLevel() == logging.INFO
+        assert logging.getLogger("sqlalchemy.engine").getEffectiveLevel() >= logging.WARNING
     finally:
         for name, level in before.items():
             logging.getLogger(name).setLevel(level)
+        root.handlers[:] = handlers
