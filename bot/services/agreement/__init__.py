@@ -1,0 +1,3 @@
+"""The group agreement."""
+
+from bot.services.agreement.service import *  # noqa: F403

@@ -1,0 +1,3 @@
+"""The crisis signpost."""
+
+from bot.services.crisis.service import *  # noqa: F403
