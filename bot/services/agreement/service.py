@@ -1,140 +1,41 @@
-"""The group agreement: versions, the acceptance ledger, re-acceptance and the quiz."""
+"""The group agreement's decisions: versions, the acceptance ledger, re-acceptance and the quiz."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db.engine import SessionFactory
 from bot.db.models import (
-    AgreementAcceptance,
     AgreementQuiz,
     AgreementQuizResult,
     AgreementStanding,
     AgreementVersion,
     GuildSettings,
 )
-from bot.db.queries import insert_ignore
 from bot.domain import agreement as text
 from bot.errors import AgreementRequired, InvalidInput, NotFound
+from bot.services.agreement import _store as store
+from bot.services.agreement.values import (
+    CHANGE_KINDS,
+    INITIAL,
+    MATERIAL,
+    AcceptOutcome,
+    AgreementStatus,
+    AgreementText,
+    Quiz,
+    ReacceptanceAsk,
+    RoleRemoval,
+    SaveOutcome,
+)
 from bot.services.audit import AuditRecord, AuditService
 from bot.services.data_rights import ExportChoice
 
 log = logging.getLogger(__name__)
-
-MINOR = "minor"
-MATERIAL = "material"
-INITIAL = "initial"
-CHANGE_KINDS = (MINOR, MATERIAL)
-
-
-@dataclass(frozen=True)
-class AgreementText:
-    """One version of the agreement, ready to show."""
-
-    guild_id: int
-    number: int
-    title: str
-    points: tuple[str, ...]
-    change_kind: str
-    author_id: int | None
-    created_at: datetime
-
-    @property
-    def rendered(self) -> str:
-        """Return the points as a numbered list."""
-        return text.render_points(self.points)
-
-
-@dataclass(frozen=True)
-class SaveOutcome:
-    """What happened when a moderator saved the agreement."""
-
-    version: AgreementText
-    needs_reacceptance: bool
-    members_to_ask: int
-    grace_until: datetime | None
-
-
-@dataclass(frozen=True)
-class AcceptOutcome:
-    """The result of a member accepting a version."""
-
-    number: int
-    newly_accepted: bool
-    grant_role: bool
-    member_role_id: int | None
-
-
-@dataclass(frozen=True)
-class Quiz:
-    """The comprehension question."""
-
-    question: str
-    options: tuple[str, ...]
-    correct_index: int
-
-
-@dataclass(frozen=True)
-class VersionCount:
-    """How many members accepted one version."""
-
-    number: int
-    change_kind: str
-    accepted: int
-
-
-@dataclass(frozen=True)
-class AgreementStatus:
-    """Acceptances per version and how many are pending."""
-
-    current: int | None
-    required: int | None
-    per_version: tuple[VersionCount, ...]
-    up_to_date: int
-    pending: int
-    roles_removed: int
-    grace_until: datetime | None
-
-
-@dataclass(frozen=True)
-class ReacceptanceAsk:
-    """A member to ask again, with what changed."""
-
-    guild_id: int
-    user_id: int
-    from_number: int
-    to_number: int
-    title: str
-    diff: str
-    grace_until: datetime | None
-
-
-@dataclass(frozen=True)
-class RoleRemoval:
-    """A member role to take back because the grace period ended."""
-
-    guild_id: int
-    user_id: int
-    role_id: int
-
-
-def _as_text(row: AgreementVersion) -> AgreementText:
-    return AgreementText(
-        guild_id=row.guild_id,
-        number=row.number,
-        title=row.title,
-        points=text.parse_points(row.body),
-        change_kind=row.change_kind,
-        author_id=row.author_id,
-        created_at=row.created_at,
-    )
 
 
 class AgreementService:
@@ -155,28 +56,11 @@ class AgreementService:
         self._audit = audit
 
     # ----- reading -------------------------------------------------------------------------
-    async def _current_row(self, session: AsyncSession, guild_id: int) -> AgreementVersion | None:
-        return await session.scalar(
-            select(AgreementVersion)
-            .where(AgreementVersion.guild_id == guild_id)
-            .order_by(AgreementVersion.number.desc())
-            .limit(1)
-        )
-
-    async def _required_row(self, session: AsyncSession, guild_id: int) -> AgreementVersion | None:
-        """Return the newest version that needs acceptance (initial or material)."""
-        return await session.scalar(
-            select(AgreementVersion)
-            .where(AgreementVersion.guild_id == guild_id, AgreementVersion.change_kind != MINOR)
-            .order_by(AgreementVersion.number.desc())
-            .limit(1)
-        )
-
     async def current(self, guild_id: int) -> AgreementText | None:
         """Return the current version, or None when moderators have not written one."""
         async with self._reads() as session:
-            row = await self._current_row(session, guild_id)
-            return _as_text(row) if row else None
+            row = await store.current_row(session, guild_id)
+            return store.as_text(row) if row else None
 
     async def require_current(self, guild_id: int) -> AgreementText:
         """Return the current version or explain that there is none yet."""
@@ -191,42 +75,24 @@ class AgreementService:
     async def history(self, guild_id: int) -> list[AgreementText]:
         """Return every version, newest first."""
         async with self._reads() as session:
-            rows = await session.scalars(
-                select(AgreementVersion)
-                .where(AgreementVersion.guild_id == guild_id)
-                .order_by(AgreementVersion.number.desc())
-            )
-            return [_as_text(row) for row in rows]
+            return await store.versions(session, guild_id)
 
     async def has_accepted_current(self, guild_id: int, user_id: int) -> bool:
         """Say whether the member accepted the version that is currently required."""
         async with self._reads() as session:
-            return await self._is_current(session, guild_id, user_id)
-
-    async def _is_current(self, session: AsyncSession, guild_id: int, user_id: int) -> bool:
-        required = await self._required_row(session, guild_id)
-        if required is None:
-            return False
-        standing = await session.get(AgreementStanding, (guild_id, user_id))
-        return standing is not None and standing.accepted_number >= required.number
+            return await store.is_current(session, guild_id, user_id)
 
     async def require_agreement(self, guild_id: int, user_id: int) -> None:
         """Raise AgreementRequired unless the member accepted the current agreement."""
         async with self._reads() as session:
-            if await self._is_current(session, guild_id, user_id):
+            if await store.is_current(session, guild_id, user_id):
                 return
-            required = await self._required_row(session, guild_id)
+            required = await store.required_row(session, guild_id)
             standing = await session.get(AgreementStanding, (guild_id, user_id))
         if standing is not None and required is not None and not standing.told_in_app:
             # Pointing them to the agreement here counts as telling them about the change.
             async with self._sessions() as session:
-                await session.execute(
-                    update(AgreementStanding)
-                    .where(
-                        AgreementStanding.guild_id == guild_id, AgreementStanding.user_id == user_id
-                    )
-                    .values(told_in_app=True)
-                )
+                await store.mark_told_in_app(session, guild_id, user_id)
                 await session.commit()
         if required is None:
             raise AgreementRequired(
@@ -257,7 +123,7 @@ class AgreementService:
             raise InvalidInput("Choose whether this is a minor wording fix or a material change.")
         now = self._clock.now()
         async with self._sessions() as session:
-            previous = await self._current_row(session, guild_id)
+            previous = await store.current_row(session, guild_id)
             if (
                 previous is not None
                 and text.parse_points(previous.body) == points
@@ -281,19 +147,9 @@ class AgreementService:
                 grace_until=grace_until,
             )
             session.add(row)
-            to_ask = 0
-            if kind == MATERIAL:
-                to_ask = (
-                    await session.scalar(
-                        select(func.count())
-                        .select_from(AgreementStanding)
-                        .where(
-                            AgreementStanding.guild_id == guild_id,
-                            AgreementStanding.accepted_number < row.number,
-                        )
-                    )
-                    or 0
-                )
+            to_ask = (
+                await store.members_behind(session, guild_id, row.number) if kind == MATERIAL else 0
+            )
             record = self._audit.add(
                 session,
                 guild_id,
@@ -304,7 +160,7 @@ class AgreementService:
                 kind=kind,
             )
             await session.commit()
-            outcome = SaveOutcome(_as_text(row), kind == MATERIAL, to_ask, grace_until)
+            outcome = SaveOutcome(store.as_text(row), kind == MATERIAL, to_ask, grace_until)
         await self._audit.publish(record)
         return outcome
 
@@ -312,7 +168,7 @@ class AgreementService:
         """Record that a member accepted version `number`; decide whether to grant the role."""
         now = self._clock.now()
         async with self._sessions() as session:
-            current = await self._current_row(session, guild_id)
+            current = await store.current_row(session, guild_id)
             if current is None:
                 raise NotFound("This server hasn't written its group agreement yet.")
             if current.number != number:
@@ -321,64 +177,16 @@ class AgreementService:
                     "Please open `/agreement read` again to see the newest version."
                 )
             settings = await session.get(GuildSettings, guild_id)
-            inserted = await insert_ignore(
-                session,
-                AgreementAcceptance.__table__,
-                {
-                    "guild_id": guild_id,
-                    "user_id": user_id,
-                    "version_id": current.id,
-                    "accepted_at": now,
-                },
-                ["user_id", "version_id"],
-            )
-            await insert_ignore(
-                session,
-                AgreementStanding.__table__,
-                {
-                    "guild_id": guild_id,
-                    "user_id": user_id,
-                    "accepted_number": number,
-                    "role_granted": False,
-                    "asked_by_dm": False,
-                    "told_in_app": False,
-                },
-                ["guild_id", "user_id"],
-            )
-            await session.execute(
-                update(AgreementStanding)
-                .where(
-                    AgreementStanding.guild_id == guild_id,
-                    AgreementStanding.user_id == user_id,
-                    AgreementStanding.accepted_number < number,
-                )
-                .values(accepted_number=number, told_in_app=False)
-            )
+            inserted = await store.record_acceptance(session, current, user_id, now)
             role_id = settings.member_role_id if settings else None
-            grant = False
-            if role_id is not None:
-                # Claim the grant: only one of many concurrent clicks flips the flag.
-                claimed = await session.execute(
-                    update(AgreementStanding)
-                    .where(
-                        AgreementStanding.guild_id == guild_id,
-                        AgreementStanding.user_id == user_id,
-                        AgreementStanding.role_granted.is_(False),
-                    )
-                    .values(role_granted=True, role_removed_at=None)
-                )
-                grant = bool(claimed.rowcount)
+            grant = role_id is not None and await store.claim_grant(session, guild_id, user_id)
             await session.commit()
         return AcceptOutcome(number, inserted, grant, role_id)
 
     async def grant_failed(self, guild_id: int, user_id: int) -> None:
         """Undo the grant claim when Discord refused the role, so the next accept tries again."""
         async with self._sessions() as session:
-            await session.execute(
-                update(AgreementStanding)
-                .where(AgreementStanding.guild_id == guild_id, AgreementStanding.user_id == user_id)
-                .values(role_granted=False)
-            )
+            await store.set_standing(session, guild_id, user_id, role_granted=False)
             await session.commit()
 
     # ----- quiz ----------------------------------------------------------------------------
@@ -392,16 +200,7 @@ class AgreementService:
         self, guild_id: int, actor_id: int, question: str, options: list[str], correct: int
     ) -> Quiz:
         """Set or replace the comprehension question."""
-        question = " ".join(question.split())
-        options = [" ".join(o.split()) for o in options if o and o.strip()]
-        if not question or len(question) > 200:
-            raise InvalidInput("The question needs to be between 1 and 200 characters.")
-        if not 2 <= len(options) <= 5 or any(len(o) > 100 for o in options):
-            raise InvalidInput("Give 2 to 5 answers, each under 100 characters.")
-        if len(set(options)) != len(options):
-            raise InvalidInput("The answers need to be different from each other.")
-        if not 1 <= correct <= len(options):
-            raise InvalidInput(f"The correct answer must be a number from 1 to {len(options)}.")
+        question, options = _checked_quiz(question, options, correct)
         async with self._sessions() as session:
             row = await session.get(AgreementQuiz, guild_id)
             if row is None:
@@ -417,18 +216,16 @@ class AgreementService:
     async def clear_quiz(self, guild_id: int, actor_id: int) -> bool:
         """Remove the comprehension question; return whether there was one."""
         async with self._sessions() as session:
-            result = await session.execute(
-                delete(AgreementQuiz).where(AgreementQuiz.guild_id == guild_id)
-            )
+            removed = await store.delete_quiz(session, guild_id)
             record = None
-            if result.rowcount:
+            if removed:
                 record = self._audit.add(
                     session, guild_id, actor_id, "agreement.quiz", "removed the quiz"
                 )
             await session.commit()
         if record:
             await self._audit.publish(record)
-        return bool(result.rowcount)
+        return removed
 
     async def answer_quiz(self, guild_id: int, user_id: int, number: int, choice: int) -> bool:
         """Check an answer; keep only whether it passed."""
@@ -451,33 +248,11 @@ class AgreementService:
     async def status(self, guild_id: int) -> AgreementStatus:
         """Count acceptances per version and pending members."""
         async with self._reads() as session:
-            current = await self._current_row(session, guild_id)
-            required = await self._required_row(session, guild_id)
-            rows = await session.execute(
-                select(
-                    AgreementVersion.number,
-                    AgreementVersion.change_kind,
-                    func.count(AgreementAcceptance.id),
-                )
-                .join(
-                    AgreementAcceptance,
-                    AgreementAcceptance.version_id == AgreementVersion.id,
-                    isouter=True,
-                )
-                .where(AgreementVersion.guild_id == guild_id)
-                .group_by(AgreementVersion.number, AgreementVersion.change_kind)
-                .order_by(AgreementVersion.number.desc())
-            )
-            per_version = tuple(VersionCount(n, k, c) for n, k, c in rows)
+            current = await store.current_row(session, guild_id)
+            required = await store.required_row(session, guild_id)
+            per_version = await store.acceptances_per_version(session, guild_id)
             needed = required.number if required else 0
-            counts = await session.execute(
-                select(
-                    func.count().filter(AgreementStanding.accepted_number >= needed),
-                    func.count().filter(AgreementStanding.accepted_number < needed),
-                    func.count().filter(AgreementStanding.role_removed_at.is_not(None)),
-                ).where(AgreementStanding.guild_id == guild_id)
-            )
-            up_to_date, pending, removed = counts.one()
+            up_to_date, pending, removed = await store.standing_counts(session, guild_id, needed)
         return AgreementStatus(
             current=current.number if current else None,
             required=required.number if required else None,
@@ -489,70 +264,27 @@ class AgreementService:
         )
 
     # ----- re-acceptance -------------------------------------------------------------------
-    async def _ask_for(
-        self, session: AsyncSession, standing: AgreementStanding, required: AgreementVersion
-    ) -> ReacceptanceAsk:
-        old = await session.scalar(
-            select(AgreementVersion).where(
-                AgreementVersion.guild_id == standing.guild_id,
-                AgreementVersion.number == standing.accepted_number,
-            )
-        )
-        current = await self._current_row(session, standing.guild_id) or required
-        old_points = text.parse_points(old.body) if old else ()
-        return ReacceptanceAsk(
-            guild_id=standing.guild_id,
-            user_id=standing.user_id,
-            from_number=standing.accepted_number,
-            to_number=current.number,
-            title=current.title,
-            diff=text.diff_points(old_points, text.parse_points(current.body)),
-            grace_until=required.grace_until,
-        )
-
     async def claim_reacceptance_asks(self, limit: int = 50) -> list[ReacceptanceAsk]:
         """Claim members to ask again after a material change; each is claimed once per version."""
         asks = []
         async with self._sessions() as session:
-            required_numbers = (
-                select(AgreementVersion.guild_id, func.max(AgreementVersion.number).label("needed"))
-                .where(AgreementVersion.change_kind == MATERIAL)
-                .group_by(AgreementVersion.guild_id)
-                .subquery()
-            )
-            candidates = await session.scalars(
-                select(AgreementStanding)
-                .join(required_numbers, required_numbers.c.guild_id == AgreementStanding.guild_id)
-                .where(
-                    AgreementStanding.accepted_number < required_numbers.c.needed,
-                    or_(
-                        AgreementStanding.asked_number.is_(None),
-                        AgreementStanding.asked_number < required_numbers.c.needed,
-                    ),
-                )
-                .limit(limit)
-            )
             now = self._clock.now()
-            for standing in list(candidates):
-                required = await self._required_row(session, standing.guild_id)
+            for standing in await store.members_to_ask(session, limit):
+                required = await store.required_row(session, standing.guild_id)
                 if required is None:
                     continue
                 standing.asked_number = required.number
                 standing.asked_at = now
                 standing.asked_by_dm = False
                 standing.told_in_app = False
-                asks.append(await self._ask_for(session, standing, required))
+                asks.append(await store.ask_for(session, standing, required))
             await session.commit()
         return asks
 
     async def record_ask_delivery(self, guild_id: int, user_id: int, delivered: bool) -> None:
         """Note whether the private message reached the member."""
         async with self._sessions() as session:
-            await session.execute(
-                update(AgreementStanding)
-                .where(AgreementStanding.guild_id == guild_id, AgreementStanding.user_id == user_id)
-                .values(asked_by_dm=delivered)
-            )
+            await store.set_standing(session, guild_id, user_id, asked_by_dm=delivered)
             await session.commit()
 
     async def claim_in_app_notice(self, guild_id: int, user_id: int) -> ReacceptanceAsk | None:
@@ -563,18 +295,11 @@ class AgreementService:
                 return None  # the common case, answered without taking the write lock
         async with self._sessions() as session:
             standing = await session.get(AgreementStanding, (guild_id, user_id))
-            required = await self._required_row(session, guild_id)
-            if (
-                standing is None
-                or required is None
-                or standing.accepted_number >= required.number
-                or standing.asked_number != required.number
-                or standing.asked_by_dm
-                or standing.told_in_app
-            ):
+            required = await store.required_row(session, guild_id)
+            if standing is None or required is None or not _owes_notice(standing, required):
                 return None
             standing.told_in_app = True
-            ask = await self._ask_for(session, standing, required)
+            ask = await store.ask_for(session, standing, required)
             await session.commit()
             return ask
 
@@ -584,43 +309,23 @@ class AgreementService:
         removals: list[RoleRemoval] = []
         records: list[AuditRecord] = []
         async with self._sessions() as session:
-            versions = await session.execute(
-                select(AgreementVersion.guild_id, func.max(AgreementVersion.number))
-                .where(AgreementVersion.change_kind != MINOR)
-                .group_by(AgreementVersion.guild_id)
-            )
-            for guild_id, needed in list(versions):
-                required = await session.scalar(
-                    select(AgreementVersion).where(
-                        AgreementVersion.guild_id == guild_id, AgreementVersion.number == needed
-                    )
-                )
+            for required in await store.required_versions(session):
+                guild_id, needed = required.guild_id, required.number
                 settings = await session.get(GuildSettings, guild_id)
                 if (
-                    required is None
-                    or required.grace_until is None
+                    required.grace_until is None
                     or required.grace_until > now
                     or settings is None
                     or settings.member_role_id is None
                 ):
                     continue
-                members = await session.scalars(
-                    select(AgreementStanding).where(
-                        and_(
-                            AgreementStanding.guild_id == guild_id,
-                            AgreementStanding.accepted_number < needed,
-                            AgreementStanding.role_granted.is_(True),
-                        )
-                    )
-                )
-                taken = 0
-                for standing in list(members):
+                taken = await store.granted_but_behind(session, guild_id, needed)
+                for standing in taken:
                     standing.role_granted = False
                     standing.role_removed_at = now
                     removals.append(
                         RoleRemoval(guild_id, standing.user_id, settings.member_role_id)
                     )
-                    taken += 1
                 if taken:
                     records.append(
                         self._audit.add(
@@ -628,7 +333,7 @@ class AgreementService:
                             guild_id,
                             None,
                             "agreement.grace_ended",
-                            f"took back the member role from {taken} member(s) whose grace "
+                            f"took back the member role from {len(taken)} member(s) whose grace "
                             f"period for version {needed} ended",
                         )
                     )
@@ -649,65 +354,33 @@ class AgreementService:
         self, session: AsyncSession, user_id: int, choice: ExportChoice
     ) -> dict[str, Any]:
         """Return everything about this member in the agreement tables."""
-        accepted = await session.execute(
-            select(
-                AgreementVersion.guild_id, AgreementVersion.number, AgreementAcceptance.accepted_at
-            )
-            .join(AgreementVersion, AgreementVersion.id == AgreementAcceptance.version_id)
-            .where(AgreementAcceptance.user_id == user_id)
-            .order_by(AgreementAcceptance.accepted_at)
-        )
-        quiz = await session.scalars(
-            select(AgreementQuizResult).where(AgreementQuizResult.user_id == user_id)
-        )
-        standing = await session.scalars(
-            select(AgreementStanding).where(AgreementStanding.user_id == user_id)
-        )
-        authored = await session.execute(
-            select(
-                AgreementVersion.guild_id, AgreementVersion.number, AgreementVersion.created_at
-            ).where(AgreementVersion.author_id == user_id)
-        )
-        return {
-            "acceptances": [
-                {"server_id": str(g), "version": n, "accepted_at": at.isoformat()}
-                for g, n, at in accepted
-            ],
-            "quiz_results": [
-                {
-                    "server_id": str(r.guild_id),
-                    "version": r.version_number,
-                    "passed": r.passed,
-                    "at": r.at.isoformat(),
-                }
-                for r in quiz
-            ],
-            "standing": [
-                {
-                    "server_id": str(s.guild_id),
-                    "accepted_version": s.accepted_number,
-                    "member_role_granted_by_hearth": s.role_granted,
-                    "asked_to_reaccept_version": s.asked_number,
-                }
-                for s in standing
-            ],
-            "versions_written": [
-                {"server_id": str(g), "version": n, "at": at.isoformat()} for g, n, at in authored
-            ],
-        }
+        return await store.export_user(session, user_id)
 
     async def delete_user(self, session: AsyncSession, user_id: int) -> int:
         """Erase this member's rows; versions they wrote stay, without their name."""
-        removed = 0
-        for model in (AgreementAcceptance, AgreementQuizResult, AgreementStanding):
-            result = await session.execute(delete(model).where(model.user_id == user_id))
-            removed += result.rowcount or 0
-        await session.execute(
-            update(AgreementVersion)
-            .where(AgreementVersion.author_id == user_id)
-            .values(author_id=None)
-        )
-        await session.execute(
-            update(AgreementQuiz).where(AgreementQuiz.updated_by == user_id).values(updated_by=None)
-        )
-        return removed
+        return await store.delete_user(session, user_id)
+
+
+def _owes_notice(standing: AgreementStanding, required: AgreementVersion) -> bool:
+    """Say whether a member asked about `required` has neither accepted nor been told yet."""
+    return (
+        standing.accepted_number < required.number
+        and standing.asked_number == required.number
+        and not standing.asked_by_dm
+        and not standing.told_in_app
+    )
+
+
+def _checked_quiz(question: str, options: list[str], correct: int) -> tuple[str, list[str]]:
+    """Return the question and answers tidied, or explain what is wrong with them."""
+    question = " ".join(question.split())
+    options = [" ".join(o.split()) for o in options if o and o.strip()]
+    if not question or len(question) > 200:
+        raise InvalidInput("The question needs to be between 1 and 200 characters.")
+    if not 2 <= len(options) <= 5 or any(len(o) > 100 for o in options):
+        raise InvalidInput("Give 2 to 5 answers, each under 100 characters.")
+    if len(set(options)) != len(options):
+        raise InvalidInput("The answers need to be different from each other.")
+    if not 1 <= correct <= len(options):
+        raise InvalidInput(f"The correct answer must be a number from 1 to {len(options)}.")
+    return question, options
