@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from typing import Any, ParamSpec
 
 import discord
 from discord import app_commands
@@ -90,7 +90,7 @@ def _shrink_to_total(embeds: list[dict[str, Any]], total: int) -> None:
 
 def fit_embeds(embeds: Sequence[discord.Embed]) -> list[discord.Embed]:
     """Return copies of at most 10 embeds that keep every per-part and combined limit."""
-    dicts = [_fit_embed_dict(embed.to_dict()) for embed in embeds[:EMBEDS_LIMIT]]
+    dicts = [_fit_embed_dict(dict(embed.to_dict())) for embed in embeds[:EMBEDS_LIMIT]]
     _shrink_to_total(dicts, EMBED_TOTAL_LIMIT)
     return [discord.Embed.from_dict(data) for data in dicts]
 
@@ -151,14 +151,15 @@ def fit_choices(choices: Iterable[app_commands.Choice[Any]]) -> list[app_command
     return fitted
 
 
-AutocompleteCallback = Callable[..., Awaitable[list[app_commands.Choice[Any]]]]
+P = ParamSpec("P")
+AutocompleteCallback = Callable[P, Coroutine[Any, Any, list[app_commands.Choice[Any]]]]
 
 
-def choices_fitted(callback: AutocompleteCallback) -> AutocompleteCallback:
+def choices_fitted(callback: AutocompleteCallback[P]) -> AutocompleteCallback[P]:
     """Decorate an autocomplete callback so its answer always fits Discord's limits."""
 
     @functools.wraps(callback)
-    async def fitted_callback(*args: Any, **kwargs: Any) -> list[app_commands.Choice[Any]]:
+    async def fitted_callback(*args: P.args, **kwargs: P.kwargs) -> list[app_commands.Choice[Any]]:
         return fit_choices(await callback(*args, **kwargs))
 
     return fitted_callback

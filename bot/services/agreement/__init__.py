@@ -4,8 +4,8 @@
 are the workflows that reach Discord through the ports the agreement cog implements.
 """
 
-from bot.services.agreement.asks import AskPort, ReacceptanceAsks
-from bot.services.agreement.roles import MemberRoles, RolePort
+from bot.services.agreement.asks import REACCEPT_JOB, REACCEPT_SECONDS, AskPort, ReacceptanceAsks
+from bot.services.agreement.roles import GRACE_JOB, GRACE_SECONDS, MemberRoles, RolePort
 from bot.services.agreement.service import AgreementService
 from bot.services.agreement.values import (
     CHANGE_KINDS,
@@ -25,9 +25,13 @@ from bot.services.agreement.values import (
 
 __all__ = [
     "CHANGE_KINDS",
+    "GRACE_JOB",
+    "GRACE_SECONDS",
     "INITIAL",
     "MATERIAL",
     "MINOR",
+    "REACCEPT_JOB",
+    "REACCEPT_SECONDS",
     "AcceptOutcome",
     "AgreementService",
     "AgreementStatus",

@@ -11,6 +11,9 @@ from bot.services.agreement.values import ReacceptanceAsk
 
 log = logging.getLogger(__name__)
 
+REACCEPT_JOB = "agreement.reaccept"
+REACCEPT_SECONDS = 60
+
 
 class AskPort(Protocol):
     """The Discord side: one private message per member asked."""

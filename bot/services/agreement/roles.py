@@ -10,6 +10,9 @@ from bot.services.agreement.values import AcceptOutcome, RoleGrant
 
 log = logging.getLogger(__name__)
 
+GRACE_JOB = "agreement.grace"
+GRACE_SECONDS = 300
+
 GRANT_REASON = "Accepted the group agreement"
 TAKE_BACK_REASON = "Grace period ended before the new agreement was accepted"
 

@@ -8,10 +8,12 @@ from bot.services.crisis.data import crisis_data_from
 from bot.services.crisis.limiter import ForgetfulLimiter
 from bot.services.crisis.requests import (
     ChannelCheck,
+    OpenedThread,
     RequestFollowUps,
     RequestPort,
     RequestResult,
     RequestStatus,
+    ThreadFailure,
 )
 from bot.services.crisis.service import CrisisService
 from bot.services.crisis.shares import ShareDelivery, SharePort
@@ -51,6 +53,7 @@ __all__ = [
     "Detection",
     "ForgetfulLimiter",
     "LocalResource",
+    "OpenedThread",
     "RequestFollowUps",
     "RequestPort",
     "RequestResult",
@@ -58,5 +61,6 @@ __all__ = [
     "ShareDecision",
     "ShareDelivery",
     "SharePort",
+    "ThreadFailure",
     "crisis_data_from",
 ]

@@ -33,6 +33,21 @@ class RequestStatus(Enum):
     NOT_POSTED = "not_posted"
 
 
+class ThreadFailure(Enum):
+    """Why a private check-in thread could not be opened."""
+
+    NOT_CREATED = "not_created"
+    NOT_SET_UP = "not_set_up"
+
+
+@dataclass(frozen=True)
+class OpenedThread:
+    """A private thread opened for a request, or why it could not be."""
+
+    thread_id: int | None = None
+    failure: ThreadFailure | None = None
+
+
 @dataclass(frozen=True)
 class RequestResult:
     """The outcome of a request, and the name the moderators were shown (None if anonymous)."""
@@ -68,16 +83,13 @@ class RequestPort(Protocol):
         """Say whether the person is still in the server."""
         ...
 
-    async def create_private_thread(self, channel_id: int) -> int | None:
-        """Open a private thread in the channel; return its id, or None if Discord refused."""
-        ...
+    async def open_private_thread(
+        self, channel_id: int, member_id: int, moderator_id: int
+    ) -> OpenedThread:
+        """Open a private thread, add both people and post its first message.
 
-    async def welcome_to_thread(self, thread_id: int, member_id: int, moderator_id: int) -> bool:
-        """Add both people and post the thread's first message; return False if refused."""
-        ...
-
-    async def delete_thread(self, thread_id: int) -> None:
-        """Delete a thread that could not be set up (a refusal is ignored)."""
+        A thread that could not be set up is deleted again.
+        """
         ...
 
 
@@ -156,20 +168,20 @@ class RequestFollowUps:
                 f"<@{member_id}> doesn't seem to be in the server any more (they may have left "
                 "the server), so I didn't open a thread."
             )
-        thread_id = await self._port.create_private_thread(parent)
-        if thread_id is None:
+        opened = await self._port.open_private_thread(parent, member_id, moderator_id)
+        if opened.failure is ThreadFailure.NOT_SET_UP:
+            log.warning("Could not set up a private check-in thread in guild %s", guild_id)
+            raise InvalidInput(
+                f"I couldn't add <@{member_id}> to a private thread (I may need Send Messages "
+                "in Threads there). You can message them directly instead."
+            )
+        if opened.thread_id is None:
             log.warning("Could not open a private check-in thread in guild %s", guild_id)
             raise InvalidInput(
                 f"I couldn't open a private thread in <#{parent}> (I need Create Private "
                 f"Threads there). You can message <@{member_id}> directly instead."
             )
-        if not await self._port.welcome_to_thread(thread_id, member_id, moderator_id):
-            log.warning("Could not set up a private check-in thread in guild %s", guild_id)
-            await self._port.delete_thread(thread_id)
-            raise InvalidInput(
-                f"I couldn't add <@{member_id}> to a private thread (I may need Send Messages "
-                "in Threads there). You can message them directly instead."
-            )
+        thread_id = opened.thread_id
         await self._crisis.record_thread(alert.id, thread_id)
         return thread_id
 
