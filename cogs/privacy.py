@@ -125,7 +125,7 @@ class PrivacyCog(commands.Cog):
         await update(interaction, content="Okay, nothing was erased.", view=None)
 
 
-def _make_items(cog: PrivacyCog) -> tuple[Any, Any]:
+def _make_items(cog: PrivacyCog) -> tuple[type[discord.ui.DynamicItem[Any]], ...]:
     """Build the persistent confirmation buttons, bound to the loaded cog."""
     confirm = persistent_button(
         "hearth:mydata:delete",

@@ -282,7 +282,7 @@ class CrisisCog(commands.Cog):
             return discord.utils.escape_markdown(who)
 
         origin = interaction.channel_id if named and interaction.guild_id == guild_id else None
-        result = await self.requests.send(
+        result = await self.requests.ask_moderators(
             guild_id,
             interaction.user.id,
             name=name if named else None,

@@ -51,7 +51,9 @@ def test_domain_imports_only_the_standard_library(path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", sorted((ROOT / "bot" / "services").glob("*.py")), ids=lambda p: p.name
+    "path",
+    sorted((ROOT / "bot" / "services").rglob("*.py")),
+    ids=lambda p: str(p.relative_to(ROOT / "bot" / "services")),
 )
 def test_services_do_not_talk_discord(path: Path) -> None:
     """Services decide; they never import discord or the cogs."""
@@ -101,7 +103,7 @@ def _sends_around_ui(path: Path) -> list[str]:
 
 def test_every_message_goes_through_the_fitting_helpers() -> None:
     """Cogs send, edit, open modals and answer only through bot/ui/replies.py."""
-    files = [*sorted((ROOT / "cogs").glob("*.py")), *sorted((ROOT / "bot").rglob("*.py"))]
+    files = [*sorted((ROOT / "cogs").rglob("*.py")), *sorted((ROOT / "bot").rglob("*.py"))]
     found = [
         hit
         for path in files
@@ -120,7 +122,7 @@ def _decorators(function: ast.AsyncFunctionDef) -> list[str]:
 def test_every_autocomplete_answer_is_fitted() -> None:
     """Each autocomplete callback is wrapped by bot.ui.choices_fitted (25 choices of 100)."""
     unfitted = []
-    for path in sorted((ROOT / "cogs").glob("*.py")):
+    for path in sorted((ROOT / "cogs").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.AsyncFunctionDef):
                 decorators = _decorators(node)

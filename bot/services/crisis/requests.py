@@ -104,7 +104,7 @@ class RequestFollowUps:
         self._settings = settings
         self._port = port
 
-    async def send(
+    async def ask_moderators(
         self,
         guild_id: int,
         user_id: int,
