@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.config import Settings
 from bot.scheduling.scheduler import JobScheduler
 from bot.services import Services
-from bot.ui import NO_MENTIONS, report_error
+from bot.ui import NO_MENTIONS, keep_deadline, report_error
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,10 @@ class HearthBot(commands.Bot):
         else:
             synced = await self.tree.sync()
         log.info("Registered %d commands", len(synced))
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Keep Discord's 3 s deadline: defer whatever is not answered soon (see bot.ui)."""
+        await keep_deadline(interaction)
 
     async def on_ready(self) -> None:
         """Log that the gateway session is ready (this fires again after reconnects)."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -61,9 +62,61 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+class WriterTurns:
+    """One writing unit of work at a time in this process, queued in asyncio, on SQLite.
+
+    SQLite has one writer at a time. Writers that all try at once would wait in its busy
+    handler, which sleeps in growing steps (up to 100 ms) and serves them in no order; queued
+    here they go in turn, first come first served, and a reader never waits. A task that already
+    holds the turn (a unit of work opened inside another) goes on without waiting.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None
+        self._depth = 0
+
+    async def acquire(self) -> None:
+        """Wait for this task's turn (at once if it already has it)."""
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            self._depth += 1
+            return
+        await self._lock.acquire()
+        self._holder, self._depth = task, 1
+
+    def release(self) -> None:
+        """Give the turn back (to the next writer waiting)."""
+        self._depth -= 1
+        if self._depth == 0:
+            self._holder = None
+            self._lock.release()
+
+
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:
-    """Return the session factory for units of work that write."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Return the session factory for units of work that write (on SQLite, taking turns)."""
+    if engine.dialect.name != "sqlite":
+        return async_sessionmaker(engine, expire_on_commit=False)
+    turns = WriterTurns()
+
+    class TakingTurns(AsyncSession):
+        """A unit of work that writes: it waits for its turn before it begins."""
+
+        async def __aenter__(self) -> TakingTurns:
+            await turns.acquire()
+            try:
+                return cast(TakingTurns, await super().__aenter__())
+            except BaseException:
+                turns.release()
+                raise
+
+        async def __aexit__(self, *exc: object) -> None:
+            try:
+                await super().__aexit__(*exc)
+            finally:
+                turns.release()
+
+    return async_sessionmaker(engine, class_=TakingTurns, expire_on_commit=False)
 
 
 def create_read_session_factory(engine: AsyncEngine) -> SessionFactory:

@@ -33,7 +33,16 @@ from bot.ui.limits import (
     fitted,
 )
 from bot.ui.lookup import find_own_message
-from bot.ui.replies import edit, open_modal, reply, reply_private, send, update
+from bot.ui.replies import (
+    defer,
+    edit,
+    keep_deadline,
+    open_modal,
+    reply,
+    reply_private,
+    send,
+    update,
+)
 from bot.ui.text import WARM, ts, zone_choices
 
 __all__ = [
@@ -45,6 +54,7 @@ __all__ = [
     "HearthView",
     "StoredId",
     "choices_fitted",
+    "defer",
     "edit",
     "find_own_message",
     "fit_choices",
@@ -57,6 +67,7 @@ __all__ = [
     "guarded",
     "guild_of",
     "is_moderator",
+    "keep_deadline",
     "open_modal",
     "persistent_button",
     "read_agreement_button",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import HearthBot
 from bot.services.agreement import AgreementService
-from bot.ui import guild_of, reply_private
+from bot.ui import guild_of, open_modal, reply_private
 
 
 class ProbeCog(commands.Cog):
@@ -27,6 +29,20 @@ class ProbeCog(commands.Cog):
         """Stand in for a later feature that calls require_agreement."""
         await self.agreement.require_agreement(guild_of(interaction).id, interaction.user.id)
         await reply_private(interaction, "You're in.")
+
+    @app_commands.command(name="slow", description="Answer after a pause (seconds)")
+    async def slow(self, interaction: discord.Interaction, seconds: float) -> None:
+        """Stand in for work that waits longer than Discord allows before a first answer."""
+        await asyncio.sleep(seconds)
+        await reply_private(interaction, "done at last")
+
+    @app_commands.command(name="slowform", description="Open a form after a pause (seconds)")
+    async def slowform(self, interaction: discord.Interaction, seconds: float) -> None:
+        """Stand in for a form that could not open in time."""
+        await asyncio.sleep(seconds)
+        modal = discord.ui.Modal(title="Late form", custom_id="probe:late")
+        modal.add_item(discord.ui.Label(text="Words", component=discord.ui.TextInput()))
+        await open_modal(interaction, modal)
 
     @app_commands.command(name="boom", description="Fail unexpectedly")
     async def boom(self, interaction: discord.Interaction) -> None:
