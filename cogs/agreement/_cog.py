@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.errors import InvalidInput
 from bot.services.agreement import MATERIAL, MINOR, AgreementService, MemberRoles
 from bot.services.settings import SettingsService
-from bot.ui import guild_of, open_modal, reply_private, require_moderator, update
+from bot.ui import defer, guild_of, open_modal, reply_private, require_moderator, update
 from cogs.agreement import _render as render
 from cogs.agreement._views import (
     AgreementEditor,
@@ -133,7 +133,7 @@ class AgreementCog(
         self, interaction: discord.Interaction, guild_id: int, number: int
     ) -> None:
         """Record acceptance and grant the member role once."""
-        await interaction.response.defer()
+        await defer(interaction, thinking=False)
         outcome = await self.agreement.accept(guild_id, interaction.user.id, number)
         grant = await self.roles.grant(guild_id, interaction.user.id, outcome)
         await update(interaction, content=render.accepted(grant), embed=None, view=None)

@@ -33,6 +33,7 @@ from bot.services.settings import GuildConfig, SettingsService
 from bot.ui import (
     MAX_STORED_ID,
     choices_fitted,
+    defer,
     edit,
     guild_of,
     reply_private,
@@ -234,7 +235,7 @@ class CrisisCog(commands.Cog):
             raise InvalidInput(
                 "You can't send this to yourself, but `/crisis` shows you the same card, privately."
             )
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         decision = await self.crisis.share(interaction.user.id, author.id)
         # Answer first, the same words whatever was decided, then deliver.
         await reply_private(interaction, render.SHARE_CONFIRMATION)
@@ -273,7 +274,7 @@ class CrisisCog(commands.Cog):
         self, interaction: discord.Interaction, guild_id: int, code: str | None, named: bool
     ) -> None:
         """Post the request in the moderator alerts channel and tell the member what was sent."""
-        await interaction.response.defer()
+        await defer(interaction, thinking=False)
         danger = render.danger(self.crisis.directory.by_code(code) if code else None)
         guild = self.bot.get_guild(guild_id)
 
@@ -360,7 +361,7 @@ class CrisisCog(commands.Cog):
                 interaction, f"The private thread is already open: <#{alert.thread_id}>"
             )
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         thread_id = await self.requests.open_thread(alert, interaction.user.id, config)
         await reply_private(interaction, f"Opened <#{thread_id}>.")
         if interaction.message is not None:
