@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import discord
 
@@ -14,6 +16,8 @@ from bot.app import StartupError, load_data, run
 from bot.config import ConfigError, check_environment, load_settings, read_environment
 from bot.domain.crisis_detection import PhraseSetError
 from bot.domain.helplines import DatasetError
+from bot.ops.backup import BackupError, back_up
+from bot.ops.logs import configure_logging
 
 
 def one_line(problems: tuple[str, ...]) -> str:
@@ -21,16 +25,6 @@ def one_line(problems: tuple[str, ...]) -> str:
     first = " ".join(problems[0].split()) if problems else "the data could not be read"
     more = len(problems) - 1
     return f"{first} (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else first
-
-
-def configure_logging(level: int) -> None:
-    """Log at `level`, but never the library's raw traffic, which carries members' identities."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-8s %(name)s: %(message)s")
-    logging.getLogger("discord.http").setLevel(max(level, logging.INFO))
-    # At DEBUG discord.py logs every gateway event, including who pressed a button: that would
-    # name the author of an anonymous request. Keep it at INFO or above.
-    logging.getLogger("discord.gateway").setLevel(max(level, logging.INFO))
-    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
 
 
 def run_bot() -> int:
@@ -46,7 +40,7 @@ def run_bot() -> int:
     except (DatasetError, PhraseSetError) as error:
         print(f"hearth: data error: {one_line(error.problems)}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level_number)
+    configure_logging(settings.log_level_number, settings.log_format)
     try:
         asyncio.run(run(settings, crisis_data))
     except discord.LoginFailure:
@@ -81,7 +75,62 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--fresh", action="store_true", help="start over with a new practice server"
     )
+    commands.add_parser(
+        "check",
+        help="check the configuration and the crisis data, then exit (0: fine, 2: not)",
+    )
+    backup = commands.add_parser(
+        "backup",
+        help="copy the SQLite database while Hearth runs, leaving window keys out",
+        description="Copy the database consistently while Hearth runs. The copy leaves out the "
+        "check-in window keys, so no backup can link a check-in to its author.",
+    )
+    backup.add_argument("path", type=Path, help="a file to write, or a folder for a dated file")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {hearth_version()}")
     return parser
+
+
+def hearth_version() -> str:
+    """Return the installed version of Hearth."""
+    try:
+        return importlib.metadata.version("hearth")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
+def check() -> int:
+    """Validate the configuration and the datasets; print one line; return 0 or 2."""
+    try:
+        settings = load_settings(require_token=False)
+        check_environment(settings)
+        data = load_data(settings)
+    except ConfigError as error:
+        print(f"hearth: configuration error: {error}", file=sys.stderr)
+        return 2
+    except (DatasetError, PhraseSetError) as error:
+        print(f"hearth: data error: {one_line(error.problems)}", file=sys.stderr)
+        return 2
+    note = "" if settings.discord_token else " (DISCORD_TOKEN is not set: `run` will need it)"
+    print(
+        f"hearth: configuration and data are fine: {len(data.helplines.countries)} countries' "
+        f"helplines{note}"
+    )
+    return 0
+
+
+def backup(path: Path) -> int:
+    """Back the database up to `path`; print one line; return 0 or 2."""
+    try:
+        settings = load_settings(require_token=False)
+        made = back_up(settings.database_url, path)
+    except (ConfigError, BackupError) as error:
+        print(f"hearth: backup: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"hearth: backed up to {made.path} ({made.size / 1_048_576:.1f} MB); "
+        f"{made.windows_left_out} check-in window keys left out, as the privacy promise needs"
+    )
+    return 0
 
 
 def token_configured() -> bool:
@@ -92,6 +141,10 @@ def token_configured() -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command asked for and return the process exit status."""
     args = build_parser().parse_args(argv)
+    if args.command == "check":
+        return check()
+    if args.command == "backup":
+        return backup(args.path)
     if args.command == "sandbox" or (args.command is None and not token_configured()):
         from bot.sandbox.run import main as sandbox_main
 

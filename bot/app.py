@@ -20,6 +20,8 @@ from bot.config import Settings
 from bot.db.engine import create_engine, create_read_session_factory, create_session_factory
 from bot.db.migrate import upgrade
 from bot.domain.helplines_loader import CrisisData
+from bot.ops.http import OpsServer
+from bot.ops.metrics import Metrics
 from bot.scheduling.scheduler import JobScheduler
 from bot.services import Services, build_services
 from bot.services.crisis import crisis_data_from
@@ -36,13 +38,42 @@ class Hearth:
     services: Services
     scheduler: JobScheduler
     bot: HearthBot
+    metrics: Metrics
+    ops: OpsServer | None = None
+
+    async def serve_ops(self) -> None:
+        """Start the operator's HTTP port, if HEARTH_HTTP_PORT asks for one."""
+        if self.settings.http_port is not None and self.ops is None:
+            self.ops = OpsServer(
+                self.metrics, [self._gateway_problems, self._database_problems, self._job_problems]
+            )
+            await self.ops.start(self.settings.http_host, self.settings.http_port)
 
     async def close(self) -> None:
         """Disconnect, let in-flight handlers finish, and release the database."""
         if not self.bot.is_closed():
             await self.bot.close()
         await drain_handlers(grace=5.0)
+        if self.ops is not None:
+            await self.ops.stop()
         await self.engine.dispose()
+
+    async def _gateway_problems(self) -> list[str]:
+        if self.bot.is_closed() or not self.bot.is_ready() or not self.bot.gateway_connected:
+            return ["not connected to Discord's gateway"]
+        self.metrics.gateway_latency.labels("0").set(self.bot.latency)
+        return []
+
+    async def _database_problems(self) -> list[str]:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.exec_driver_sql("SELECT 1")
+        except (DBAPIError, OSError) as error:
+            return [f"the database does not answer ({type(error).__name__})"]
+        return []
+
+    async def _job_problems(self) -> list[str]:
+        return self.scheduler.overdue()
 
 
 # discord.py runs commands, component callbacks and event listeners as tasks with these names.
@@ -80,9 +111,10 @@ def build(
         crisis_data,
         reads=create_read_session_factory(engine),
     )
-    scheduler = JobScheduler(autostart=autostart_jobs)
-    bot = HearthBot(settings, services, scheduler, extensions)
-    return Hearth(settings, engine, services, scheduler, bot)
+    metrics = Metrics()
+    scheduler = JobScheduler(autostart=autostart_jobs, metrics=metrics)
+    bot = HearthBot(settings, services, scheduler, extensions, metrics=metrics)
+    return Hearth(settings, engine, services, scheduler, bot, metrics)
 
 
 def load_data(settings: Settings) -> CrisisData:
@@ -157,6 +189,7 @@ async def _migrate_when_reachable(settings: Settings, stopping: asyncio.Event) -
 
 async def _serve(hearth: Hearth, stopping: asyncio.Event) -> str | None:
     """Run the bot until stopped; return why Discord was unreachable if it could not log in."""
+    await hearth.serve_ops()
     runner = asyncio.create_task(hearth.bot.start(hearth.settings.discord_token), name="hearth-bot")
     waiter = asyncio.create_task(stopping.wait(), name="hearth-stop")
     try:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from contextlib import suppress
 
@@ -11,6 +13,7 @@ import yarl
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.ops.metrics import Metrics
 from bot.scheduling.scheduler import JobScheduler
 from bot.services import Services
 from bot.ui import NO_MENTIONS, keep_deadline, report_error
@@ -45,6 +48,7 @@ class HearthBot(commands.Bot):
         services: Services,
         scheduler: JobScheduler,
         extensions: tuple[str, ...] = EXTENSIONS,
+        metrics: Metrics | None = None,
     ) -> None:
         point_library_at(settings.api_base, settings.gateway_url)
         super().__init__(
@@ -58,6 +62,8 @@ class HearthBot(commands.Bot):
         self.settings = settings
         self.services = services
         self.scheduler = scheduler
+        self.metrics = metrics or Metrics()
+        self.gateway_connected = False  # kept by the connect/disconnect events below
         self._extensions = extensions
         self.tree.on_error = report_error  # type: ignore[assignment]
 
@@ -69,19 +75,55 @@ class HearthBot(commands.Bot):
         await self.sync_commands()
 
     async def sync_commands(self) -> None:
-        """Register slash commands: instantly to DEV_GUILD_ID, otherwise globally."""
+        """Register commands (to DEV_GUILD_ID at once, else globally), only when they changed.
+
+        Discord allows a bot only so many command registrations a day, so the schema's hash is
+        remembered (app_state) and a restart with the same commands, still registered, skips it.
+        """
         guild_id = self.settings.dev_guild_id
-        if guild_id is not None:
-            guild = discord.Object(id=guild_id)
+        guild = discord.Object(id=guild_id) if guild_id is not None else None
+        if guild is not None:
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-        else:
-            synced = await self.tree.sync()
+        commands = self.tree.get_commands(guild=guild)
+        translator = self.tree.translator
+        payload = [
+            await command.get_translated_payload(self.tree, translator)
+            if translator is not None
+            else command.to_dict(self.tree)
+            for command in commands
+        ]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        name = f"commands:{self.application_id}:{guild_id or 'global'}"
+        if await self.services.app_state.get(name) == digest:
+            registered = {
+                (c.name, c.type.value) for c in await self.tree.fetch_commands(guild=guild)
+            }
+            if registered == {(p["name"], p.get("type", 1)) for p in payload}:
+                log.info(
+                    "Commands unchanged since the last start (%d): not registered again",
+                    len(payload),
+                )
+                return
+        synced = await self.tree.sync(guild=guild)
+        await self.services.app_state.put(name, digest)
         log.info("Registered %d commands", len(synced))
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """Keep Discord's 3 s deadline: defer whatever is not answered soon (see bot.ui)."""
+        """Count it, and keep Discord's 3 s deadline: defer whatever is not answered soon."""
+        self.metrics.received(interaction)
         await keep_deadline(interaction)
+
+    async def on_connect(self) -> None:
+        """Note that the gateway connection is up."""
+        self.gateway_connected = True
+
+    async def on_resumed(self) -> None:
+        """Note that the gateway connection is up again."""
+        self.gateway_connected = True
+
+    async def on_disconnect(self) -> None:
+        """Note that the gateway connection dropped (discord.py reconnects on its own)."""
+        self.gateway_connected = False
 
     async def on_ready(self) -> None:
         """Log that the gateway session is ready (this fires again after reconnects)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 SHIPPED_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 """The crisis datasets that ship with Hearth (helplines.yaml, crisis_phrases.yaml)."""
 
@@ -35,6 +36,9 @@ class Settings:
     guild_ready_timeout: float = 2.0
     dm_interval_seconds: float = 1.0
     crisis_data_dir: Path = SHIPPED_DATA_DIR
+    log_format: str = "text"
+    http_host: str = "127.0.0.1"
+    http_port: int | None = None
 
     @property
     def log_level_number(self) -> int:
@@ -100,6 +104,15 @@ def _optional_int(values: Mapping[str, str], key: str) -> int | None:
     return int(raw)
 
 
+def _port(values: Mapping[str, str], key: str) -> int | None:
+    raw = values.get(key, "").strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ConfigError(f"{key} must be a port number from 1 to 65535")
+    return int(raw)
+
+
 def _float(values: Mapping[str, str], key: str, default: float) -> float:
     raw = values.get(key, "").strip()
     if not raw:
@@ -162,12 +175,18 @@ def _require_writable(folder: Path) -> None:
 
 
 def load_settings(
-    env: Mapping[str, str] | None = None, dotenv_path: str | Path = ".env"
+    env: Mapping[str, str] | None = None,
+    dotenv_path: str | Path = ".env",
+    *,
+    require_token: bool = True,
 ) -> Settings:
-    """Read and validate the settings; raise ConfigError with one clear line."""
+    """Read and validate the settings; raise ConfigError with one clear line.
+
+    `require_token=False` is for commands that do not connect (check, backup).
+    """
     values = read_environment(env, dotenv_path)
     token = values.get("DISCORD_TOKEN", "").strip()
-    if not token:
+    if not token and require_token:
         raise ConfigError("DISCORD_TOKEN is not set: put the bot token in the environment or .env")
     if any(ch.isspace() for ch in token):
         raise ConfigError("DISCORD_TOKEN must not contain spaces")
@@ -180,6 +199,9 @@ def load_settings(
         raise ConfigError(
             "HEARTH_DISCORD_API_BASE and HEARTH_DISCORD_GATEWAY_URL must be set together"
         )
+    log_format = values.get("LOG_FORMAT", "text").strip().lower() or "text"
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
     return Settings(
         discord_token=token,
         database_url=database_url_from(values),
@@ -191,4 +213,7 @@ def load_settings(
         guild_ready_timeout=_float(values, "HEARTH_GUILD_READY_TIMEOUT", 2.0),
         dm_interval_seconds=_float(values, "HEARTH_DM_INTERVAL", 1.0),
         crisis_data_dir=_folder(values, "HEARTH_CRISIS_DATA_DIR", SHIPPED_DATA_DIR),
+        log_format=log_format,
+        http_host=values.get("HEARTH_HTTP_HOST", "").strip() or "127.0.0.1",
+        http_port=_port(values, "HEARTH_HTTP_PORT"),
     )

@@ -60,6 +60,16 @@ class GuildSettings(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class AppState(Base):
+    """Small facts Hearth keeps about itself, e.g. the hash of the commands it last synced."""
+
+    __tablename__ = "app_state"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class AuditEntry(Base):
     """A moderator action, kept for accountability."""
 

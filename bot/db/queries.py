@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CursorResult, Executable, FromClause
+from sqlalchemy import CursorResult, Executable, FromClause, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -31,3 +31,18 @@ async def rows_changed(executor: AsyncSession | AsyncConnection, statement: Exec
     if not isinstance(result, CursorResult):
         raise TypeError("only an INSERT, UPDATE or DELETE has a row count")
     return result.rowcount or 0
+
+
+async def upsert(
+    executor: AsyncSession | AsyncConnection,
+    table: Table,
+    values: dict[str, Any],
+    conflict: list[str],
+) -> None:
+    """Insert a row, or update the existing one with the same `conflict` columns."""
+    bind = executor if isinstance(executor, AsyncConnection) else executor.bind
+    dialect = bind.dialect.name if bind is not None else "sqlite"
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).values(**values)
+    changes = {name: statement.excluded[name] for name in values if name not in conflict}
+    await executor.execute(statement.on_conflict_do_update(index_elements=conflict, set_=changes))

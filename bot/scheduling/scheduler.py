@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.ops.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -17,12 +20,16 @@ Job = Callable[[], Awaitable[None]]
 class JobScheduler:
     """Runs idempotent jobs on intervals; tests run them on demand instead."""
 
-    def __init__(self, *, autostart: bool = True) -> None:
+    def __init__(self, *, autostart: bool = True, metrics: Metrics | None = None) -> None:
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._jobs: dict[str, Job] = {}
         self._intervals: dict[str, float] = {}
         self._running: set[asyncio.Task[None]] = set()
         self._autostart = autostart
+        self._metrics = metrics
+        self._started_at: float | None = None
+        self._finished: dict[str, float] = {}  # job id -> when a run last ended (monotonic)
+        self._busy: dict[str, int] = {}  # job id -> runs under way
 
     def every(self, job_id: str, seconds: float, job: Job) -> None:
         """Register a job to run at start and then every `seconds` (one instance at a time)."""
@@ -48,13 +55,22 @@ class JobScheduler:
             task = asyncio.current_task()
             if task is not None:
                 self._running.add(task)
+            self._busy[job_id] = self._busy.get(job_id, 0) + 1
+            began = time.monotonic()
             try:
                 await job()
             except Exception:
                 log.exception("Job %s failed; it will run again at its next time", job_id)
+                if self._metrics is not None:
+                    self._metrics.job_failures.labels(job_id).inc()
             finally:
                 if task is not None:
                     self._running.discard(task)
+                self._busy[job_id] -= 1
+                self._finished[job_id] = time.monotonic()
+                if self._metrics is not None:
+                    self._metrics.job_runs.labels(job_id).inc()
+                    self._metrics.job_seconds.labels(job_id).observe(time.monotonic() - began)
 
         return run
 
@@ -75,6 +91,22 @@ class JobScheduler:
         """Start running jobs (once; a second call does nothing)."""
         if self._autostart and not self._scheduler.running:
             self._scheduler.start()
+            self._started_at = time.monotonic()
+
+    def overdue(self, slack: float = 60.0) -> list[str]:
+        """Return the jobs that have not finished a run for three intervals (plus `slack` s).
+
+        A job still running counts as alive. Empty when jobs do not run on their own (tests).
+        """
+        if self._started_at is None or not self._scheduler.running:
+            return [] if not self._autostart else ["the job scheduler is not running"]
+        now = time.monotonic()
+        late = []
+        for job_id, seconds in self._intervals.items():
+            last = self._finished.get(job_id, self._started_at)
+            if not self._busy.get(job_id) and now - last > 3 * seconds + slack:
+                late.append(f"job {job_id} has not run for {now - last:.0f} s")
+        return late
 
     async def stop(self, grace: float = 10.0) -> None:
         """Start no new runs, let running jobs finish (up to `grace` seconds), then shut down."""

@@ -10,9 +10,15 @@ from bot.db.engine import SessionFactory
 from bot.db.erasure import Erasure
 from bot.domain.helplines_loader import CrisisData
 from bot.services.agreement import AgreementService
+from bot.services.app_state import AppStateService
 from bot.services.audit import AuditService
-from bot.services.checkin_delivery import CheckinDeliveryService
-from bot.services.checkins import CheckinService
+from bot.services.checkins import (
+    CheckinDataRights,
+    CheckinModeration,
+    CheckinReminders,
+    CheckinService,
+    DeliveryQueue,
+)
 from bot.services.circles import CircleService
 from bot.services.crisis import CrisisService, crisis_data_from
 from bot.services.data_rights import DataRightsService
@@ -25,13 +31,16 @@ class Services:
     """Every service the cogs may use, built once at start-up."""
 
     clock: Clock
+    app_state: AppStateService
     audit: AuditService
     settings: SettingsService
     agreement: AgreementService
     data_rights: DataRightsService
     crisis: CrisisService
     checkins: CheckinService
-    checkin_delivery: CheckinDeliveryService
+    checkin_moderation: CheckinModeration
+    checkin_reminders: CheckinReminders
+    checkin_queue: DeliveryQueue
     circles: CircleService
     pairing: PairingService
 
@@ -57,25 +66,28 @@ def build_services(
         sessions, clock, audit, agreement, crisis, erasure=erasure, reads=reads
     )
     # Posting and delivery take turns at one gate (see CheckinService.gate).
-    checkin_delivery = CheckinDeliveryService(sessions, clock, checkins.gate, erasure=erasure)
+    checkin_queue = DeliveryQueue(sessions, clock, checkins.gate, erasure=erasure)
     circles = CircleService(sessions, clock, audit, agreement, reads)
     data_rights = DataRightsService(sessions, clock, erasure)
     data_rights.register(agreement)
     data_rights.register(crisis)
-    data_rights.register(checkins)
+    data_rights.register(CheckinDataRights(clock))
     data_rights.register(circles)
     pairing = PairingService(sessions, clock, audit, agreement, reads)
     data_rights.register(pairing)
     data_rights.register(audit)
     return Services(
         clock=clock,
+        app_state=AppStateService(sessions, clock),
         audit=audit,
         settings=settings,
         agreement=agreement,
         data_rights=data_rights,
         crisis=crisis,
         checkins=checkins,
-        checkin_delivery=checkin_delivery,
+        checkin_moderation=CheckinModeration(sessions, clock, audit, erasure),
+        checkin_reminders=CheckinReminders(sessions, clock),
+        checkin_queue=checkin_queue,
         circles=circles,
         pairing=pairing,
     )

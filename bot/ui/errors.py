@@ -79,6 +79,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
     """Turn any failure into a kind private reply; log the unexpected ones with an error id."""
     error = _unwrap(error)
     view: discord.ui.View | None = None
+    outcome = "refused"
     if isinstance(error, AgreementRequired):
         message, view = error.message, read_agreement_view()
     elif isinstance(error, UserError):
@@ -88,13 +89,16 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
     elif isinstance(error, app_commands.TransformerError):
         message = _conversion_message(interaction, error)
     else:
-        error_id = secrets.token_hex(4)
+        error_id, outcome = secrets.token_hex(4), "error"
         command = interaction.command.qualified_name if interaction.command else "component"
         log.error("Unexpected error %s in %s", error_id, command, exc_info=error)
         message = (
             "Sorry, something went wrong on our side and nothing was changed. "
             f"If it keeps happening, tell a moderator this code: `{error_id}`."
         )
+    metrics = getattr(interaction.client, "metrics", None)
+    if metrics is not None:
+        metrics.outcome(interaction, outcome)
     try:
         if view is None:
             await reply_private(interaction, message)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Coroutine, Iterable, Sequence
-from typing import Any, ParamSpec
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, TypeVar, cast
 
 import discord
 from discord import app_commands
@@ -151,18 +151,18 @@ def fit_choices(choices: Iterable[app_commands.Choice[Any]]) -> list[app_command
     return fitted
 
 
-P = ParamSpec("P")
-AutocompleteCallback = Callable[P, Coroutine[Any, Any, list[app_commands.Choice[Any]]]]
+AutocompleteCallback = Callable[..., Awaitable[list[app_commands.Choice[Any]]]]
+_Callback = TypeVar("_Callback", bound=AutocompleteCallback)
 
 
-def choices_fitted(callback: AutocompleteCallback[P]) -> AutocompleteCallback[P]:
+def choices_fitted(callback: _Callback) -> _Callback:
     """Decorate an autocomplete callback so its answer always fits Discord's limits."""
 
     @functools.wraps(callback)
-    async def fitted_callback(*args: P.args, **kwargs: P.kwargs) -> list[app_commands.Choice[Any]]:
+    async def fitted_callback(*args: Any, **kwargs: Any) -> list[app_commands.Choice[Any]]:
         return fit_choices(await callback(*args, **kwargs))
 
-    return fitted_callback
+    return cast(_Callback, fitted_callback)  # the same signature, answers fitted
 
 
 def fit_thread_name(name: str) -> str:

@@ -27,6 +27,13 @@ _TURNS_KEPT = 10_000
 _turns: OrderedDict[int, asyncio.Lock] = OrderedDict()
 
 
+def _first_answer_sent(interaction: discord.Interaction) -> None:
+    """Let the client's metrics time the first answer (if it keeps metrics)."""
+    metrics = getattr(interaction.client, "metrics", None)
+    if metrics is not None:
+        metrics.answered(interaction)
+
+
 def _turn(interaction: discord.Interaction) -> asyncio.Lock:
     """Return the lock that orders first answers to this interaction (kept a few seconds)."""
     lock = _turns.get(interaction.id)
@@ -49,6 +56,7 @@ async def keep_deadline(interaction: discord.Interaction, within: float = ANSWER
             thinking = interaction.type is discord.InteractionType.application_command
             try:
                 await interaction.response.defer(ephemeral=True, thinking=thinking)
+                _first_answer_sent(interaction)
             except discord.HTTPException as error:
                 log.warning("Could not defer a slow interaction (%s)", error.status)
     finally:
@@ -60,6 +68,7 @@ async def defer(interaction: discord.Interaction, *, thinking: bool = True) -> N
     async with _turn(interaction):
         if not interaction.response.is_done():
             await interaction.response.defer(ephemeral=True, thinking=thinking)
+            _first_answer_sent(interaction)
 
 
 async def reply(
@@ -70,6 +79,7 @@ async def reply(
     async with _turn(interaction):
         if not interaction.response.is_done():
             await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+            _first_answer_sent(interaction)
             return
     await interaction.followup.send(ephemeral=ephemeral, **kwargs)
 
@@ -87,6 +97,7 @@ async def update(interaction: discord.Interaction, **kwargs: Any) -> None:
     async with _turn(interaction):
         if not interaction.response.is_done():
             await interaction.response.edit_message(**kwargs)
+            _first_answer_sent(interaction)
             return
     await interaction.edit_original_response(**kwargs)
 
@@ -100,6 +111,7 @@ async def open_modal(interaction: discord.Interaction, modal: discord.ui.Modal) 
                 "Please try again in a moment."
             )
         await interaction.response.send_modal(fit_modal(modal))
+        _first_answer_sent(interaction)
 
 
 async def send(

@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -140,7 +141,7 @@ def build_community(emu: Emulator) -> Community:
     )
 
 
-StartHearth = Callable[[], Awaitable[Hearth]]
+StartHearth = Callable[..., Awaitable[Hearth]]
 
 
 @pytest.fixture
@@ -154,11 +155,11 @@ async def start_hearth(
     """Return a function that starts the real bot (as `python -m bot` builds it) on one database."""
     running: list[tuple[Hearth, asyncio.Task[None]]] = []
 
-    async def start() -> Hearth:
+    async def start(**overrides: Any) -> Hearth:
         for hearth, task in running:
             await hearth.close()
             await task
-        settings = Settings(
+        settings = Settings(  # type: ignore[misc]
             discord_token=emu.token,
             database_url=database_url,
             data_dir=tmp_path,
@@ -166,6 +167,7 @@ async def start_hearth(
             gateway_url=emu.gateway_url,
             guild_ready_timeout=0.05,
             dm_interval_seconds=0,
+            **overrides,
         )
         hearth = build(settings, clock=clock, autostart_jobs=False, extensions=(*EXTENSIONS, PROBE))
         task = asyncio.create_task(hearth.bot.start(settings.discord_token))

@@ -191,7 +191,9 @@ async def test_reveal_is_off_by_default_and_the_author_was_told(
     assert "Reveal: off" in fields
     [row] = await _checkin_ids(hearth)
     with pytest.raises(NotAllowed, match="didn't allow reveals"):
-        await hearth.services.checkins.request_reveal(c.guild.id, row, c.moderator.id, "please")
+        await hearth.services.checkin_moderation.request_reveal(
+            c.guild.id, row, c.moderator.id, "please"
+        )
 
 
 async def test_reveal_when_on_needs_two_moderators_is_logged_and_the_author_is_told(
@@ -241,7 +243,7 @@ async def test_reveal_when_on_needs_two_moderators_is_logged_and_the_author_is_t
     await hearth.scheduler.run_now(TIDY)
     [row] = await _checkin_ids(hearth)
     with pytest.raises(NotAllowed, match="nothing can link"):
-        await hearth.services.checkins.request_reveal(
+        await hearth.services.checkin_moderation.request_reveal(
             c.guild.id, row, c.moderator.id, "again please"
         )
 

@@ -4,14 +4,14 @@ note) still happens, exactly once."""
 
 from __future__ import annotations
 
-from discord.http import handle_message_parameters
 from sqlalchemy import select
 
 from bot.app import Hearth
 from bot.clock import FakeClock
 from bot.db.models import Checkin
-from bot.services.checkin_delivery import Delivery
-from cogs import checkin_render as render
+from bot.services.checkins import Delivery
+from cogs.checkins import _render as render
+from cogs.checkins._port import DiscordCheckinPort
 from emulator import Emulator
 from tests.e2e.checkin_helpers import make_ready, posts, set_checkins, share
 from tests.e2e.conftest import Community, StartHearth
@@ -21,21 +21,16 @@ WORRYING = "Honestly I just want to die tonight."
 
 
 async def crash_after_posting(
-    hearth: Hearth, c: Community, clock: FakeClock, *, with_thread: bool = False
+    emu: Emulator, hearth: Hearth, c: Community, clock: FakeClock, *, with_thread: bool = False
 ) -> tuple[dict, Delivery]:
-    """Claim the due check-in and post it as the process did, then stop before marking it."""
+    """Claim the due check-in and post it as the process does, then stop before marking it."""
     clock.advance(minutes=1, seconds=1)  # past the posting delay
-    [claimed] = await hearth.services.checkin_delivery.claim_due()
-    message = await hearth.bot.http.send_message(
-        c.checkins.id, params=handle_message_parameters(embed=render.post_embed(claimed))
-    )
+    [claimed] = await hearth.services.checkin_queue.claim_due()
+    port = DiscordCheckinPort(hearth.bot, hearth.services.settings)
+    message_id = await port.post(claimed)
     if with_thread:
-        await hearth.bot.http.start_thread_with_message(
-            c.checkins.id,
-            message["id"],
-            name=render.thread_name(claimed),
-            auto_archive_duration=1440,
-        )
+        assert await port.open_thread(claimed, message_id) == message_id
+    [message] = [m for m in posts(emu, c.checkins.id) if int(m["id"]) == message_id]
     return message, claimed
 
 
@@ -59,7 +54,7 @@ async def test_a_post_found_after_a_crash_gets_its_reply_thread(
     c = await make_ready(emu, configured)
     await set_checkins(emu, c, delay_minutes=1)
     await share(emu, c, c.alice.id, note="made it to Discord")
-    message, claimed = await crash_after_posting(hearth, c, clock)
+    message, claimed = await crash_after_posting(emu, hearth, c, clock)
     restarted = await start_hearth()
     await restarted.scheduler.run_now(DELIVER)
     [post] = posts(emu, c.checkins.id)
@@ -80,7 +75,7 @@ async def test_a_thread_made_before_the_crash_is_found_not_doubled(
     c = await make_ready(emu, configured)
     await set_checkins(emu, c, delay_minutes=1)
     await share(emu, c, c.alice.id, note="thread and all")
-    message, _ = await crash_after_posting(hearth, c, clock, with_thread=True)
+    message, _ = await crash_after_posting(emu, hearth, c, clock, with_thread=True)
     before = len(emu.requests)
     restarted = await start_hearth()
     await restarted.scheduler.run_now(DELIVER)
@@ -104,7 +99,7 @@ async def test_with_threads_off_a_recovered_post_gets_no_thread(
     c = await make_ready(emu, configured)
     await set_checkins(emu, c, delay_minutes=1, threads=False)
     await share(emu, c, c.alice.id, note="no thread wanted")
-    message, _ = await crash_after_posting(hearth, c, clock)
+    message, _ = await crash_after_posting(emu, hearth, c, clock)
     restarted = await start_hearth()
     await restarted.scheduler.run_now(DELIVER)
     assert emu.world.threads == {}
@@ -131,7 +126,7 @@ async def test_the_moderators_note_still_goes_out_once_for_a_recovered_post(
     await h.response()
     submitted = await share(emu, c, c.alice.id, mood=1, note=WORRYING)
     await submitted.followup(1)  # the crisis card, privately (0 is the receipt)
-    message, _ = await crash_after_posting(hearth, c, clock)
+    message, _ = await crash_after_posting(emu, hearth, c, clock)
     restarted = await start_hearth()
     await restarted.scheduler.run_now(DELIVER)
     await restarted.scheduler.run_now(DELIVER)

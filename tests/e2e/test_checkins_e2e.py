@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 
-from discord.http import handle_message_parameters
+import discord
 
 from bot.app import Hearth
 from bot.clock import FakeClock
-from cogs import checkin_render as render
+from cogs.checkins._port import DiscordCheckinPort
 from emulator import Emulator
 from tests.e2e.checkin_helpers import (
     EPHEMERAL,
@@ -23,6 +23,7 @@ from tests.e2e.checkin_helpers import (
 from tests.e2e.conftest import Community
 
 DELIVER = "checkins.deliver"
+SEND_MESSAGES = discord.Permissions(send_messages=True).value
 
 
 async def test_posting_waits_a_random_delay_then_posts_under_a_pseudonym(
@@ -176,16 +177,15 @@ async def test_a_post_interrupted_by_a_crash_is_not_posted_twice(
     await share(emu, c, c.alice.id, note="one")
     await share(emu, c, c.bob.id, note="two")
     clock.advance(minutes=1, seconds=1)
-    [claimed] = await hearth.services.checkin_delivery.claim_due(per_channel=1)  # due first
-    await hearth.bot.http.send_message(  # it reached Discord, then the process died
-        c.checkins.id, params=handle_message_parameters(embed=render.post_embed(claimed))
-    )
+    [claimed] = await hearth.services.checkin_queue.claim_due(per_channel=1)  # due first
+    # It reached Discord, then the process died.
+    await DiscordCheckinPort(hearth.bot, hearth.services.settings).post(claimed)
     restarted = await start_hearth()  # type: ignore[operator]
     await restarted.scheduler.run_now(DELIVER)
     other = "two" if claimed.note == "one" else "one"
     await share(emu, c, c.alice.id, note="claimed, never posted")
     clock.advance(minutes=1, seconds=1)
-    assert len(await restarted.services.checkin_delivery.claim_due()) == 1
+    assert len(await restarted.services.checkin_queue.claim_due()) == 1
     again = await start_hearth()  # type: ignore[operator]
     await again.scheduler.run_now(DELIVER)
     notes = [p["embeds"][0]["description"] for p in posts(emu, c.checkins.id)]
@@ -200,7 +200,7 @@ async def test_undeliverable_for_a_day_tells_the_author_privately(
     await set_checkins(emu, c, delay_minutes=0)
     emu.set_channel_overwrites(
         c.checkins.id,
-        [{"id": str(c.guild.bot_role.id), "type": 0, "allow": "0", "deny": str(1 << 11)}],
+        [{"id": str(c.guild.bot_role.id), "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}],
     )
     await share(emu, c, c.alice.id, note="into the void?")
     await hearth.scheduler.run_now(DELIVER)

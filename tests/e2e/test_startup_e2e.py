@@ -142,3 +142,39 @@ async def test_stopping_while_discord_is_unreachable_exits_cleanly(tmp_path: Pat
     log = "".join(lines) + out.decode()
     assert process.returncode == 0, log
     assert "Traceback" not in log and SECRET not in log, log
+
+
+async def test_check_validates_configuration_and_data_without_a_token(tmp_path: Path) -> None:
+    """`python -m bot check` says in one line that all is fine (0) or what is wrong (2)."""
+    code, output = await _run_args(["check"], _env(tmp_path), tmp_path)
+    assert code == 0, output
+    assert output.startswith("hearth: configuration and data are fine")
+    code, output = await _run_args(["check"], _env(tmp_path, LOG_LEVEL="loud"), tmp_path)
+    assert code == 2
+    [line] = output.strip().splitlines()
+    assert line.startswith("hearth: configuration error: LOG_LEVEL")
+
+
+async def test_version_and_help_answer(tmp_path: Path) -> None:
+    """`--version` prints the version; `--help` lists the commands."""
+    code, output = await _run_args(["--version"], _env(tmp_path), tmp_path)
+    assert code == 0 and output.strip().startswith("python -m bot 0.")
+    code, output = await _run_args(["--help"], _env(tmp_path), tmp_path)
+    assert code == 0
+    for command in ("run", "sandbox", "check", "backup"):
+        assert command in output
+
+
+async def _run_args(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, out.decode()

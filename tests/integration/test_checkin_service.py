@@ -14,9 +14,8 @@ from bot.clock import FakeClock
 from bot.db.models import Checkin, CheckinHistory, CheckinWindow
 from bot.errors import InvalidInput, NotAllowed, RateLimited
 from bot.services import Services
-from bot.services import checkins as checkins_module
-from bot.services.checkin_delivery import Posted
-from bot.services.checkins import CheckinService, CheckinStoreError
+from bot.services.checkins import CheckinService, CheckinStoreError, Posted
+from bot.services.checkins import _store as checkins_store
 from bot.services.data_rights import ExportChoice
 
 GUILD, CHANNEL, MOD, MOD2 = 10, 20, 30, 31
@@ -43,9 +42,9 @@ async def test_members_never_share_a_pseudonym_within_a_window(
     ready: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """If two tokens derive the same name, the second member gets the next alternative."""
-    real = checkins_module.pseudonym
+    real = checkins_store.pseudonym
     monkeypatch.setattr(
-        checkins_module, "pseudonym", lambda token, n=0: "Quiet Heron" if n == 0 else real(token, n)
+        checkins_store, "pseudonym", lambda token, n=0: "Quiet Heron" if n == 0 else real(token, n)
     )
     first = await ready.checkins.submit(GUILD, ALICE, 3, None)
     second = await ready.checkins.submit(GUILD, BOB, 3, None)
@@ -101,7 +100,7 @@ async def test_names_and_windows_made_by_another_process_are_respected(
 ) -> None:
     """Keys and names held in memory never beat the database: a clash is read again."""
     monkeypatch.setattr(
-        checkins_module,
+        checkins_store,
         "pseudonym",
         lambda token, n=0: {0: "Quiet Heron", 1: "Calm Otter"}.get(n, f"Name {n}"),
     )
@@ -130,7 +129,7 @@ async def test_a_change_made_by_another_process_counts_on_the_very_next_check_in
     with pytest.raises(RateLimited):
         await here.submit(GUILD, ALICE, 3, None)
     clock.set(first.unlinkable_at)  # window + grace over; the key is destroyed elsewhere
-    await ready.checkin_delivery.tidy()
+    await ready.checkin_queue.tidy()
     second = await here.submit(GUILD, BOB, 3, None)
     assert second.unlinkable_at > first.unlinkable_at  # a new window, with a new key
 
@@ -167,35 +166,39 @@ async def test_pause_cannot_outlive_the_key_that_recognises_the_author(
     """A pause ends at the latest when the window key is destroyed."""
     receipt = await ready.checkins.submit(GUILD, ALICE, 3, None)
     clock.advance(days=12)  # the key lives until the 19th
-    paused = await ready.checkins.pause(GUILD, receipt.checkin_id, MOD, 7, "calm down")
+    paused = await ready.checkin_moderation.pause(GUILD, receipt.checkin_id, MOD, 7, "calm down")
     assert paused.shortened and paused.until == receipt.unlinkable_at
     with pytest.raises(NotAllowed, match="paused"):
         await ready.checkins.open(GUILD, ALICE)
     await ready.checkins.open(GUILD, BOB)
     with pytest.raises(InvalidInput):
-        await ready.checkins.pause(GUILD, receipt.checkin_id, MOD, 8, "")
+        await ready.checkin_moderation.pause(GUILD, receipt.checkin_id, MOD, 8, "")
 
 
 async def test_turning_reveal_off_erases_every_sealed_id_at_once(ready: Services) -> None:
     """Seals kept for a reveal are erased when the server turns reveal off."""
     await ready.checkins.update_settings(GUILD, MOD, reveal_enabled=True)
     receipt = await ready.checkins.submit(GUILD, ALICE, 3, None)
-    request = await ready.checkins.request_reveal(GUILD, receipt.checkin_id, MOD, "worried sick")
+    request = await ready.checkin_moderation.request_reveal(
+        GUILD, receipt.checkin_id, MOD, "worried sick"
+    )
     await ready.checkins.update_settings(GUILD, MOD, reveal_enabled=False)
     [row] = await _rows(ready)
     assert row.reveal_sealed is None
     with pytest.raises(InvalidInput, match="expired"):
-        await ready.checkins.approve_reveal(GUILD, request.id, MOD2)
+        await ready.checkin_moderation.approve_reveal(GUILD, request.id, MOD2)
 
 
 async def test_reveal_opens_the_right_member(ready: Services) -> None:
     """The second moderator's approval decrypts the author's id; the first cannot approve."""
     await ready.checkins.update_settings(GUILD, MOD, reveal_enabled=True)
     receipt = await ready.checkins.submit(GUILD, BOB, 3, None)
-    request = await ready.checkins.request_reveal(GUILD, receipt.checkin_id, MOD, "worried sick")
+    request = await ready.checkin_moderation.request_reveal(
+        GUILD, receipt.checkin_id, MOD, "worried sick"
+    )
     with pytest.raises(NotAllowed):
-        await ready.checkins.approve_reveal(GUILD, request.id, MOD)
-    revealed = await ready.checkins.approve_reveal(GUILD, request.id, MOD2)
+        await ready.checkin_moderation.approve_reveal(GUILD, request.id, MOD)
+    revealed = await ready.checkin_moderation.approve_reveal(GUILD, request.id, MOD2)
     assert revealed.author_id == BOB and revealed.request.requested_by == MOD
 
 
@@ -224,13 +227,13 @@ async def test_giving_up_after_a_day_opens_the_author_id_once(
     """Failures retry with backoff; after a day the author id is opened to tell them, then erased."""
     await ready.checkins.update_settings(GUILD, MOD, max_delay_seconds=0)
     await ready.checkins.submit(GUILD, ALICE, 3, "lost?")
-    [claimed] = await ready.checkin_delivery.claim_due()
-    retry = await ready.checkin_delivery.failed(claimed.checkin_id)
+    [claimed] = await ready.checkin_queue.claim_due()
+    retry = await ready.checkin_queue.failed(claimed.checkin_id)
     assert not retry.gave_up and retry.retry_at == clock.now() + timedelta(seconds=10)
-    assert await ready.checkin_delivery.claim_due() == []  # backing off
+    assert await ready.checkin_queue.claim_due() == []  # backing off
     clock.advance(days=1)
-    [claimed] = await ready.checkin_delivery.claim_due()
-    gave_up = await ready.checkin_delivery.failed(claimed.checkin_id)
+    [claimed] = await ready.checkin_queue.claim_due()
+    gave_up = await ready.checkin_queue.failed(claimed.checkin_id)
     assert gave_up.gave_up and gave_up.author_id == ALICE
     [row] = await _rows(ready)
     assert row.status == "failed" and row.sealed_author is None and row.note is None
@@ -243,13 +246,13 @@ async def test_the_next_claim_marks_the_last_run_posted_and_erases_the_sealed_id
     await ready.checkins.update_settings(GUILD, MOD, max_delay_seconds=0)
     await ready.checkins.submit(GUILD, ALICE, 3, None)
     await ready.checkins.submit(GUILD, BOB, 4, None)
-    first, second = await ready.checkin_delivery.claim_due()
+    first, second = await ready.checkin_queue.claim_due()
     posted = [Posted(first.checkin_id, 501, None), Posted(second.checkin_id, 502, 502)]
-    assert [d.checkin_id for d in await ready.checkin_delivery.interrupted()] == [
+    assert [d.checkin_id for d in await ready.checkin_queue.interrupted()] == [
         first.checkin_id,
         second.checkin_id,
     ]  # a crash now: recovery looks for them in the channel before posting again
-    assert await ready.checkin_delivery.claim_due(posted=posted) == []
+    assert await ready.checkin_queue.claim_due(posted=posted) == []
     rows = await _rows(ready)
     assert [(r.status, r.message_id, r.thread_id) for r in rows] == [
         ("posted", 501, None),
@@ -262,14 +265,14 @@ async def test_reminder_slots_are_claimed_once_even_concurrently(
     ready: Services, clock: FakeClock
 ) -> None:
     """Two workers claiming at once send a slot once; a slot missed by hours is skipped."""
-    await ready.checkins.set_reminder(GUILD, ALICE, "Asia/Kolkata", "18:30", "daily")
+    await ready.checkin_reminders.set(GUILD, ALICE, "Asia/Kolkata", "18:30", "daily")
     clock.set(clock.now().replace(hour=13, minute=0, second=5))  # 18:30 in India
     first, second = await asyncio.gather(
-        ready.checkins.claim_due_reminders(), ready.checkins.claim_due_reminders()
+        ready.checkin_reminders.claim_due(), ready.checkin_reminders.claim_due()
     )
     assert len(first) + len(second) == 1
     clock.advance(days=1, hours=5)  # the bot was down at the next slot
-    assert await ready.checkins.claim_due_reminders() == []
+    assert await ready.checkin_reminders.claim_due() == []
 
 
 async def test_mydata_delete_cancels_waiting_check_ins_and_erases_history(
@@ -278,7 +281,7 @@ async def test_mydata_delete_cancels_waiting_check_ins_and_erases_history(
     """Deleting one's data cancels queued check-ins and erases history, reminders and seals."""
     await ready.checkins.update_settings(GUILD, MOD, reveal_enabled=True)
     await ready.checkins.set_keep_history(GUILD, ALICE, True)
-    await ready.checkins.set_reminder(GUILD, ALICE, "Europe/Paris", "8am", "weekdays")
+    await ready.checkin_reminders.set(GUILD, ALICE, "Europe/Paris", "8am", "weekdays")
     await ready.checkins.submit(GUILD, ALICE, 3, "mine")
     await ready.checkins.submit(GUILD, BOB, 4, "theirs")
     words = ExportChoice(checkin_words=True)
@@ -308,9 +311,9 @@ async def test_summary_counts_members_per_window_so_it_never_overcounts(
     clock.advance(hours=6)  # a new window: new tokens for the same two people
     await ready.checkins.submit(GUILD, ALICE, 3, None)
     await ready.checkins.submit(GUILD, BOB, 3, None)
-    while batch := await ready.checkin_delivery.claim_due():
+    while batch := await ready.checkin_queue.claim_due():
         for item in batch:
-            await ready.checkin_delivery.posted(item.checkin_id, 1000 + item.checkin_id, None)
+            await ready.checkin_queue.posted(item.checkin_id, 1000 + item.checkin_id, None)
     result = await ready.checkins.summary(GUILD)
     assert result.summary is None  # four tokens, but at most two in any window
 
@@ -322,7 +325,7 @@ async def test_tidy_destroys_keys_and_forgets_old_history(
     await ready.checkins.set_keep_history(GUILD, ALICE, True)
     await ready.checkins.submit(GUILD, ALICE, 3, None)
     clock.advance(days=91)
-    report = await ready.checkin_delivery.tidy()
+    report = await ready.checkin_queue.tidy()
     assert report.windows_destroyed == 1 and report.history_purged == 1
     async with ready.checkins._sessions() as session:
         assert (await session.execute(text("SELECT count(*) FROM checkin_windows"))).scalar() == 0

@@ -1,4 +1,4 @@
-"""Delivering queued check-ins (claim, post, mark posted) and forgetting on schedule.
+"""The delivery queue: claiming queued check-ins, marking them posted, and forgetting on schedule.
 
 The database is the source of truth: a check-in is claimed before it is posted, released or
 retried with backoff when Discord fails, and given up after a day (the author is told). Claims
@@ -16,10 +16,10 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import Table, bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -37,8 +37,9 @@ from bot.db.models import (
     GuildSettings,
 )
 from bot.domain import checkins as domain
-from bot.services.checkin_keys import open_author
-from bot.services.checkins import (
+from bot.services.checkins._store import rowcount
+from bot.services.checkins.keys import open_author
+from bot.services.checkins.values import (
     FAILED,
     HISTORY_DAYS,
     PENDING,
@@ -49,14 +50,20 @@ from bot.services.checkins import (
     REVEAL_PENDING,
     SEAL_PENDING,
     CheckinConfig,
+    Delivery,
+    DeliveryFailure,
+    Posted,
+    PostToDelete,
+    TidyReport,
 )
 
 log = logging.getLogger(__name__)
 
 # One statement for many posts (executemany): status, where and when, and the sealed id erased.
+_CHECKINS = cast(Table, Checkin.__table__)
 _MARK_POSTED = (
-    update(Checkin.__table__)
-    .where(Checkin.__table__.c.id == bindparam("posted_id"))
+    update(_CHECKINS)
+    .where(_CHECKINS.c.id == bindparam("posted_id"))
     .values(
         status=POSTED,
         message_id=bindparam("posted_message"),
@@ -68,63 +75,6 @@ _MARK_POSTED = (
 )
 ROW_RETENTION = timedelta(days=365)
 NOTICE_RETENTION = timedelta(days=2)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """A claimed check-in, ready to post."""
-
-    checkin_id: int
-    ref: str
-    guild_id: int
-    channel_id: int | None
-    pseudonym: str
-    mood: int
-    note: str | None
-    threads: bool
-    alert_moderators: bool
-    attempts: int
-
-
-@dataclass(frozen=True)
-class Posted:
-    """A check-in now in its channel, to be marked posted."""
-
-    checkin_id: int
-    message_id: int
-    thread_id: int | None
-
-
-@dataclass(frozen=True)
-class DeliveryFailure:
-    """What happens after a failed post: a retry later, or giving up and telling the author."""
-
-    checkin_id: int
-    guild_id: int
-    gave_up: bool
-    retry_at: datetime | None
-    author_id: int | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class PostToDelete:
-    """A channel post whose time is up."""
-
-    checkin_id: int
-    channel_id: int
-    message_id: int
-    thread_id: int | None
-
-
-@dataclass(frozen=True)
-class TidyReport:
-    """What one tidy run forgot."""
-
-    windows_destroyed: int
-    notes_erased: int
-    rows_purged: int
-    history_purged: int
 
 
 def _delivery(row: Checkin, threads: bool) -> Delivery:
@@ -142,8 +92,8 @@ def _delivery(row: Checkin, threads: bool) -> Delivery:
     )
 
 
-class CheckinDeliveryService:
-    """Claims, posts and forgets check-ins; the cog does the talking to Discord."""
+class DeliveryQueue:
+    """Claims, marks and forgets check-ins in the database; the delivery workflow posts them."""
 
     def __init__(
         self,
@@ -164,7 +114,7 @@ class CheckinDeliveryService:
     async def interrupted(self) -> list[Delivery]:
         """Return check-ins claimed but never finished (by a crashed process, or a failed run).
 
-        Call it only while no delivery is in flight (the cog's delivery lock): one process
+        Call it only while no delivery is in flight (the workflow's delivery lock): one process
         owns the database, so every claim still open then was interrupted, and may have posted.
         """
         async with self._sessions() as session:
@@ -312,57 +262,12 @@ class CheckinDeliveryService:
         """Destroy expired window keys, erase old notes, purge old rows; then checkpoint."""
         now = self._clock.now()
         async with self._sessions() as session:
-            expired = list(
-                await session.scalars(
-                    select(CheckinWindow.id).where(CheckinWindow.destroy_at <= now)
-                )
-            )
-            if expired:
-                await session.execute(
-                    update(Checkin)
-                    .where(Checkin.window_id.in_(expired))
-                    .values(
-                        window_id=None, author_token=None, sealed_author=None, reveal_sealed=None
-                    )
-                )
-                await session.execute(
-                    update(CheckinReveal)
-                    .where(
-                        CheckinReveal.status == REVEAL_PENDING,
-                        CheckinReveal.checkin_id.in_(
-                            select(Checkin.id).where(Checkin.window_id.is_(None))
-                        ),
-                    )
-                    .values(status=REVEAL_EXPIRED, decided_at=now)
-                )
-                for model in (CheckinAlias, CheckinBlock, CheckinNotice):
-                    await session.execute(delete(model).where(model.window_id.in_(expired)))
-                await session.execute(delete(CheckinWindow).where(CheckinWindow.id.in_(expired)))
+            destroyed = await _destroy_expired_keys(session, now)
             await session.execute(delete(CheckinBlock).where(CheckinBlock.until <= now))
             await session.execute(
                 delete(CheckinNotice).where(CheckinNotice.delivered_at <= now - NOTICE_RETENTION)
             )
-            notes = 0
-            guilds = list(
-                await session.scalars(
-                    select(Checkin.guild_id).where(Checkin.note.is_not(None)).distinct()
-                )
-            )
-            for guild_id in guilds:
-                config = CheckinConfig.from_row(
-                    await session.get(CheckinSettings, guild_id), guild_id
-                )
-                result = await session.execute(
-                    update(Checkin)
-                    .where(
-                        Checkin.guild_id == guild_id,
-                        Checkin.note.is_not(None),
-                        Checkin.status.in_([POSTED, FAILED, REMOVED]),
-                        Checkin.created_at <= now - timedelta(days=config.note_retention_days),
-                    )
-                    .values(note=None, note_erased_at=now)
-                )
-                notes += result.rowcount or 0
+            notes = await _erase_old_notes(session, now)
             purged = await session.execute(
                 delete(Checkin).where(
                     or_(
@@ -380,7 +285,7 @@ class CheckinDeliveryService:
                 )
             )
             await session.commit()
-        report = TidyReport(len(expired), notes, purged.rowcount or 0, history.rowcount or 0)
+        report = TidyReport(destroyed, notes, rowcount(purged), rowcount(history))
         if any(
             (
                 report.windows_destroyed,
@@ -389,7 +294,7 @@ class CheckinDeliveryService:
                 report.history_purged,
             )
         ):
-            await self.checkpoint()
+            await self._erasure.settle()  # nothing erased stays in the write-ahead log
             log.info(
                 "Check-in tidy: %d window keys destroyed, %d notes erased, %d rows purged",
                 report.windows_destroyed,
@@ -397,10 +302,6 @@ class CheckinDeliveryService:
                 report.rows_purged,
             )
         return report
-
-    async def checkpoint(self) -> bool:
-        """Empty SQLite's write-ahead log, so nothing erased is left in it (see Erasure)."""
-        return await self._erasure.settle()
 
     async def claim_post_deletions(self, limit: int = 50) -> list[PostToDelete]:
         """Claim channel posts whose retention time is up (servers that chose one)."""
@@ -443,3 +344,51 @@ class CheckinDeliveryService:
                 .values(post_deleted_at=None)
             )
             await session.commit()
+
+
+async def _destroy_expired_keys(session: AsyncSession, now: datetime) -> int:
+    """Delete the window keys past window + grace, and everything that only they could link."""
+    expired = list(
+        await session.scalars(select(CheckinWindow.id).where(CheckinWindow.destroy_at <= now))
+    )
+    if not expired:
+        return 0
+    await session.execute(
+        update(Checkin)
+        .where(Checkin.window_id.in_(expired))
+        .values(window_id=None, author_token=None, sealed_author=None, reveal_sealed=None)
+    )
+    await session.execute(
+        update(CheckinReveal)
+        .where(
+            CheckinReveal.status == REVEAL_PENDING,
+            CheckinReveal.checkin_id.in_(select(Checkin.id).where(Checkin.window_id.is_(None))),
+        )
+        .values(status=REVEAL_EXPIRED, decided_at=now)
+    )
+    for model in (CheckinAlias, CheckinBlock, CheckinNotice):
+        await session.execute(delete(model).where(model.window_id.in_(expired)))
+    await session.execute(delete(CheckinWindow).where(CheckinWindow.id.in_(expired)))
+    return len(expired)
+
+
+async def _erase_old_notes(session: AsyncSession, now: datetime) -> int:
+    """Erase the notes each server's retention period has run out for; return how many."""
+    notes = 0
+    guilds = list(
+        await session.scalars(select(Checkin.guild_id).where(Checkin.note.is_not(None)).distinct())
+    )
+    for guild_id in guilds:
+        config = CheckinConfig.from_row(await session.get(CheckinSettings, guild_id), guild_id)
+        result = await session.execute(
+            update(Checkin)
+            .where(
+                Checkin.guild_id == guild_id,
+                Checkin.note.is_not(None),
+                Checkin.status.in_([POSTED, FAILED, REMOVED]),
+                Checkin.created_at <= now - timedelta(days=config.note_retention_days),
+            )
+            .values(note=None, note_erased_at=now)
+        )
+        notes += rowcount(result)
+    return notes

@@ -9,8 +9,16 @@ import discord
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.domain.checkins import MOODS, mood, neutralise
-from bot.services.checkin_delivery import Delivery
-from bot.services.checkins import CheckinConfig, CheckinPost, CommunitySummary, History, Receipt
+from bot.services.checkins import (
+    CheckinConfig,
+    CheckinPost,
+    CommunitySummary,
+    Delivery,
+    History,
+    Receipt,
+    Revealed,
+    RevealRequest,
+)
 from bot.ui import WARM
 
 MOOD_COLOURS = {
@@ -42,8 +50,13 @@ def post_embed(delivery: Delivery) -> discord.Embed:
     )
     embed.set_author(name=f"{delivery.pseudonym} checked in")
     replies = " · reply with care in the thread" if delivery.threads else ""
-    embed.set_footer(text=f"Anonymous check-in {delivery.ref}{replies}")
+    embed.set_footer(text=f"{post_marker(delivery.ref)}{replies}")
     return embed
+
+
+def post_marker(ref: str) -> str:
+    """Return the footer text that marks a check-in's post (found by it after a crash)."""
+    return f"Anonymous check-in {ref}"
 
 
 def thread_name(delivery: Delivery) -> str:
@@ -185,6 +198,64 @@ def settings_embed(config: CheckinConfig, warnings: list[str]) -> discord.Embed:
     if warnings:
         embed.add_field(name="Needs fixing", value="\n".join(f"⚠️ {w}" for w in warnings)[:1024])
     return embed
+
+
+def reach_out_text(who: str, user_id: int) -> str:
+    """Return the first text of the named card: who asked, and nothing about any check-in."""
+    return (
+        f"**{who}** (<@{user_id}>) asked for someone here to reach out to them. They didn't "
+        "write anything else for you: Hearth only passes on the request. A kind message, or a "
+        "private thread, is a good start."
+    )
+
+
+def reminder_embed(guild_name: str | None) -> discord.Embed:
+    """Render the gentle nudge a member asked for."""
+    return discord.Embed(
+        title="A gentle nudge",
+        description=(
+            f"How are you today? If you'd like, check in with "
+            f"{guild_name or 'your community'}: it stays anonymous."
+        ),
+        colour=WARM,
+    )
+
+
+def reveal_request_embed(request: RevealRequest) -> discord.Embed:
+    """Render a moderator's request to reveal, for a second moderator to decide."""
+    return discord.Embed(
+        title="Reveal requested",
+        description=(
+            f"<@{request.requested_by}> asks to reveal who wrote check-in "
+            f"{request.post.ref}.\n**Reason**: {neutralise(request.reason)}\n\n"
+            "A *different* moderator must approve. The author will be told, and it is "
+            f"written to the moderator log. Possible until {ts(request.expires_at)}."
+        ),
+        colour=WARM,
+    )
+
+
+def reveal_approved_embed(revealed: Revealed) -> discord.Embed:
+    """Render a reveal request once approved (the author is named only privately)."""
+    request = revealed.request
+    return discord.Embed(
+        title="Reveal approved",
+        description=(
+            f"<@{request.requested_by}> asked and <@{revealed.approved_by}> approved "
+            f"revealing who wrote check-in {request.post.ref}. Only they were told; "
+            "the author has been told too."
+        ),
+        colour=WARM,
+    )
+
+
+def reveal_declined_embed(moderator_id: int, ref: str) -> discord.Embed:
+    """Render a reveal request once declined."""
+    return discord.Embed(
+        title="Reveal declined",
+        description=f"<@{moderator_id}> declined revealing who wrote check-in {ref}.",
+        colour=WARM,
+    )
 
 
 # ----- the history chart -----------------------------------------------------------------

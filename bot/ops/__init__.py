@@ -1,0 +1,1 @@
+"""What an operator needs around Hearth: health and metrics over HTTP, structured logs, backups."""

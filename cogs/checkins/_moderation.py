@@ -1,0 +1,245 @@
+"""What moderators do with a check-in: reports, removal, pauses and reveal, without names."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import discord
+
+from bot.errors import NotConfigured
+from bot.services.checkins import CheckinModeration, CheckinPost, CheckinService
+from bot.services.settings import SettingsService
+from bot.ui import (
+    NO_MENTIONS,
+    defer,
+    edit,
+    guild_of,
+    is_moderator,
+    open_modal,
+    reply_private,
+    require_moderator,
+    send,
+    update,
+)
+from cogs.checkins import _render as render
+from cogs.checkins._port import DiscordCheckinPort
+from cogs.checkins._views import (
+    APPROVE,
+    DECLINE,
+    PAUSE,
+    REMOVE,
+    REVEAL,
+    ReasonForm,
+    ReportForm,
+    carried,
+)
+
+log = logging.getLogger(__name__)
+
+
+class CheckinModerators:
+    """The moderators' side of check-ins: the report menu, its card, and the actions on it."""
+
+    def __init__(
+        self,
+        moderation: CheckinModeration,
+        checkins: CheckinService,
+        settings: SettingsService,
+        port: DiscordCheckinPort,
+    ) -> None:
+        self.moderation = moderation
+        self.checkins = checkins
+        self.settings = settings
+        self.port = port
+
+    async def require_moderator(self, interaction: discord.Interaction) -> None:
+        """Refuse kindly unless the member is a moderator."""
+        await require_moderator(interaction, self.settings)
+
+    async def require_alerts_channel(self, guild_id: int) -> discord.TextChannel:
+        """Return the private moderator-alerts channel, or explain what to fix."""
+        channel = await self.port.alerts_channel(guild_id)
+        if channel is None:
+            raise NotConfigured(
+                "This needs a private moderator-alerts channel, and there isn't one: a moderator "
+                "can choose it with `/setup channels` and hide it from @everyone. Nothing was sent."
+            )
+        return channel
+
+    # ----- reports ---------------------------------------------------------------------------
+    async def report_message(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        """Report a check-in (members), or open the moderation card (moderators)."""
+        guild = guild_of(interaction)
+        post = await self.moderation.find_post(guild.id, message.id)
+        config = await self.settings.get_or_default(guild.id)
+        if is_moderator(interaction.user, config.moderator_role_id):
+            await reply_private(
+                interaction, embed=render.moderation_embed(post), view=self.moderation_view(post)
+            )
+            return
+        await open_modal(interaction, ReportForm(self, guild.id, message.id))
+
+    def moderation_view(self, post: CheckinPost) -> discord.ui.View:
+        """Return Remove / Pause author / Ask to reveal for one check-in."""
+        buttons = [REMOVE.button(post.guild_id, post.id), PAUSE.button(post.guild_id, post.id)]
+        if post.reveal_possible:
+            buttons.append(REVEAL.button(post.guild_id, post.id))
+        return carried(*buttons)
+
+    async def reported(
+        self, interaction: discord.Interaction, guild_id: int, message_id: int, reason: str
+    ) -> None:
+        """Tell the moderators in the alerts channel; one card per check-in, updated."""
+        channel = await self.require_alerts_channel(guild_id)
+        post = await self.moderation.report(guild_id, message_id)
+        embed = render.alert_embed(post, reason.strip() or None)
+        view = self.moderation_view(post)
+        if post.report_message_id:
+            try:
+                await edit(
+                    channel.get_partial_message(post.report_message_id), embed=embed, view=view
+                )
+            except discord.NotFound:
+                await self._new_report_card(channel, post, embed, view)
+        else:
+            await self._new_report_card(channel, post, embed, view)
+        await reply_private(
+            interaction,
+            "Thank you. The moderators have been told, privately. Your name wasn't shared with "
+            "them, and the author won't know who reported it.",
+        )
+
+    async def _new_report_card(
+        self,
+        channel: discord.TextChannel,
+        post: CheckinPost,
+        embed: discord.Embed,
+        view: discord.ui.View,
+    ) -> None:
+        sent = await send(channel, embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+        await self.moderation.record_report_card(post.id, sent.id)
+
+    # ----- the card's buttons ----------------------------------------------------------------
+    async def _ask(self, interaction: discord.Interaction, form: discord.ui.Modal) -> None:
+        """Open a moderator's form after checking they are one."""
+        await self.require_moderator(interaction)
+        await open_modal(interaction, form)
+
+    async def ask_to_remove(
+        self, interaction: discord.Interaction, guild_id: int, checkin_id: int
+    ) -> None:
+        """Ask the moderator why they remove this check-in."""
+        await self._ask(interaction, ReasonForm(self, "remove", guild_id, checkin_id))
+
+    async def ask_to_pause(
+        self, interaction: discord.Interaction, guild_id: int, checkin_id: int
+    ) -> None:
+        """Ask the moderator for how long, and why, they pause this check-in's author."""
+        await self._ask(interaction, ReasonForm(self, "pause", guild_id, checkin_id, ask_days=True))
+
+    async def ask_to_reveal(
+        self, interaction: discord.Interaction, guild_id: int, checkin_id: int
+    ) -> None:
+        """Ask the moderator why this check-in's author should be revealed."""
+        await self._ask(interaction, ReasonForm(self, "reveal", guild_id, checkin_id))
+
+    # ----- actions ---------------------------------------------------------------------------
+    async def remove(
+        self, interaction: discord.Interaction, guild_id: int, checkin_id: int, reason: str
+    ) -> None:
+        """Remove a check-in: delete the post and its thread, tell the author privately."""
+        await defer(interaction)
+        post = await self.moderation.remove(guild_id, checkin_id, interaction.user.id, reason)
+        if post.channel_id and post.message_id:
+            with contextlib.suppress(discord.NotFound):
+                await self.port.delete_message(post.channel_id, post.message_id)
+            if post.thread_id:
+                try:
+                    await self.port.delete_thread(post.thread_id, reason="Check-in removed")
+                except discord.HTTPException:
+                    log.warning("Could not delete the thread of removed check-in %s", post.id)
+        await reply_private(
+            interaction,
+            f"Removed check-in {post.ref}. Its author will be told privately the next time they "
+            "use Hearth here; nobody learned who they are.",
+        )
+
+    async def pause(
+        self,
+        interaction: discord.Interaction,
+        guild_id: int,
+        checkin_id: int,
+        days: int,
+        reason: str,
+    ) -> None:
+        """Pause a check-in's author without learning who they are."""
+        paused = await self.moderation.pause(
+            guild_id, checkin_id, interaction.user.id, days, reason
+        )
+        shortened = (
+            " (shortened: the pause can't outlast the grace period that still recognises them)"
+            if paused.shortened
+            else ""
+        )
+        await reply_private(
+            interaction,
+            f"Paused the author of check-in {paused.post.ref} until {render.ts(paused.until)}"
+            f"{shortened}. They will be told privately; nobody learned who they are.",
+        )
+
+    # ----- reveal (off by default) -----------------------------------------------------------
+    async def request_reveal(
+        self, interaction: discord.Interaction, guild_id: int, checkin_id: int, reason: str
+    ) -> None:
+        """Post a reveal request for a second moderator to approve or decline."""
+        channel = await self.require_alerts_channel(guild_id)
+        request = await self.moderation.request_reveal(
+            guild_id, checkin_id, interaction.user.id, reason
+        )
+        view = carried(APPROVE.button(guild_id, request.id), DECLINE.button(guild_id, request.id))
+        embed = render.reveal_request_embed(request)
+        await send(channel, embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+        await reply_private(
+            interaction, "Your request is in the alerts channel, waiting for a second moderator."
+        )
+
+    async def approve_reveal(
+        self, interaction: discord.Interaction, guild_id: int, reveal_id: int
+    ) -> None:
+        """Reveal to the two moderators; log it; tell the author."""
+        await self.require_moderator(interaction)
+        revealed = await self.moderation.approve_reveal(guild_id, reveal_id, interaction.user.id)
+        request = revealed.request
+        await update(interaction, embed=render.reveal_approved_embed(revealed), view=None)
+        who = (
+            f"Check-in {request.post.ref} ({request.post.pseudonym}) was written by "
+            f"<@{revealed.author_id}>. Please handle this with care."
+        )
+        await reply_private(interaction, who)
+        await self.port.send_dm(request.requested_by, who)
+        server = interaction.guild.name if interaction.guild else "your server"
+        told = await self.port.send_dm(
+            revealed.author_id,
+            f"For someone's safety, two moderators of {server} "
+            f"found out that you wrote your anonymous check-in {request.post.ref}, as the server's "
+            f"settings allowed when you posted it. Their reason: {request.reason}",
+        )
+        if not told:
+            await self.checkins.leave_notice(
+                request.post.id,
+                f"Two moderators found out that you wrote your anonymous check-in "
+                f"{request.post.ref}, as this server's settings allowed. Their reason: {request.reason}",
+            )
+
+    async def decline_reveal(
+        self, interaction: discord.Interaction, guild_id: int, reveal_id: int
+    ) -> None:
+        """Decline a reveal request."""
+        await self.require_moderator(interaction)
+        ref = await self.moderation.decline_reveal(guild_id, reveal_id, interaction.user.id)
+        await update(
+            interaction, embed=render.reveal_declined_embed(interaction.user.id, ref), view=None
+        )
