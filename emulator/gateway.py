@@ -11,19 +11,58 @@ import logging
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from enum import IntEnum
+from typing import Any, Protocol
 
 from aiohttp import WSMsgType, web
 
 from emulator.ids import new_token
-
-if TYPE_CHECKING:
-    from emulator.driver import Emulator
+from emulator.world import User, World
 
 log = logging.getLogger(__name__)
 
+
+class Op(IntEnum):
+    """Gateway opcodes."""
+
+    DISPATCH = 0
+    HEARTBEAT = 1
+    IDENTIFY = 2
+    PRESENCE_UPDATE = 3
+    VOICE_STATE_UPDATE = 4
+    RESUME = 6
+    RECONNECT = 7
+    REQUEST_GUILD_MEMBERS = 8
+    INVALID_SESSION = 9
+    HELLO = 10
+    HEARTBEAT_ACK = 11
+
+
+class GatewayOwner(Protocol):
+    """What the gateway needs from the emulator: its world, the bot's identity, problems."""
+
+    world: World
+    bot_user: User
+    token: str
+    application_id: int
+    application_flags: int
+    privileged_intents: int
+
+    @property
+    def gateway_url(self) -> str:
+        """Return the websocket address (READY's resume_gateway_url)."""
+        ...
+
+    def problem(self, text: str) -> None:
+        """Record something Discord would refuse."""
+        ...
+
+
 HEARTBEAT_INTERVAL_MS = 41250
-ACK = '{"op":11,"d":null}'
+# Websocket close codes after which a session cannot resume (normal closure, going away).
+_CLEAN_CLOSES = (1000, 1001)
+ACK = f'{{"op":{Op.HEARTBEAT_ACK},"d":null}}'
+INVALID_SESSION = f'{{"op":{Op.INVALID_SESSION},"d":false}}'
 ACK_DELAY_S = 0.02
 RESUMABLE_FOR_S = 60.0
 REPLAY_BUFFER = 5000
@@ -112,7 +151,7 @@ class GatewaySession:
     def push_dispatch(self, event: str, data_json: str) -> None:
         """Queue a DISPATCH, numbering it and keeping it for replay."""
         self.seq += 1
-        text = f'{{"op":0,"t":"{event}","s":{self.seq},"d":{data_json}}}'
+        text = f'{{"op":{Op.DISPATCH},"t":"{event}","s":{self.seq},"d":{data_json}}}'
         self.buffer.append((self.seq, text))
         if self.outbox is not None:
             self.outbox.put_nowait(text)
@@ -126,8 +165,8 @@ class GatewaySession:
 class GatewayHub:
     """Accept websocket connections and fan dispatches out to the identified sessions."""
 
-    def __init__(self, emu: Emulator) -> None:
-        self.emu = emu
+    def __init__(self, owner: GatewayOwner) -> None:
+        self.owner = owner
         self.sessions: dict[str, GatewaySession] = {}
         self._sockets: set[web.WebSocketResponse] = set()
         self._connected = asyncio.Event()
@@ -218,10 +257,10 @@ class GatewayHub:
             if not session.live:
                 continue
             if resume:
-                session.push_raw({"op": 7, "d": None})
+                session.push_raw({"op": Op.RECONNECT, "d": None})
             else:
                 session.invalidated = True
-                session.push_raw({"op": 9, "d": False})
+                session.push_raw({"op": Op.INVALID_SESSION, "d": False})
                 self.sessions.pop(session.session_id, None)
 
     async def close_all(self) -> None:
@@ -238,18 +277,19 @@ class GatewayHub:
         self._sockets.add(ws)
         outbox: asyncio.Queue[str | None] = asyncio.Queue()
         writer = asyncio.create_task(self._writer(ws, outbox), name="emulator-gateway-writer")
-        outbox.put_nowait(_dumps({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}}))
+        hello = {"op": Op.HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}}
+        outbox.put_nowait(_dumps(hello))
         session: GatewaySession | None = None
         try:
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
                     if msg.type == WSMsgType.BINARY:
-                        self.emu.problem("gateway: binary frame received (expected JSON text)")
+                        self.owner.problem("gateway: binary frame received (expected JSON text)")
                     continue
                 try:
                     payload = json.loads(msg.data)
                 except ValueError:
-                    self.emu.problem(f"gateway: malformed JSON frame {msg.data[:100]!r}")
+                    self.owner.problem(f"gateway: malformed JSON frame {msg.data[:100]!r}")
                     await ws.close(code=4002, message=b"Error while decoding payload.")
                     break
                 session = await self._on_payload(ws, outbox, session, payload)
@@ -261,7 +301,7 @@ class GatewayHub:
             if session is not None and session.outbox is outbox:
                 session.outbox = None
                 session.disconnected_at = time.monotonic()
-                if ws.close_code in (1000, 1001) or session.invalidated:
+                if ws.close_code in _CLEAN_CLOSES or session.invalidated:
                     self.sessions.pop(session.session_id, None)
         return ws
 
@@ -284,33 +324,33 @@ class GatewayHub:
     ) -> GatewaySession | None:
         op = payload.get("op")
         data = payload.get("d")
-        if op == 1:
+        if op == Op.HEARTBEAT:
             # Real Discord acks after a network round trip. Acking at once, on the bot's own
             # event loop, can beat discord.py's heartbeat thread to recording the send, and the
             # library then warns that the websocket is a whole interval (41.3 s) behind.
             asyncio.get_running_loop().call_later(ACK_DELAY_S, outbox.put_nowait, ACK)
-        elif op == 2:
+        elif op == Op.IDENTIFY:
             if session is not None:
-                self.emu.problem("gateway: IDENTIFY sent twice on one connection")
+                self.owner.problem("gateway: IDENTIFY sent twice on one connection")
                 await ws.close(code=4005, message=b"Already authenticated.")
                 return session
             return await self._identify(ws, outbox, data or {})
-        elif op == 6:
+        elif op == Op.RESUME:
             return await self._resume(ws, outbox, data or {})
-        elif op == 8:
+        elif op == Op.REQUEST_GUILD_MEMBERS:
             if session is None:
                 await ws.close(code=4003, message=b"Not authenticated.")
                 return None
             self._request_members(session, data or {})
-        elif op in (3, 4):
+        elif op in (Op.PRESENCE_UPDATE, Op.VOICE_STATE_UPDATE):
             pass  # presence and voice state updates: accepted, nothing to emulate
         else:
-            self.emu.problem(f"gateway: unknown opcode {op}")
+            self.owner.problem(f"gateway: unknown opcode {op}")
             await ws.close(code=4001, message=b"Unknown opcode.")
         return session
 
     def _token_ok(self, token: Any) -> bool:
-        return token in (self.emu.token, f"Bot {self.emu.token}")
+        return token in (self.owner.token, f"Bot {self.owner.token}")
 
     async def _identify(
         self, ws: web.WebSocketResponse, outbox: asyncio.Queue[str | None], data: dict[str, Any]
@@ -322,7 +362,7 @@ class GatewayHub:
             await ws.close(code=4013, message=b"Invalid intent(s).")
             return None
         intents = int(data["intents"])
-        if intents & PRIVILEGED_INTENTS & ~self.emu.privileged_intents:
+        if intents & PRIVILEGED_INTENTS & ~self.owner.privileged_intents:
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return None
         shard = data.get("shard")
@@ -336,9 +376,9 @@ class GatewayHub:
         )
         self.sessions[session.session_id] = session
         self.identify_count += 1
-        emu = self.emu
-        guilds = [g for g in emu.world.guilds.values() if session.sees_guild(g.id)]
-        user = emu.bot_user.to_json()
+        owner = self.owner
+        guilds = [g for g in owner.world.guilds.values() if session.sees_guild(g.id)]
+        user = owner.bot_user.to_json()
         user.update(verified=True, mfa_enabled=False, email=None, locale="en-US")
         ready: dict[str, Any] = {
             "v": 10,
@@ -346,8 +386,8 @@ class GatewayHub:
             "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.session_id,
             "session_type": "normal",
-            "resume_gateway_url": emu.gateway_url,
-            "application": {"id": str(emu.application_id), "flags": emu.application_flags},
+            "resume_gateway_url": owner.gateway_url,
+            "application": {"id": str(owner.application_id), "flags": owner.application_flags},
             "private_channels": [],
             "relationships": [],
             "presences": [],
@@ -373,7 +413,7 @@ class GatewayHub:
             return None
         session = self.sessions.get(str(data.get("session_id")))
         if session is None or session.live:
-            outbox.put_nowait('{"op":9,"d":false}')
+            outbox.put_nowait(INVALID_SESSION)
             return None
         since = int(data.get("seq") or 0)
         session.outbox = outbox
@@ -386,7 +426,7 @@ class GatewayHub:
         return session
 
     def _request_members(self, session: GatewaySession, data: dict[str, Any]) -> None:
-        emu = self.emu
+        owner = self.owner
         guild_ids = data.get("guild_id")
         if not isinstance(guild_ids, list):
             guild_ids = [guild_ids]
@@ -394,7 +434,7 @@ class GatewayHub:
         limit = int(data.get("limit") or 0)
         user_ids = [int(u) for u in data.get("user_ids") or []]
         for raw_gid in guild_ids:
-            guild = emu.world.guilds.get(int(raw_gid))
+            guild = owner.world.guilds.get(int(raw_gid))
             if guild is None:
                 continue
             members = guild.members

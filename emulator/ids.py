@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from emulator.errors import EmulatorUsageError
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 
@@ -51,3 +54,19 @@ def parse_iso(value: str) -> dt.datetime:
 def new_token(prefix: str = "") -> str:
     """Return a random url-safe token."""
     return prefix + secrets.token_urlsafe(24)
+
+
+def as_id(value: Any, what: str = "id") -> int:
+    """Accept an int, a digit string, an object with .id or a dict with "id" (not a bool)."""
+    if isinstance(value, bool):
+        raise EmulatorUsageError(f"{what}: expected an id, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    found = getattr(value, "id", None)
+    if isinstance(found, int):
+        return found
+    if isinstance(value, Mapping) and "id" in value:
+        return int(value["id"])
+    raise EmulatorUsageError(f"{what}: expected an id or object with .id, got {value!r}")

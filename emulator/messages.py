@@ -5,22 +5,15 @@ from __future__ import annotations
 import mimetypes
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from emulator.core import Core
+from emulator.enums import ChannelType, MessageFlag, MessageType, ReferenceType
 from emulator.errors import ApiError, missing_access, missing_permissions
 from emulator.ids import iso
 from emulator.permissions import Permissions
-from emulator.validation import (
-    EPHEMERAL,
-    IS_COMPONENTS_V2,
-    LOADING,
-    SUPPRESS_EMBEDS,
-    is_empty_message,
-)
-from emulator.world import DM, Channel
-
-if TYPE_CHECKING:
-    from emulator.driver import Emulator
+from emulator.validation import is_empty_message
+from emulator.world import Channel
 
 # Keys the emulator keeps on stored messages that Discord does not send.
 INTERNAL_KEYS = frozenset({"allowed_mentions"})
@@ -53,7 +46,7 @@ def wire(message: dict[str, Any]) -> dict[str, Any]:
 
 
 def new_attachment(
-    emu: Emulator, channel_id: int, upload: Upload, description: str | None = None
+    emu: Core, channel_id: int, upload: Upload, description: str | None = None
 ) -> dict[str, Any]:
     """Store an uploaded file and return its attachment object."""
     if len(upload.data) > ATTACHMENT_SIZE_LIMIT:
@@ -85,7 +78,7 @@ def new_attachment(
 
 
 def build_attachments(
-    emu: Emulator,
+    emu: Core,
     channel_id: int,
     body_attachments: list[dict] | None,
     uploads: list[Upload],
@@ -101,7 +94,7 @@ def build_attachments(
     else:
         kept = {a["id"]: a for a in existing}
         for item in body_attachments:
-            raw_id = item.get("id")
+            raw_id: Any = item.get("id")
             if str(raw_id) in kept:
                 result.append(kept[str(raw_id)])
                 continue
@@ -126,7 +119,7 @@ def build_attachments(
     return result
 
 
-def _author_permissions(emu: Emulator, channel_id: int, author_id: int) -> int:
+def _author_permissions(emu: Core, channel_id: int, author_id: int) -> int:
     """Return the author's permissions where the message is (webhooks: everything)."""
     channel = emu.world.get_channel(channel_id)
     if channel is None or channel.guild_id is None or author_id not in emu.world.users:
@@ -135,7 +128,7 @@ def _author_permissions(emu: Emulator, channel_id: int, author_id: int) -> int:
 
 
 def resolve_mentions(
-    emu: Emulator,
+    emu: Core,
     guild_id: int | None,
     content: str,
     allowed: dict[str, Any] | None,
@@ -147,16 +140,35 @@ def resolve_mentions(
     As on Discord, a role pings only if it is mentionable or the author has MENTION_EVERYONE,
     and @everyone/@here only with MENTION_EVERYONE.
     """
+    content = content or ""
     may_mention_everyone = bool(author_permissions & Permissions.MENTION_EVERYONE)
     parse = {"users", "roles", "everyone"} if allowed is None else set(allowed.get("parse") or [])
+    ping_reply = allowed is None or allowed.get("replied_user", True)
+    replied = replied_user_id if ping_reply else None
+    mentions = _pinged_users(emu, guild_id, content, parse, allowed, replied)
+    roles = _pinged_roles(emu, guild_id, content, parse, allowed, may_mention_everyone)
+    everyone = (
+        may_mention_everyone
+        and "everyone" in parse
+        and ("@everyone" in content or "@here" in content)
+    )
+    return mentions, roles, everyone
+
+
+def _pinged_users(
+    emu: Core,
+    guild_id: int | None,
+    content: str,
+    parse: set[str],
+    allowed: dict[str, Any] | None,
+    replied_user_id: int | None,
+) -> list[dict]:
     allowed_users = {str(u) for u in (allowed or {}).get("users") or []}
-    allowed_roles = {str(r) for r in (allowed or {}).get("roles") or []}
     user_ids: list[int] = []
-    for raw in _USER_MENTION.findall(content or ""):
+    for raw in _USER_MENTION.findall(content):
         if ("users" in parse or raw in allowed_users) and int(raw) not in user_ids:
             user_ids.append(int(raw))
-    ping_reply = allowed is None or allowed.get("replied_user", True)
-    if replied_user_id is not None and ping_reply and replied_user_id not in user_ids:
+    if replied_user_id is not None and replied_user_id not in user_ids:
         user_ids.append(replied_user_id)
     mentions = []
     for uid in user_ids:
@@ -167,8 +179,20 @@ def resolve_mentions(
             if member is not None:
                 data["member"] = member.to_json(with_user=False)
             mentions.append(data)
-    roles = []
-    for raw in _ROLE_MENTION.findall(content or ""):
+    return mentions
+
+
+def _pinged_roles(
+    emu: Core,
+    guild_id: int | None,
+    content: str,
+    parse: set[str],
+    allowed: dict[str, Any] | None,
+    may_mention_everyone: bool,
+) -> list[str]:
+    allowed_roles = {str(r) for r in (allowed or {}).get("roles") or []}
+    roles: list[str] = []
+    for raw in _ROLE_MENTION.findall(content):
         role = emu.world.roles.get(int(raw))
         if role is None or role.guild_id != guild_id:
             continue
@@ -176,22 +200,17 @@ def resolve_mentions(
             continue
         if ("roles" in parse or raw in allowed_roles) and raw not in roles:
             roles.append(raw)
-    everyone = (
-        may_mention_everyone
-        and "everyone" in parse
-        and ("@everyone" in (content or "") or "@here" in (content or ""))
-    )
-    return mentions, roles, everyone
+    return roles
 
 
 def build_message(
-    emu: Emulator,
+    emu: Core,
     channel: Channel,
     author: dict[str, Any],
     body: dict[str, Any],
     uploads: list[Upload],
     *,
-    message_type: int = 0,
+    message_type: int = MessageType.DEFAULT,
     flags: int | None = None,
     message_id: int | None = None,
     extra: dict[str, Any] | None = None,
@@ -219,7 +238,8 @@ def build_message(
             )
         if referenced is not None:
             replied_user_id = int(referenced["author"]["id"])
-            message_type = 19 if message_type == 0 else message_type
+            if message_type == MessageType.DEFAULT:
+                message_type = MessageType.REPLY
     mentions, mention_roles, everyone = resolve_mentions(
         emu,
         channel.guild_id,
@@ -255,7 +275,7 @@ def build_message(
         message["poll"] = body["poll"]
     if referenced is not None:
         message["message_reference"] = {
-            "type": 0,
+            "type": ReferenceType.DEFAULT,
             "message_id": referenced["id"],
             "channel_id": referenced["channel_id"],
             "guild_id": referenced.get("guild_id"),
@@ -273,7 +293,7 @@ def _normalise_embed(embed: dict[str, Any]) -> dict[str, Any]:
 
 
 def apply_edit(
-    emu: Emulator, message: dict[str, Any], body: dict[str, Any], uploads: list[Upload]
+    emu: Core, message: dict[str, Any], body: dict[str, Any], uploads: list[Upload]
 ) -> dict[str, Any]:
     """Apply a PATCH body to a stored message in place and return it."""
     for key in ("content", "embeds", "components"):
@@ -283,9 +303,10 @@ def apply_edit(
                 value = "" if key == "content" else []
             message[key] = [_normalise_embed(e) for e in value] if key == "embeds" else value
     if "flags" in body and body["flags"] is not None:
-        keep = int(message["flags"]) & (EPHEMERAL | IS_COMPONENTS_V2)
-        message["flags"] = keep | (int(body["flags"]) & (SUPPRESS_EMBEDS | IS_COMPONENTS_V2))
-    message["flags"] = int(message["flags"]) & ~LOADING
+        keep = int(message["flags"]) & (MessageFlag.EPHEMERAL | MessageFlag.IS_COMPONENTS_V2)
+        changeable = MessageFlag.SUPPRESS_EMBEDS | MessageFlag.IS_COMPONENTS_V2
+        message["flags"] = keep | (int(body["flags"]) & changeable)
+    message["flags"] = int(message["flags"]) & ~MessageFlag.LOADING
     if "allowed_mentions" in body:
         message["allowed_mentions"] = body["allowed_mentions"]
     if "attachments" in body or uploads:
@@ -329,7 +350,7 @@ def check_edit_not_empty(
 
 
 def without_unpermitted_embeds(
-    emu: Emulator, channel: Channel, body: dict[str, Any], *, has_files: bool, editing: bool
+    emu: Core, channel: Channel, body: dict[str, Any], *, has_files: bool, editing: bool
 ) -> dict[str, Any]:
     """Return the body as Discord keeps it when the bot lacks EMBED_LINKS in the channel.
 
@@ -347,7 +368,7 @@ def without_unpermitted_embeds(
 
 
 def check_can_send(
-    emu: Emulator,
+    emu: Core,
     channel: Channel,
     *,
     has_files: bool,
@@ -359,7 +380,7 @@ def check_can_send(
     """
     world = emu.world
     bot_id = emu.bot_user.id
-    if channel.type == DM:
+    if channel.type == ChannelType.DM:
         user = channel.recipients[0]
         if user.bot or user.id in world.closed_dms or not world.guild_shared_with_bot(user.id):
             raise ApiError(403, 50007, "Cannot send messages to this user")
@@ -380,7 +401,7 @@ def check_can_send(
         raise ApiError(403, 160005, "Thread is locked")
 
 
-def store_message(emu: Emulator, channel: Channel, message: dict[str, Any]) -> None:
+def store_message(emu: Core, channel: Channel, message: dict[str, Any]) -> None:
     """Add a message to its channel's history and dispatch MESSAGE_CREATE."""
     world = emu.world
     world.messages[channel.id].append(message)
@@ -393,11 +414,11 @@ def store_message(emu: Emulator, channel: Channel, message: dict[str, Any]) -> N
             channel.archived = False
             channel.archive_timestamp = iso(emu.utcnow())
             emu.dispatch("THREAD_UPDATE", channel.to_json(), guild_id=channel.guild_id)
-    emu.dispatch_message("MESSAGE_CREATE", message)
+    dispatch_message(emu, "MESSAGE_CREATE", message)
     emu.notify()
 
 
-def remove_message(emu: Emulator, message: dict[str, Any]) -> None:
+def remove_message(emu: Core, message: dict[str, Any]) -> None:
     """Delete a stored message and dispatch MESSAGE_DELETE."""
     world = emu.world
     message_id = int(message["id"])
@@ -417,9 +438,28 @@ def remove_message(emu: Emulator, message: dict[str, Any]) -> None:
 def is_reply(body: dict[str, Any]) -> bool:
     """Say whether a message body replies to another message (a forward is not a reply)."""
     reference = body.get("message_reference") or {}
-    return bool(reference.get("message_id")) and int(reference.get("type") or 0) == 0
+    kind = int(reference.get("type") or ReferenceType.DEFAULT)
+    return bool(reference.get("message_id")) and kind == ReferenceType.DEFAULT
 
 
 def author_is(message: dict[str, Any], user_id: int) -> bool:
     """Return whether a message was written by the given user."""
     return int(message["author"]["id"]) == user_id
+
+
+def dispatch_message(emu: Core, event: str, message: dict[str, Any]) -> None:
+    """Dispatch MESSAGE_CREATE/UPDATE with the author's member and the content intent's rules."""
+    if not emu.hub.sessions:
+        return
+    data = wire(message)
+    guild_id = int(message["guild_id"]) if message.get("guild_id") else None
+    author_id = int(message["author"]["id"])
+    if guild_id is not None and "webhook_id" not in message:
+        member = emu.world.members.get((guild_id, author_id))
+        if member is not None:
+            data["member"] = member.to_json(with_user=False)
+    redacted = None
+    mentions_bot = any(int(u["id"]) == emu.bot_user.id for u in message.get("mentions", []))
+    if guild_id is not None and author_id != emu.bot_user.id and not mentions_bot:
+        redacted = {**data, "content": "", "embeds": [], "attachments": [], "components": []}
+    emu.hub.dispatch(event, data, guild_id=guild_id, redacted=redacted)

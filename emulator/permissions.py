@@ -1,12 +1,14 @@
-"""Discord permission bits and the resolution rules (roles, then channel overwrites)."""
+"""Discord permission bits and the rules that combine them (roles, then channel overwrites).
+
+The rules work on plain values; `World.permissions_in` looks up the roles and overwrites.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from emulator.world import Channel, World
+from emulator.enums import OverwriteType
 
 
 class Permissions:
@@ -119,6 +121,16 @@ class Permissions:
         | USE_APPLICATION_COMMANDS
     )
 
+    # What the bot may do in a DM channel.
+    DM_DEFAULT = (
+        VIEW_CHANNEL
+        | SEND_MESSAGES
+        | READ_MESSAGE_HISTORY
+        | EMBED_LINKS
+        | ATTACH_FILES
+        | ADD_REACTIONS
+    )
+
     @classmethod
     def names(cls, value: int) -> list[str]:
         """Return the names of the bits set in value."""
@@ -136,18 +148,6 @@ _BITS: dict[str, int] = {
 }
 
 
-def overwrite(target: Any, *, allow: int = 0, deny: int = 0, type: int | None = None) -> dict:
-    """Build a permission overwrite dict for a Role, Member, User or raw id."""
-    from emulator.world import Member, Role
-
-    if type is None:
-        type = 0 if isinstance(target, Role) else 1 if isinstance(target, Member) else None
-        if type is None:
-            type = 1
-    target_id = getattr(target, "id", target)
-    return {"id": str(target_id), "type": type, "allow": str(allow), "deny": str(deny)}
-
-
 def normalise_overwrites(overwrites: Iterable[Mapping[str, Any]] | None) -> list[dict]:
     """Return overwrites with string ids/bits and int types, as Discord serialises them."""
     result = []
@@ -155,7 +155,7 @@ def normalise_overwrites(overwrites: Iterable[Mapping[str, Any]] | None) -> list
         result.append(
             {
                 "id": str(item["id"]),
-                "type": int(item.get("type", 0)),
+                "type": int(item.get("type", OverwriteType.ROLE)),
                 "allow": str(int(item.get("allow", 0) or 0)),
                 "deny": str(int(item.get("deny", 0) or 0)),
             }
@@ -163,78 +163,54 @@ def normalise_overwrites(overwrites: Iterable[Mapping[str, Any]] | None) -> list
     return result
 
 
-def base_permissions(world: World, guild_id: int, user_id: int) -> int:
-    """Compute a member's guild-wide permissions from @everyone and their roles."""
-    guild = world.guilds[guild_id]
-    if user_id == guild.owner_id:
+def guild_permissions(everyone: int, role_permissions: Iterable[int], *, is_owner: bool) -> int:
+    """Combine @everyone's and a member's roles' permissions (owners and admins get all)."""
+    if is_owner:
         return Permissions.ALL
-    member = world.members.get((guild_id, user_id))
-    value = world.roles[guild_id].permissions
-    if member is not None:
-        for role_id in member.roles:
-            role = world.roles.get(role_id)
-            if role is not None:
-                value |= role.permissions
+    value = everyone
+    for bits in role_permissions:
+        value |= bits
     if value & Permissions.ADMINISTRATOR:
         return Permissions.ALL
     return value
 
 
-def channel_permissions(world: World, channel: Channel, user_id: int) -> int:
-    """Compute a member's permissions in a guild channel or thread, overwrites included."""
-    if channel.guild_id is None:
-        return (
-            Permissions.VIEW_CHANNEL
-            | Permissions.SEND_MESSAGES
-            | Permissions.READ_MESSAGE_HISTORY
-            | Permissions.EMBED_LINKS
-            | Permissions.ATTACH_FILES
-            | Permissions.ADD_REACTIONS
-        )
-    guild_id = channel.guild_id
-    base = base_permissions(world, guild_id, user_id)
-    if base & Permissions.ADMINISTRATOR or user_id == world.guilds[guild_id].owner_id:
-        return Permissions.ALL
-    source = channel
-    if channel.is_thread and channel.parent_id in world.channels:
-        source = world.channels[channel.parent_id]
-    value = _apply_overwrites(world, source, guild_id, user_id, base)
-    if not value & Permissions.VIEW_CHANNEL:
-        return 0
-    # Implicit denials: who cannot send cannot embed, attach, speak aloud or mention everyone.
-    sends = Permissions.SEND_MESSAGES_IN_THREADS if channel.is_thread else Permissions.SEND_MESSAGES
-    if not value & sends:
-        value &= ~(
-            Permissions.SEND_TTS_MESSAGES
-            | Permissions.MENTION_EVERYONE
-            | Permissions.EMBED_LINKS
-            | Permissions.ATTACH_FILES
-        )
-    if channel.is_thread and channel.type == 12:
-        members = world.thread_members.get(channel.id, set())
-        if user_id not in members and not value & Permissions.MANAGE_THREADS:
-            return 0
-    return value
-
-
-def _apply_overwrites(
-    world: World, channel: Channel, guild_id: int, user_id: int, base: int
+def apply_overwrites(
+    base: int,
+    overwrites: Iterable[Mapping[str, Any]],
+    *,
+    everyone_id: int,
+    role_ids: Iterable[int],
+    user_id: int,
 ) -> int:
-    """Apply @everyone, role and member overwrites of a channel to base permissions."""
-    member = world.members.get((guild_id, user_id))
-    role_ids = {str(r) for r in (member.roles if member else [])}
+    """Apply a channel's @everyone, role and member overwrites, in Discord's order."""
+    overwrites = list(overwrites)
+    by_id = {o["id"]: o for o in overwrites}
     value = base
-    by_id = {o["id"]: o for o in channel.permission_overwrites}
-    everyone = by_id.get(str(guild_id))
+    everyone = by_id.get(str(everyone_id))
     if everyone is not None:
         value = (value & ~int(everyone["deny"])) | int(everyone["allow"])
+    roles = {str(r) for r in role_ids}
     allow = deny = 0
-    for item in channel.permission_overwrites:
-        if item["type"] == 0 and item["id"] in role_ids:
+    for item in overwrites:
+        if item["type"] == OverwriteType.ROLE and item["id"] in roles:
             allow |= int(item["allow"])
             deny |= int(item["deny"])
     value = (value & ~deny) | allow
     own = by_id.get(str(user_id))
-    if own is not None and own["type"] == 1:
+    if own is not None and own["type"] == OverwriteType.MEMBER:
         value = (value & ~int(own["deny"])) | int(own["allow"])
     return value
+
+
+def without_send_implied(value: int, *, in_thread: bool) -> int:
+    """Drop what sending implies when it is denied: who cannot send cannot embed, attach, ..."""
+    sends = Permissions.SEND_MESSAGES_IN_THREADS if in_thread else Permissions.SEND_MESSAGES
+    if value & sends:
+        return value
+    return value & ~(
+        Permissions.SEND_TTS_MESSAGES
+        | Permissions.MENTION_EVERYONE
+        | Permissions.EMBED_LINKS
+        | Permissions.ATTACH_FILES
+    )

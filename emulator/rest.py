@@ -8,43 +8,19 @@ import re
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
+from emulator.core import API_PREFIX, Core
 from emulator.errors import ApiError
 from emulator.messages import Upload
+from emulator.recording import Fault, RecordedRequest
 
-if TYPE_CHECKING:
-    from emulator.driver import Emulator
+__all__ = ["API_PREFIX", "Call", "Fault", "RecordedRequest", "Reply", "Router", "handle_request"]
 
 log = logging.getLogger(__name__)
-
-API_PREFIX = "/api/v10"
-
-
-@dataclass
-class RecordedRequest:
-    """One REST call the bot made, as the emulator saw and answered it."""
-
-    method: str
-    path: str
-    route: str | None
-    json: Any
-    headers: dict[str, str]
-    status: int
-    at: float
-    query: dict[str, str] = field(default_factory=dict)
-    params: dict[str, str] = field(default_factory=dict)
-    files: list[tuple[str, bytes]] = field(default_factory=list)
-    response: Any = None
-
-    @property
-    def reason(self) -> str | None:
-        """Return the decoded X-Audit-Log-Reason header, if any."""
-        raw = self.headers.get("X-Audit-Log-Reason")
-        return urllib.parse.unquote(raw) if raw is not None else None
 
 
 @dataclass
@@ -95,7 +71,7 @@ class Reply:
     body: Any = None
 
 
-Handler = Callable[["Emulator", Call], Awaitable[Any]]
+Handler = Callable[[Core, Call], Awaitable[Any]]
 
 
 @dataclass
@@ -142,34 +118,6 @@ class Router:
         return None, {}, path_known
 
 
-@dataclass
-class Fault:
-    """An injected failure for matching requests."""
-
-    method: str | None
-    route: str | None
-    status: int
-    times: int
-    retry_after: float
-    is_global: bool
-    body: dict[str, Any] | None
-    # Matching requests to let through untouched before the fault starts.
-    after: int = 0
-
-    def matches(self, method: str, route: str | None, path: str) -> bool:
-        """Return whether the fault applies to this request (counting down `after` first)."""
-        if self.times <= 0:
-            return False
-        if self.method is not None and self.method.upper() != method:
-            return False
-        if not (self.route is None or self.route in (route, path)):
-            return False
-        if self.after > 0:
-            self.after -= 1
-            return False
-        return True
-
-
 def json_response(
     body: Any, status: int = 200, headers: dict[str, str] | None = None
 ) -> web.Response:
@@ -183,38 +131,30 @@ def json_response(
 
 async def _read_body(request: web.Request) -> tuple[Any, list[Upload]]:
     """Parse a JSON or multipart body into (json, uploads)."""
-    content_type = request.content_type
-    if content_type.startswith("multipart/"):
-        reader = await request.multipart()
-        payload: Any = None
-        uploads: list[Upload] = []
-        while True:
-            part = await reader.next()
-            if part is None:
-                break
-            name = part.name or ""
-            data = await part.read(decode=False)
-            if name == "payload_json":
-                payload = json.loads(data.decode() or "null")
-            elif part.filename is not None:
-                uploads.append(
-                    Upload(name, part.filename, part.headers.get("Content-Type"), bytes(data))
-                )
-        return payload, uploads
-    raw = await request.read()
-    if not raw:
-        return None, []
-    return json.loads(raw.decode()), []
+    if not request.content_type.startswith("multipart/"):
+        raw = await request.read()
+        return (json.loads(raw.decode()) if raw else None), []
+    reader = await request.multipart()
+    payload: Any = None
+    uploads: list[Upload] = []
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader):
+            continue  # a nested multipart: Discord reads only the top level
+        data = await part.read(decode=False)
+        if part.name == "payload_json":
+            payload = json.loads(data.decode() or "null")
+        elif part.filename is not None:
+            content_type = part.headers.get("Content-Type")
+            uploads.append(Upload(part.name or "", part.filename, content_type, bytes(data)))
+    return payload, uploads
 
 
-async def handle_request(emu: Emulator, request: web.Request) -> web.StreamResponse:
+async def handle_request(core: Core, router: Router, request: web.Request) -> web.StreamResponse:
     """Serve one REST call: route, auth, faults, body, handler, record."""
     method = request.method
-    path = request.match_info["tail"]
-    path = "/" + path.lstrip("/")
-    route, params, path_known = emu.router.match(method, path)
+    path = "/" + request.match_info["tail"].lstrip("/")
+    route, params, path_known = router.match(method, path)
     headers = {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
-    query = dict(request.query)
     record = RecordedRequest(
         method=method,
         path=path,
@@ -223,80 +163,84 @@ async def handle_request(emu: Emulator, request: web.Request) -> web.StreamRespo
         headers=headers,
         status=0,
         at=time.monotonic(),
-        query=query,
+        query=dict(request.query),
         params=params,
     )
-    emu.inflight += 1
+    core.inflight += 1
+    response: web.StreamResponse
     try:
-        response = await _serve(emu, request, route, params, path_known, record)
+        if route is None:
+            response = _unrouted(core, record, path_known)
+        else:
+            response = await _serve(core, request, route, record)
     finally:
-        emu.inflight -= 1
-    emu.record(record)
+        core.inflight -= 1
+    core.record(record)
     return response
 
 
+def _answer(record: RecordedRequest, status: int, body: Any) -> web.Response:
+    """Record the answer and send it as JSON."""
+    record.status = status
+    record.response = body
+    return json_response(body, status)
+
+
+def _unrouted(core: Core, record: RecordedRequest, path_known: bool) -> web.Response:
+    what = "method not allowed" if path_known else "unknown route"
+    core.problem(f"REST: {what}: {record.method} {record.path}")
+    if path_known:
+        return _answer(record, 405, {"message": "405: Method Not Allowed", "code": 0})
+    return _answer(record, 404, {"message": "404: Not Found", "code": 0})
+
+
 async def _serve(
-    emu: Emulator,
-    request: web.Request,
-    route: RouteDef | None,
-    params: dict[str, str],
-    path_known: bool,
-    record: RecordedRequest,
+    core: Core, request: web.Request, route: RouteDef, record: RecordedRequest
 ) -> web.StreamResponse:
     method, path = record.method, record.path
-    if route is None:
-        what = "method not allowed" if path_known else "unknown route"
-        emu.problem(f"REST: {what}: {method} {path}")
-        record.status = 405 if path_known else 404
-        body = {"message": "405: Method Not Allowed" if path_known else "404: Not Found", "code": 0}
-        record.response = body
-        return json_response(body, record.status)
-    if route.auth and request.headers.get("Authorization") != f"Bot {emu.token}":
-        record.status = 401
-        record.response = {"message": "401: Unauthorized", "code": 0}
-        return json_response(record.response, 401)
-    fault = next((f for f in emu.faults if f.matches(method, route.template, path)), None)
+    if route.auth and request.headers.get("Authorization") != f"Bot {core.token}":
+        return _answer(record, 401, {"message": "401: Unauthorized", "code": 0})
+    fault = next((f for f in core.faults if f.matches(method, route.template, path)), None)
     if fault is not None:
         fault.times -= 1
         return _fault_response(fault, record)
     try:
         payload, uploads = await _read_body(request)
     except (ValueError, UnicodeDecodeError):
-        emu.problem(f"REST: {method} {route.template}: body is not valid JSON")
-        record.status = 400
-        record.response = {"message": "The request body contains invalid JSON.", "code": 50109}
-        return json_response(record.response, 400)
+        core.problem(f"REST: {method} {route.template}: body is not valid JSON")
+        body = {"message": "The request body contains invalid JSON.", "code": 50109}
+        return _answer(record, 400, body)
     record.json = payload
     record.files = [(u.filename, u.data) for u in uploads]
     call = Call(
-        method, path, route.template, params, record.query, payload, uploads, record.headers
+        method, path, route.template, record.params, record.query, payload, uploads, record.headers
     )
     try:
-        result = await route.handler(emu, call)
+        result = await route.handler(core, call)
     except ApiError as exc:
         if exc.problem:
-            emu.problem(f"REST: {method} {path}: {exc.problem}")
-        record.status = exc.status
-        record.response = exc.body()
-        return json_response(record.response, exc.status)
+            core.problem(f"REST: {method} {path}: {exc.problem}")
+        return _answer(record, exc.status, exc.body())
     except Exception as exc:  # a bug in the emulator: answer 500 and make the test fail
         log.exception("emulator route %s %s crashed", method, route.template)
-        emu.problem(f"emulator bug: {method} {route.template} raised {exc!r}")
-        record.status = 500
-        record.response = {"message": "500: Internal Server Error (emulator bug)", "code": 0}
-        return json_response(record.response, 500)
+        core.problem(f"emulator bug: {method} {route.template} raised {exc!r}")
+        return _answer(
+            record, 500, {"message": "500: Internal Server Error (emulator bug)", "code": 0}
+        )
+    return _result_response(record, result)
+
+
+def _result_response(record: RecordedRequest, result: Any) -> web.Response:
+    """Answer what a handler returned: a Reply, nothing (204) or a JSON body (200)."""
     if isinstance(result, Reply):
-        record.status = result.status
-        record.response = result.body
         if result.body is None:
+            record.status = result.status
             return web.Response(status=result.status)
-        return json_response(result.body, result.status)
+        return _answer(record, result.status, result.body)
     if result is None:
         record.status = 204
         return web.Response(status=204)
-    record.status = 200
-    record.response = result
-    return json_response(result)
+    return _answer(record, 200, result)
 
 
 def _fault_response(fault: Fault, record: RecordedRequest) -> web.Response:

@@ -11,12 +11,10 @@ from __future__ import annotations
 import base64
 import copy
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from emulator.core import Core
 from emulator.world import Channel, Guild, Member, Role, User, World
-
-if TYPE_CHECKING:
-    from emulator.driver import Emulator
 
 FORMAT = 1
 
@@ -39,7 +37,7 @@ def _channel(channel: Channel) -> dict[str, Any]:
     return data
 
 
-def dump_world(emu: Emulator) -> dict[str, Any]:
+def dump_world(emu: Core) -> dict[str, Any]:
     """Return the emulator's world and identity as plain JSON-ready data."""
     world = emu.world
     return {
@@ -79,7 +77,7 @@ def dump_world(emu: Emulator) -> dict[str, Any]:
     }
 
 
-def load_world(emu: Emulator, data: dict[str, Any]) -> None:
+def load_world(emu: Core, data: dict[str, Any]) -> None:
     """Replace a not yet started emulator's world and identity with a saved one."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SnapshotError("the saved world has another format")
@@ -91,12 +89,37 @@ def load_world(emu: Emulator, data: dict[str, Any]) -> None:
         raise SnapshotError(f"the saved world is damaged ({type(error).__name__})") from None
 
 
-def _load(emu: Emulator, data: dict[str, Any]) -> None:
+def _load(emu: Core, data: dict[str, Any]) -> None:
     bot_user = User(**data["bot_user"])
     world = World(bot_user)
     users = {int(u["id"]): User(**u) for u in data["users"]}
     users[bot_user.id] = bot_user
     world.users = users
+    _load_entities(world, data)
+    owners = _load_messages(world, data)
+    for tid, uids in data["thread_members"].items():
+        world.thread_members[int(tid)] = {int(u) for u in uids}
+    world.scheduled_events = {int(e["id"]): e for e in data["scheduled_events"]}
+    for scope, commands in data["commands"].items():
+        world.commands[None if scope == "global" else int(scope)] = commands
+    world.webhooks = {int(w["id"]): w for w in data["webhooks"]}
+    world.closed_dms = {int(u) for u in data["closed_dms"]}
+    world.attachment_data = {
+        int(aid): base64.b64decode(encoded) for aid, encoded in data["attachments"].items()
+    }
+    emu.world = world
+    emu.bot_user = bot_user
+    emu.application_id = int(data["application_id"])
+    emu.application_flags = int(data["application_flags"])
+    emu.token = str(data["token"])
+    emu.owner_user = users[int(data["owner_user"])]
+    emu.ephemeral_owners = owners
+    emu.snowflakes.skip_past(_largest_id(world, emu.application_id))
+
+
+def _load_entities(world: World, data: dict[str, Any]) -> None:
+    """Restore guilds, roles, channels (DM ones too) and members into a world with its users."""
+    users = world.users
     for item in data["guilds"]:
         guild = Guild(**item, world=world)
         world.guilds[guild.id] = guild
@@ -118,6 +141,10 @@ def _load(emu: Emulator, data: dict[str, Any]) -> None:
         fields = dict(item)
         member = Member(user=users[int(fields.pop("user"))], **fields, world=world)
         world.members[(member.guild_id, member.id)] = member
+
+
+def _load_messages(world: World, data: dict[str, Any]) -> dict[int, int]:
+    """Restore channel and ephemeral messages; return who owns each ephemeral one."""
     for cid, messages in data["messages"].items():
         world.messages[int(cid)] = messages
         for message in messages:
@@ -128,24 +155,7 @@ def _load(emu: Emulator, data: dict[str, Any]) -> None:
         world.message_index[int(message["id"])] = message
         if item["owner"] is not None:
             owners[int(message["id"])] = int(item["owner"])
-    for tid, uids in data["thread_members"].items():
-        world.thread_members[int(tid)] = {int(u) for u in uids}
-    world.scheduled_events = {int(e["id"]): e for e in data["scheduled_events"]}
-    for scope, commands in data["commands"].items():
-        world.commands[None if scope == "global" else int(scope)] = commands
-    world.webhooks = {int(w["id"]): w for w in data["webhooks"]}
-    world.closed_dms = {int(u) for u in data["closed_dms"]}
-    world.attachment_data = {
-        int(aid): base64.b64decode(encoded) for aid, encoded in data["attachments"].items()
-    }
-    emu.world = world
-    emu.bot_user = bot_user
-    emu.application_id = int(data["application_id"])
-    emu.application_flags = int(data["application_flags"])
-    emu.token = str(data["token"])
-    emu.owner_user = users[int(data["owner_user"])]
-    emu.ephemeral_owners = owners
-    emu.snowflakes.skip_past(_largest_id(world, emu.application_id))
+    return owners
 
 
 def _largest_id(world: World, application_id: int) -> int:

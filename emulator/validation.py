@@ -5,18 +5,26 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from emulator.enums import (
+    INTERACTIVE_TYPES,
+    LABELLED_INPUT_TYPES,
+    SELECT_TYPES,
+    SUBCOMMAND_TYPES,
+    ButtonStyle,
+    CommandType,
+    ComponentType,
+    MessageFlag,
+    OptionType,
+    TextInputStyle,
+)
 from emulator.errors import ApiError, FormErrors
 
-IS_COMPONENTS_V2 = 1 << 15
-EPHEMERAL = 1 << 6
-LOADING = 1 << 7
-SUPPRESS_EMBEDS = 1 << 2
-SUPPRESS_NOTIFICATIONS = 1 << 12
-IS_VOICE_MESSAGE = 1 << 13
-SENDABLE_FLAGS = SUPPRESS_EMBEDS | SUPPRESS_NOTIFICATIONS | IS_COMPONENTS_V2 | IS_VOICE_MESSAGE
-
-SELECT_TYPES = frozenset({3, 5, 6, 7, 8})
-INTERACTIVE_TYPES = frozenset({2, *SELECT_TYPES})
+SENDABLE_FLAGS = (
+    MessageFlag.SUPPRESS_EMBEDS
+    | MessageFlag.SUPPRESS_NOTIFICATIONS
+    | MessageFlag.IS_COMPONENTS_V2
+    | MessageFlag.IS_VOICE_MESSAGE
+)
 _COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
 
 
@@ -65,10 +73,10 @@ def validate_message_body(
     if content is not None and not isinstance(content, str):
         errors.add("content", "BASE_TYPE_STRING", "Must be a string.")
     _too_long(errors, "content", content, 2000)
-    allowed = SENDABLE_FLAGS | (EPHEMERAL if allow_ephemeral else 0)
+    allowed = SENDABLE_FLAGS | (MessageFlag.EPHEMERAL if allow_ephemeral else 0)
     if flags & ~allowed:
         errors.add("flags", "MESSAGE_FLAGS_INVALID", f"Flags {flags & ~allowed} cannot be set.")
-    if flags & IS_COMPONENTS_V2:
+    if flags & MessageFlag.IS_COMPONENTS_V2:
         if content or embeds:
             errors.add(
                 "content",
@@ -99,36 +107,40 @@ def validate_embeds(errors: FormErrors, embeds: list[dict]) -> None:
     """Check Discord's embed limits (10 embeds, 6000 characters in all, per-field limits)."""
     if len(embeds) > 10:
         errors.add("embeds", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
-    total = 0
-    for i, embed in enumerate(embeds):
-        path = f"embeds.{i}"
-        for key, limit in (("title", 256), ("description", 4096)):
-            _too_long(errors, f"{path}.{key}", embed.get(key), limit)
-            total += len(embed.get(key) or "")
-        footer = embed.get("footer") or {}
-        _too_long(errors, f"{path}.footer.text", footer.get("text"), 2048)
-        total += len(footer.get("text") or "")
-        author = embed.get("author") or {}
-        _too_long(errors, f"{path}.author.name", author.get("name"), 256)
-        total += len(author.get("name") or "")
-        fields = embed.get("fields") or []
-        if len(fields) > 25:
-            errors.add(f"{path}.fields", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
-        for j, fld in enumerate(fields):
-            fpath = f"{path}.fields.{j}"
-            if _required(errors, f"{fpath}.name", fld.get("name")):
-                _too_long(errors, f"{fpath}.name", fld.get("name"), 256)
-            if _required(errors, f"{fpath}.value", fld.get("value")):
-                _too_long(errors, f"{fpath}.value", fld.get("value"), 1024)
-            total += len(fld.get("name") or "") + len(fld.get("value") or "")
-        url = embed.get("url")
-        if url is not None and not re.match(r"^https?://", str(url)):
-            errors.add(f"{path}.url", "URL_TYPE_INVALID_URL", "Not a well formed URL.")
-        color = embed.get("color")
-        if color is not None and not (isinstance(color, int) and 0 <= color <= 0xFFFFFF):
-            errors.add(f"{path}.color", "NUMBER_TYPE_MAX", "int value should be <= 16777215.")
+    total = sum(_validate_embed(errors, f"embeds.{i}", embed) for i, embed in enumerate(embeds))
     if total > 6000:
         errors.add("embeds", "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
+
+
+def _validate_embed(errors: FormErrors, path: str, embed: dict[str, Any]) -> int:
+    """Check one embed's fields; return how many characters count towards the 6000."""
+    total = 0
+    for key, limit in (("title", 256), ("description", 4096)):
+        _too_long(errors, f"{path}.{key}", embed.get(key), limit)
+        total += len(embed.get(key) or "")
+    footer = embed.get("footer") or {}
+    _too_long(errors, f"{path}.footer.text", footer.get("text"), 2048)
+    total += len(footer.get("text") or "")
+    author = embed.get("author") or {}
+    _too_long(errors, f"{path}.author.name", author.get("name"), 256)
+    total += len(author.get("name") or "")
+    fields = embed.get("fields") or []
+    if len(fields) > 25:
+        errors.add(f"{path}.fields", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+    for j, fld in enumerate(fields):
+        fpath = f"{path}.fields.{j}"
+        if _required(errors, f"{fpath}.name", fld.get("name")):
+            _too_long(errors, f"{fpath}.name", fld.get("name"), 256)
+        if _required(errors, f"{fpath}.value", fld.get("value")):
+            _too_long(errors, f"{fpath}.value", fld.get("value"), 1024)
+        total += len(fld.get("name") or "") + len(fld.get("value") or "")
+    url = embed.get("url")
+    if url is not None and not re.match(r"^https?://", str(url)):
+        errors.add(f"{path}.url", "URL_TYPE_INVALID_URL", "Not a well formed URL.")
+    color = embed.get("color")
+    if color is not None and not (isinstance(color, int) and 0 <= color <= 0xFFFFFF):
+        errors.add(f"{path}.color", "NUMBER_TYPE_MAX", "int value should be <= 16777215.")
+    return total
 
 
 def validate_allowed_mentions(errors: FormErrors, allowed: Any) -> None:
@@ -157,10 +169,10 @@ def validate_action_rows(errors: FormErrors, components: list[dict]) -> None:
     """Check classic components: up to 5 action rows of 5 buttons or one select."""
     if len(components) > 5:
         errors.add("components", "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.")
-    seen: set[str] = set()
+    seen: set[Any] = set()
     for i, row in enumerate(components):
         path = f"components.{i}"
-        if row.get("type") != 1:
+        if row.get("type") != ComponentType.ACTION_ROW:
             errors.add(f"{path}.type", "UNION_TYPE_CHOICES", "Top-level components must be rows.")
             continue
         children = row.get("components") or []
@@ -178,55 +190,17 @@ def validate_action_rows(errors: FormErrors, components: list[dict]) -> None:
             validate_interactive(errors, f"{path}.components.{j}", child, seen)
 
 
-def validate_interactive(errors: FormErrors, path: str, comp: dict, seen: set[str]) -> None:
+def validate_interactive(errors: FormErrors, path: str, comp: dict, seen: set[Any]) -> None:
     """Check a button or select component."""
     ctype = comp.get("type")
-    custom_id = comp.get("custom_id")
-    if ctype == 2:
-        style = comp.get("style")
-        if style not in (1, 2, 3, 4, 5, 6):
-            errors.add(f"{path}.style", "BASE_TYPE_CHOICES", "Value must be one of (1..6).")
-        if style == 5:
-            if not comp.get("url"):
-                errors.add(f"{path}.url", "BASE_TYPE_REQUIRED", "Link buttons need a url")
-            if custom_id:
-                errors.add(
-                    f"{path}.custom_id",
-                    "BUTTON_COMPONENT_CUSTOM_ID_CANNOT_BE_SET",
-                    "Link buttons cannot have a custom_id",
-                )
-        elif style != 6 and not custom_id:
-            errors.add(f"{path}.custom_id", "BASE_TYPE_REQUIRED", "This field is required")
-        _too_long(errors, f"{path}.label", comp.get("label"), 80)
-        if not comp.get("label") and not comp.get("emoji") and style != 6:
-            errors.add(f"{path}.label", "BASE_TYPE_REQUIRED", "A button needs a label or emoji")
+    if ctype == ComponentType.BUTTON:
+        _validate_button(errors, path, comp)
     elif ctype in SELECT_TYPES:
-        if not custom_id:
-            errors.add(f"{path}.custom_id", "BASE_TYPE_REQUIRED", "This field is required")
-        _too_long(errors, f"{path}.placeholder", comp.get("placeholder"), 150)
-        low, high = comp.get("min_values", 1), comp.get("max_values", 1)
-        if not (0 <= low <= 25) or not (1 <= high <= 25) or low > high:
-            errors.add(f"{path}.min_values", "NUMBER_TYPE_MAX", "min/max_values out of range")
-        if ctype == 3:
-            options = comp.get("options") or []
-            if not 1 <= len(options) <= 25:
-                errors.add(f"{path}.options", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 25")
-            if high > len(options) and options:
-                errors.add(f"{path}.max_values", "NUMBER_TYPE_MAX", "More than options")
-            values = set()
-            for k, opt in enumerate(options):
-                opath = f"{path}.options.{k}"
-                if _required(errors, f"{opath}.label", opt.get("label")):
-                    _too_long(errors, f"{opath}.label", opt.get("label"), 100)
-                if _required(errors, f"{opath}.value", opt.get("value")):
-                    _too_long(errors, f"{opath}.value", opt.get("value"), 100)
-                _too_long(errors, f"{opath}.description", opt.get("description"), 100)
-                if opt.get("value") in values:
-                    errors.add(f"{opath}.value", "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED", "dup")
-                values.add(opt.get("value"))
+        _validate_select(errors, path, comp)
     else:
         errors.add(f"{path}.type", "UNION_TYPE_CHOICES", f"Component type {ctype} not allowed here")
         return
+    custom_id = comp.get("custom_id")
     if custom_id:
         _too_long(errors, f"{path}.custom_id", custom_id, 100)
         if custom_id in seen:
@@ -238,9 +212,57 @@ def validate_interactive(errors: FormErrors, path: str, comp: dict, seen: set[st
         seen.add(custom_id)
 
 
+def _validate_button(errors: FormErrors, path: str, comp: dict) -> None:
+    style = comp.get("style")
+    custom_id = comp.get("custom_id")
+    if style not in tuple(ButtonStyle):
+        errors.add(f"{path}.style", "BASE_TYPE_CHOICES", "Value must be one of (1..6).")
+    if style == ButtonStyle.LINK:
+        if not comp.get("url"):
+            errors.add(f"{path}.url", "BASE_TYPE_REQUIRED", "Link buttons need a url")
+        if custom_id:
+            errors.add(
+                f"{path}.custom_id",
+                "BUTTON_COMPONENT_CUSTOM_ID_CANNOT_BE_SET",
+                "Link buttons cannot have a custom_id",
+            )
+    elif style != ButtonStyle.PREMIUM and not custom_id:
+        errors.add(f"{path}.custom_id", "BASE_TYPE_REQUIRED", "This field is required")
+    _too_long(errors, f"{path}.label", comp.get("label"), 80)
+    if not comp.get("label") and not comp.get("emoji") and style != ButtonStyle.PREMIUM:
+        errors.add(f"{path}.label", "BASE_TYPE_REQUIRED", "A button needs a label or emoji")
+
+
+def _validate_select(errors: FormErrors, path: str, comp: dict) -> None:
+    if not comp.get("custom_id"):
+        errors.add(f"{path}.custom_id", "BASE_TYPE_REQUIRED", "This field is required")
+    _too_long(errors, f"{path}.placeholder", comp.get("placeholder"), 150)
+    low, high = comp.get("min_values", 1), comp.get("max_values", 1)
+    if not (0 <= low <= 25) or not (1 <= high <= 25) or low > high:
+        errors.add(f"{path}.min_values", "NUMBER_TYPE_MAX", "min/max_values out of range")
+    if comp.get("type") != ComponentType.STRING_SELECT:
+        return
+    options = comp.get("options") or []
+    if not 1 <= len(options) <= 25:
+        errors.add(f"{path}.options", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 25")
+    if high > len(options) and options:
+        errors.add(f"{path}.max_values", "NUMBER_TYPE_MAX", "More than options")
+    values = set()
+    for k, opt in enumerate(options):
+        opath = f"{path}.options.{k}"
+        if _required(errors, f"{opath}.label", opt.get("label")):
+            _too_long(errors, f"{opath}.label", opt.get("label"), 100)
+        if _required(errors, f"{opath}.value", opt.get("value")):
+            _too_long(errors, f"{opath}.value", opt.get("value"), 100)
+        _too_long(errors, f"{opath}.description", opt.get("description"), 100)
+        if opt.get("value") in values:
+            errors.add(f"{opath}.value", "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED", "dup")
+        values.add(opt.get("value"))
+
+
 def validate_components_v2(errors: FormErrors, components: list[dict]) -> None:
     """Check a components-v2 layout: at most 40 components, valid interactive parts."""
-    seen: set[str] = set()
+    seen: set[Any] = set()
     count = 0
 
     def walk(items: list[dict], path: str) -> None:
@@ -251,11 +273,10 @@ def validate_components_v2(errors: FormErrors, components: list[dict]) -> None:
             ctype = comp.get("type")
             if ctype in INTERACTIVE_TYPES:
                 validate_interactive(errors, cpath, comp, seen)
-            elif ctype == 10:
+            elif ctype == ComponentType.TEXT_DISPLAY:
                 _too_long(errors, f"{cpath}.content", comp.get("content"), 4000)
-            for key in ("components",):
-                if comp.get(key):
-                    walk(comp[key], f"{cpath}.{key}")
+            if comp.get("components"):
+                walk(comp["components"], f"{cpath}.components")
             if comp.get("accessory"):
                 walk([comp["accessory"]], f"{cpath}.accessory")
 
@@ -274,31 +295,35 @@ def validate_modal(data: dict[str, Any], context: str) -> None:
     components = data.get("components") or []
     if not 1 <= len(components) <= 5:
         errors.add("data.components", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 5 in length.")
-    seen: set[str] = set()
+    seen: set[Any] = set()
     for i, comp in enumerate(components):
-        path = f"data.components.{i}"
-        ctype = comp.get("type")
-        if ctype == 1:
-            inner = comp.get("components") or []
-            if len(inner) != 1 or inner[0].get("type") != 4:
-                errors.add(path, "MODAL_ROW_INVALID", "A modal row holds exactly one text input")
-            for j, child in enumerate(inner):
-                _validate_modal_input(errors, f"{path}.components.{j}", child, seen, labelled=False)
-        elif ctype == 18:
-            if _required(errors, f"{path}.label", comp.get("label")):
-                _too_long(errors, f"{path}.label", comp.get("label"), 45)
-            _too_long(errors, f"{path}.description", comp.get("description"), 100)
-            child = comp.get("component") or {}
-            _validate_modal_input(errors, f"{path}.component", child, seen, labelled=True)
-        elif ctype == 10:
-            _too_long(errors, f"{path}.content", comp.get("content"), 4000)
-        else:
-            errors.add(f"{path}.type", "UNION_TYPE_CHOICES", f"Type {ctype} not allowed in modals")
+        _validate_modal_part(errors, f"data.components.{i}", comp, seen)
     errors.raise_if_any(context)
 
 
+def _validate_modal_part(errors: FormErrors, path: str, comp: dict, seen: set[Any]) -> None:
+    """Check one top-level modal component: a row, a label or a text display."""
+    ctype = comp.get("type")
+    if ctype == ComponentType.ACTION_ROW:
+        inner = comp.get("components") or []
+        if len(inner) != 1 or inner[0].get("type") != ComponentType.TEXT_INPUT:
+            errors.add(path, "MODAL_ROW_INVALID", "A modal row holds exactly one text input")
+        for j, child in enumerate(inner):
+            _validate_modal_input(errors, f"{path}.components.{j}", child, seen, labelled=False)
+    elif ctype == ComponentType.LABEL:
+        if _required(errors, f"{path}.label", comp.get("label")):
+            _too_long(errors, f"{path}.label", comp.get("label"), 45)
+        _too_long(errors, f"{path}.description", comp.get("description"), 100)
+        child = comp.get("component") or {}
+        _validate_modal_input(errors, f"{path}.component", child, seen, labelled=True)
+    elif ctype == ComponentType.TEXT_DISPLAY:
+        _too_long(errors, f"{path}.content", comp.get("content"), 4000)
+    else:
+        errors.add(f"{path}.type", "UNION_TYPE_CHOICES", f"Type {ctype} not allowed in modals")
+
+
 def _validate_modal_input(
-    errors: FormErrors, path: str, comp: dict, seen: set[str], *, labelled: bool
+    errors: FormErrors, path: str, comp: dict, seen: set[Any], *, labelled: bool
 ) -> None:
     ctype = comp.get("type")
     custom_id = comp.get("custom_id")
@@ -307,10 +332,10 @@ def _validate_modal_input(
         if custom_id in seen:
             errors.add(f"{path}.custom_id", "COMPONENT_CUSTOM_ID_DUPLICATED", "Duplicated id")
         seen.add(custom_id)
-    if ctype == 4:
+    if ctype == ComponentType.TEXT_INPUT:
         if not labelled and _required(errors, f"{path}.label", comp.get("label")):
             _too_long(errors, f"{path}.label", comp.get("label"), 45)
-        if comp.get("style") not in (1, 2):
+        if comp.get("style") not in tuple(TextInputStyle):
             errors.add(f"{path}.style", "BASE_TYPE_CHOICES", "Value must be one of (1, 2).")
         low, high = comp.get("min_length"), comp.get("max_length")
         if low is not None and not 0 <= low <= 4000:
@@ -319,7 +344,7 @@ def _validate_modal_input(
             errors.add(f"{path}.max_length", "NUMBER_TYPE_MAX", "Must be between 1 and 4000")
         _too_long(errors, f"{path}.placeholder", comp.get("placeholder"), 100)
         _too_long(errors, f"{path}.value", comp.get("value"), 4000)
-    elif ctype in SELECT_TYPES or ctype in (19, 21, 22, 23):
+    elif ctype in LABELLED_INPUT_TYPES:
         if not labelled:
             errors.add(f"{path}.type", "UNION_TYPE_CHOICES", "Selects in modals need a label")
     else:
@@ -346,17 +371,17 @@ def validate_commands(commands: list[dict[str, Any]], context: str) -> None:
     """Raise ApiError 50035 if a bulk command registration breaks Discord's rules."""
     errors = FormErrors()
     seen: set[tuple[str, int]] = set()
-    counts = {1: 0, 2: 0, 3: 0}
+    counts = dict.fromkeys(CommandType, 0)
     for i, cmd in enumerate(commands):
         path = str(i)
-        ctype = cmd.get("type", 1)
+        ctype = cmd.get("type", CommandType.CHAT_INPUT)
         counts[ctype] = counts.get(ctype, 0) + 1
         name = cmd.get("name") or ""
         key = (name, ctype)
         if key in seen:
             errors.add(f"{path}.name", "APPLICATION_COMMANDS_DUPLICATE_NAME", "Duplicate name")
         seen.add(key)
-        if ctype == 1:
+        if ctype == CommandType.CHAT_INPUT:
             _check_option_name(errors, f"{path}.name", name)
             _check_description(errors, f"{path}.description", cmd.get("description"))
             _validate_options(errors, f"{path}.options", cmd.get("options") or [], depth=0)
@@ -369,9 +394,9 @@ def validate_commands(commands: list[dict[str, Any]], context: str) -> None:
                     "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION",
                     "Context menu commands cannot have a description",
                 )
-    if counts.get(1, 0) > 100:
+    if counts.get(CommandType.CHAT_INPUT, 0) > 100:
         errors.add("", "APPLICATION_COMMAND_TOO_MANY", "Max 100 slash commands")
-    for ctype in (2, 3):
+    for ctype in (CommandType.USER, CommandType.MESSAGE):
         if counts.get(ctype, 0) > 15:
             errors.add("", "APPLICATION_COMMAND_TOO_MANY", "Max 15 context menu commands")
     errors.raise_if_any(context)
@@ -391,7 +416,7 @@ def _validate_options(errors: FormErrors, path: str, options: list[dict], depth:
     if len(options) > 25:
         errors.add(path, "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
     seen_optional = False
-    names: set[str] = set()
+    names: set[Any] = set()
     for i, opt in enumerate(options):
         opath = f"{path}.{i}"
         otype = opt.get("type")
@@ -400,8 +425,8 @@ def _validate_options(errors: FormErrors, path: str, options: list[dict], depth:
         if opt.get("name") in names:
             errors.add(f"{opath}.name", "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS", "dup")
         names.add(opt.get("name"))
-        if otype in (1, 2):
-            if depth >= (1 if otype == 2 else 2):
+        if otype in SUBCOMMAND_TYPES:
+            if depth >= (1 if otype == OptionType.SUB_COMMAND_GROUP else 2):
                 errors.add(opath, "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Nested too deep")
             _validate_options(errors, f"{opath}.options", opt.get("options") or [], depth + 1)
             continue

@@ -6,14 +6,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from emulator.enums import POST_CHANNEL_TYPES, THREAD_TYPES, VOICE_TYPES, ChannelType, OverwriteType
 from emulator.ids import iso
-from emulator.permissions import base_permissions, channel_permissions
+from emulator.permissions import (
+    Permissions,
+    apply_overwrites,
+    guild_permissions,
+    without_send_implied,
+)
 
-TEXT, DM, VOICE, CATEGORY, ANNOUNCEMENT = 0, 1, 2, 4, 5
-ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD = 10, 11, 12
-STAGE, FORUM, MEDIA = 13, 15, 16
-THREAD_TYPES = frozenset({ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD})
-MESSAGEABLE_TYPES = frozenset({TEXT, DM, VOICE, ANNOUNCEMENT, STAGE, *THREAD_TYPES})
+# Channels that hold threads and say how long new ones stay active.
+_ARCHIVING_TYPES = frozenset(
+    {ChannelType.TEXT, ChannelType.ANNOUNCEMENT, ChannelType.FORUM, ChannelType.MEDIA}
+)
 
 
 @dataclass(eq=False)
@@ -121,7 +126,7 @@ class Member:
         """Return the member's guild-wide permissions, computed from the world."""
         if self.world is None:
             raise RuntimeError("member is not attached to a world")
-        return base_permissions(self.world, self.guild_id, self.user.id)
+        return self.world.base_permissions(self.guild_id, self.user.id)
 
     def to_json(self, *, with_user: bool = True) -> dict[str, Any]:
         """Serialise as Discord's guild member object."""
@@ -186,10 +191,10 @@ class Channel:
 
     def to_json(self) -> dict[str, Any]:
         """Serialise as Discord's channel object."""
-        if self.type == DM:
+        if self.type == ChannelType.DM:
             return {
                 "id": str(self.id),
-                "type": DM,
+                "type": ChannelType.DM,
                 "last_message_id": _opt_str(self.last_message_id),
                 "flags": 0,
                 "recipients": [u.to_json() for u in self.recipients],
@@ -228,11 +233,11 @@ class Channel:
             permission_overwrites=[dict(o) for o in self.permission_overwrites],
             topic=self.topic,
         )
-        if self.type in (VOICE, STAGE):
+        if self.type in VOICE_TYPES:
             data.update(bitrate=self.bitrate, user_limit=self.user_limit, rtc_region=None)
-        if self.type in (TEXT, ANNOUNCEMENT, FORUM, MEDIA):
+        if self.type in _ARCHIVING_TYPES:
             data["default_auto_archive_duration"] = 1440
-        if self.type in (FORUM, MEDIA):
+        if self.type in POST_CHANNEL_TYPES:
             data.update(
                 available_tags=list(self.available_tags),
                 default_reaction_emoji=None,
@@ -401,9 +406,45 @@ class World:
         """Return a member or None."""
         return self.members.get((guild_id, user_id))
 
+    def base_permissions(self, guild_id: int, user_id: int) -> int:
+        """Return a member's guild-wide permissions from @everyone and their roles."""
+        member = self.members.get((guild_id, user_id))
+        roles = [
+            self.roles[r].permissions for r in (member.roles if member else ()) if r in self.roles
+        ]
+        return guild_permissions(
+            self.roles[guild_id].permissions,
+            roles,
+            is_owner=user_id == self.guilds[guild_id].owner_id,
+        )
+
     def permissions_in(self, channel: Channel, user_id: int) -> int:
-        """Return a user's permissions in a channel."""
-        return channel_permissions(self, channel, user_id)
+        """Return a user's permissions in a guild channel, thread or DM, overwrites included."""
+        if channel.guild_id is None:
+            return Permissions.DM_DEFAULT
+        base = self.base_permissions(channel.guild_id, user_id)
+        if base & Permissions.ADMINISTRATOR:
+            return Permissions.ALL
+        # A thread has no overwrites of its own: its parent's apply.
+        source = channel
+        if channel.is_thread and channel.parent_id in self.channels:
+            source = self.channels[channel.parent_id]
+        member = self.members.get((channel.guild_id, user_id))
+        value = apply_overwrites(
+            base,
+            source.permission_overwrites,
+            everyone_id=channel.guild_id,
+            role_ids=member.roles if member else (),
+            user_id=user_id,
+        )
+        if not value & Permissions.VIEW_CHANNEL:
+            return 0
+        value = without_send_implied(value, in_thread=channel.is_thread)
+        if channel.type == ChannelType.PRIVATE_THREAD:
+            joined = user_id in self.thread_members.get(channel.id, set())
+            if not joined and not value & Permissions.MANAGE_THREADS:
+                return 0
+        return value
 
     def top_role_position(self, guild_id: int, user_id: int) -> int:
         """Return the position of the member's highest role (0 for @everyone only)."""
@@ -422,3 +463,11 @@ class World:
 
 def _opt_str(value: int | None) -> str | None:
     return None if value is None else str(value)
+
+
+def overwrite(target: Any, *, allow: int = 0, deny: int = 0, type: int | None = None) -> dict:
+    """Build a permission overwrite dict for a Role, Member, User or raw id."""
+    if type is None:
+        type = OverwriteType.ROLE if isinstance(target, Role) else OverwriteType.MEMBER
+    target_id = getattr(target, "id", target)
+    return {"id": str(target_id), "type": int(type), "allow": str(allow), "deny": str(deny)}

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from emulator.core import Core
+from emulator.enums import CommandType, IntegrationType
 from emulator.errors import ApiError, missing_access, not_found
 from emulator.rest import Call, Reply, Router
 from emulator.validation import validate_commands
 
-if TYPE_CHECKING:
-    from emulator.driver import Emulator
 
-
-async def get_me(emu: Emulator, call: Call) -> dict[str, Any]:
+async def get_me(emu: Core, call: Call) -> dict[str, Any]:
     """GET /users/@me."""
     data = emu.bot_user.to_json()
     data.update(verified=True, mfa_enabled=False, locale="en-US", email=None, bio="")
     return data
 
 
-async def patch_me(emu: Emulator, call: Call) -> dict[str, Any]:
+async def patch_me(emu: Core, call: Call) -> dict[str, Any]:
     """PATCH /users/@me (username only)."""
     body = call.body()
     if body.get("username"):
@@ -27,7 +26,7 @@ async def patch_me(emu: Emulator, call: Call) -> dict[str, Any]:
     return await get_me(emu, call)
 
 
-async def get_user(emu: Emulator, call: Call) -> dict[str, Any]:
+async def get_user(emu: Core, call: Call) -> dict[str, Any]:
     """GET /users/{user_id}."""
     user = emu.world.users.get(call.id("user_id"))
     if user is None:
@@ -35,7 +34,7 @@ async def get_user(emu: Emulator, call: Call) -> dict[str, Any]:
     return user.to_json()
 
 
-async def get_application(emu: Emulator, call: Call) -> dict[str, Any]:
+async def get_application(emu: Core, call: Call) -> dict[str, Any]:
     """GET /oauth2/applications/@me and /applications/@me."""
     return {
         "id": str(emu.application_id),
@@ -59,16 +58,16 @@ async def get_application(emu: Emulator, call: Call) -> dict[str, Any]:
         "privacy_policy_url": None,
         "approximate_guild_count": len(emu.world.guilds),
         "approximate_user_install_count": 0,
-        "integration_types_config": {"0": {}},
+        "integration_types_config": {str(IntegrationType.GUILD_INSTALL): {}},
     }
 
 
-async def get_gateway(emu: Emulator, call: Call) -> dict[str, Any]:
+async def get_gateway(emu: Core, call: Call) -> dict[str, Any]:
     """GET /gateway."""
     return {"url": emu.gateway_url}
 
 
-async def get_gateway_bot(emu: Emulator, call: Call) -> dict[str, Any]:
+async def get_gateway_bot(emu: Core, call: Call) -> dict[str, Any]:
     """GET /gateway/bot (AutoShardedClient uses it)."""
     return {
         "url": emu.gateway_url,
@@ -83,7 +82,7 @@ async def get_gateway_bot(emu: Emulator, call: Call) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ commands
-def _scope(emu: Emulator, call: Call) -> int | None:
+def _scope(emu: Core, call: Call) -> int | None:
     if call.id("application_id") != emu.application_id:
         raise ApiError(403, 50001, "Missing Access")
     if "guild_id" not in call.params:
@@ -94,8 +93,8 @@ def _scope(emu: Emulator, call: Call) -> int | None:
     return guild_id
 
 
-def _normalise_command(emu: Emulator, raw: dict[str, Any], scope: int | None) -> dict[str, Any]:
-    ctype = int(raw.get("type") or 1)
+def _normalise_command(emu: Core, raw: dict[str, Any], scope: int | None) -> dict[str, Any]:
+    ctype = int(raw.get("type") or CommandType.CHAT_INPUT)
     existing = next(
         (
             c
@@ -118,7 +117,7 @@ def _normalise_command(emu: Emulator, raw: dict[str, Any], scope: int | None) ->
         "default_member_permissions": None if perms is None else str(perms),
         "dm_permission": raw.get("dm_permission", True),
         "contexts": raw.get("contexts"),
-        "integration_types": raw.get("integration_types") or [0],
+        "integration_types": raw.get("integration_types") or [IntegrationType.GUILD_INSTALL],
         "nsfw": bool(raw.get("nsfw", False)),
     }
     if scope is not None:
@@ -126,12 +125,12 @@ def _normalise_command(emu: Emulator, raw: dict[str, Any], scope: int | None) ->
     return cmd
 
 
-async def list_commands(emu: Emulator, call: Call) -> list[dict[str, Any]]:
+async def list_commands(emu: Core, call: Call) -> list[dict[str, Any]]:
     """GET /applications/{app}/commands and the guild variant."""
     return list(emu.world.commands.get(_scope(emu, call), []))
 
 
-async def bulk_overwrite_commands(emu: Emulator, call: Call) -> list[dict[str, Any]]:
+async def bulk_overwrite_commands(emu: Core, call: Call) -> list[dict[str, Any]]:
     """PUT /applications/{app}/commands and the guild variant: replace the whole set."""
     scope = _scope(emu, call)
     if not isinstance(call.json, list):
@@ -144,7 +143,7 @@ async def bulk_overwrite_commands(emu: Emulator, call: Call) -> list[dict[str, A
     return commands
 
 
-async def upsert_command(emu: Emulator, call: Call) -> Reply:
+async def upsert_command(emu: Core, call: Call) -> Reply:
     """POST /applications/{app}/commands: create or replace one command."""
     scope = _scope(emu, call)
     body = call.body()
@@ -157,7 +156,7 @@ async def upsert_command(emu: Emulator, call: Call) -> Reply:
     return Reply(200 if replaced else 201, cmd)
 
 
-def _find(emu: Emulator, call: Call) -> tuple[int | None, dict[str, Any]]:
+def _find(emu: Core, call: Call) -> tuple[int | None, dict[str, Any]]:
     scope = _scope(emu, call)
     command_id = call.params["command_id"]
     for cmd in emu.world.commands.get(scope, []):
@@ -166,12 +165,12 @@ def _find(emu: Emulator, call: Call) -> tuple[int | None, dict[str, Any]]:
     raise not_found("application command", 10063)
 
 
-async def get_command(emu: Emulator, call: Call) -> dict[str, Any]:
+async def get_command(emu: Core, call: Call) -> dict[str, Any]:
     """GET /applications/{app}/commands/{command_id}."""
     return _find(emu, call)[1]
 
 
-async def edit_command(emu: Emulator, call: Call) -> dict[str, Any]:
+async def edit_command(emu: Core, call: Call) -> dict[str, Any]:
     """PATCH /applications/{app}/commands/{command_id}."""
     scope, cmd = _find(emu, call)
     merged = {**cmd, **call.body()}
@@ -182,13 +181,13 @@ async def edit_command(emu: Emulator, call: Call) -> dict[str, Any]:
     return updated
 
 
-async def delete_command(emu: Emulator, call: Call) -> None:
+async def delete_command(emu: Core, call: Call) -> None:
     """DELETE /applications/{app}/commands/{command_id}."""
     scope, cmd = _find(emu, call)
     emu.world.commands[scope] = [c for c in emu.world.commands[scope] if c is not cmd]
 
 
-async def command_permissions(emu: Emulator, call: Call) -> list[Any]:
+async def command_permissions(emu: Core, call: Call) -> list[Any]:
     """GET /applications/{app}/guilds/{guild_id}/commands/permissions."""
     _scope(emu, call)
     return []

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from emulator.driver import Emulator
+from emulator.enums import CallbackType
 from emulator.errors import EmulatorUsageError
-from emulator.interactions import InteractionHandle
+from emulator.handle import InteractionHandle
 from emulator.web.views import can_send, channel_for
-
-if TYPE_CHECKING:
-    from emulator.driver import Emulator
 
 MAX_MESSAGE = 2000
 OPEN_MODALS_PER_USER = 10
@@ -63,13 +62,13 @@ class Actions:
         except (AssertionError, TimeoutError):
             raise PageError("The application did not respond in time.") from None
         result: dict[str, Any] = {"ok": True, "type": response["type"]}
-        if response["type"] == 9:
+        if response["type"] == CallbackType.MODAL:
             modals = self.open_modals.setdefault(handle.user_id, {})
             modals[handle.id] = handle
             while len(modals) > OPEN_MODALS_PER_USER:
                 del modals[next(iter(modals))]
             result["modal"] = {**response["data"], "interaction_id": str(handle.id)}
-        if response["type"] == 8:
+        if response["type"] == CallbackType.AUTOCOMPLETE_RESULT:
             result["choices"] = handle.choices or []
         return result
 
@@ -104,7 +103,7 @@ class Actions:
             channel_id=int(body["channel_id"]),
             options=dict(body.get("options") or {}),
         )
-        return {"ok": True, "type": 8, "choices": list(choices)}
+        return {"ok": True, "type": CallbackType.AUTOCOMPLETE_RESULT, "choices": list(choices)}
 
     def _message_for(self, body: dict[str, Any]) -> dict[str, Any]:
         message = self.emu.world.message_index.get(int(body["message_id"]))

@@ -9,16 +9,14 @@ import logging
 import mimetypes
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from emulator.driver import Emulator
 from emulator.errors import EmulatorUsageError
 from emulator.web import views
 from emulator.web.actions import Actions, PageError
-
-if TYPE_CHECKING:
-    from emulator.driver import Emulator
 
 log = logging.getLogger(__name__)
 

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from emulator.commands import command_usable
+from emulator.core import Core
+from emulator.enums import (
+    POST_CHANNEL_TYPES,
+    SUBCOMMAND_TYPES,
+    VOICE_TYPES,
+    ChannelType,
+    CommandType,
+    MessageFlag,
+)
 from emulator.errors import EmulatorUsageError
-from emulator.interactions import command_usable
 from emulator.permissions import Permissions
-from emulator.validation import EPHEMERAL
-from emulator.world import CATEGORY, DM, PRIVATE_THREAD, STAGE, VOICE, Channel, Guild, Member
-
-if TYPE_CHECKING:
-    from emulator.driver import Emulator
+from emulator.world import Channel, Guild, Member
 
 MESSAGE_LIMIT = 100
-VOICE_TYPES = frozenset({VOICE, STAGE})
 
 
-def display_name(emu: Emulator, user_id: int, guild_id: int | None = None) -> str:
+def display_name(emu: Core, user_id: int, guild_id: int | None = None) -> str:
     """Return how the client shows a user: nickname, else global name, else username."""
     if guild_id is not None:
         member = emu.world.members.get((guild_id, user_id))
@@ -31,18 +35,18 @@ def display_name(emu: Emulator, user_id: int, guild_id: int | None = None) -> st
     return user.global_name or user.username
 
 
-def can_view(emu: Emulator, channel: Channel, user_id: int) -> bool:
+def can_view(emu: Core, channel: Channel, user_id: int) -> bool:
     """Return whether a user can see a channel, thread or DM channel."""
-    if channel.type == DM:
+    if channel.type == ChannelType.DM:
         return any(u.id == user_id for u in channel.recipients)
     if (channel.guild_id, user_id) not in emu.world.members:
         return False
     return bool(emu.world.permissions_in(channel, user_id) & Permissions.VIEW_CHANNEL)
 
 
-def can_send(emu: Emulator, channel: Channel, user_id: int) -> bool:
+def can_send(emu: Core, channel: Channel, user_id: int) -> bool:
     """Return whether a user may post a message in a channel (threads need their own bit)."""
-    if channel.type == DM:
+    if channel.type == ChannelType.DM:
         return can_view(emu, channel, user_id) and user_id not in emu.world.closed_dms
     perms = emu.world.permissions_in(channel, user_id)
     needed = Permissions.VIEW_CHANNEL | (
@@ -52,27 +56,27 @@ def can_send(emu: Emulator, channel: Channel, user_id: int) -> bool:
         return False
     if channel.is_thread and channel.locked:
         return bool(perms & Permissions.MANAGE_THREADS)
-    return channel.type not in (CATEGORY, 15, 16)
+    return channel.type != ChannelType.CATEGORY and channel.type not in POST_CHANNEL_TYPES
 
 
-def _is_private(emu: Emulator, channel: Channel) -> bool:
+def _is_private(emu: Core, channel: Channel) -> bool:
     """Return whether @everyone is denied View Channel here (the client shows a lock)."""
     if channel.is_thread:
-        return channel.type == PRIVATE_THREAD
+        return channel.type == ChannelType.PRIVATE_THREAD
     for item in channel.permission_overwrites:
         if item["id"] == str(channel.guild_id) and int(item["deny"]) & Permissions.VIEW_CHANNEL:
             return True
     return False
 
 
-def _thread_json(emu: Emulator, thread: Channel) -> dict[str, Any]:
+def _thread_json(emu: Core, thread: Channel) -> dict[str, Any]:
     members = emu.world.thread_members.get(thread.id, set())
     return {
         "id": str(thread.id),
         "name": thread.name,
         "type": thread.type,
         "parent_id": str(thread.parent_id),
-        "private": thread.type == PRIVATE_THREAD,
+        "private": thread.type == ChannelType.PRIVATE_THREAD,
         "archived": thread.archived,
         "locked": thread.locked,
         "member_ids": sorted(str(m) for m in members),
@@ -80,7 +84,7 @@ def _thread_json(emu: Emulator, thread: Channel) -> dict[str, Any]:
     }
 
 
-def voice_access(emu: Emulator, channel: Channel) -> list[dict[str, Any]]:
+def voice_access(emu: Core, channel: Channel) -> list[dict[str, Any]]:
     """Return, for every person in the guild, whether they may see and join a voice channel."""
     result = []
     for member in _people(emu, channel.guild_id):
@@ -96,14 +100,14 @@ def voice_access(emu: Emulator, channel: Channel) -> list[dict[str, Any]]:
     return result
 
 
-def _people(emu: Emulator, guild_id: int | None) -> list[Member]:
+def _people(emu: Core, guild_id: int | None) -> list[Member]:
     if guild_id is None:
         return []
     guild = emu.world.guilds[guild_id]
     return [m for m in guild.members if not m.user.bot]
 
 
-def _channel_json(emu: Emulator, channel: Channel, user_id: int) -> dict[str, Any]:
+def _channel_json(emu: Core, channel: Channel, user_id: int) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": str(channel.id),
         "name": channel.name,
@@ -127,10 +131,12 @@ def _channel_json(emu: Emulator, channel: Channel, user_id: int) -> dict[str, An
     return data
 
 
-def _guild_json(emu: Emulator, guild: Guild, user_id: int) -> dict[str, Any]:
-    visible = [c for c in guild.channels if c.type != CATEGORY and can_view(emu, c, user_id)]
+def _guild_json(emu: Core, guild: Guild, user_id: int) -> dict[str, Any]:
+    visible = [
+        c for c in guild.channels if c.type != ChannelType.CATEGORY and can_view(emu, c, user_id)
+    ]
     parents = {c.parent_id for c in visible}
-    categories = [c for c in guild.channels if c.type == CATEGORY and c.id in parents]
+    categories = [c for c in guild.channels if c.type == ChannelType.CATEGORY and c.id in parents]
     members = sorted(guild.members, key=lambda m: display_name(emu, m.id, guild.id).lower())
     return {
         "id": str(guild.id),
@@ -185,7 +191,7 @@ def _guild_json(emu: Emulator, guild: Guild, user_id: int) -> dict[str, Any]:
     }
 
 
-def state(emu: Emulator, user_id: int) -> dict[str, Any]:
+def state(emu: Core, user_id: int) -> dict[str, Any]:
     """Return everything the client shows around the messages, as this user sees it."""
     world = emu.world
     if user_id not in world.users:
@@ -205,14 +211,14 @@ def state(emu: Emulator, user_id: int) -> dict[str, Any]:
     }
 
 
-def commands_version(emu: Emulator) -> str:
+def commands_version(emu: Core) -> str:
     """Return a short fingerprint of the registered commands (the client refetches on change)."""
     scopes = {str(scope): cmds for scope, cmds in emu.world.commands.items()}
     encoded = json.dumps(scopes, sort_keys=True, default=str).encode()
     return hashlib.sha256(encoded).hexdigest()[:12]
 
 
-def channel_for(emu: Emulator, channel_id: int, user_id: int) -> Channel:
+def channel_for(emu: Core, channel_id: int, user_id: int) -> Channel:
     """Return a channel the user can see, or raise EmulatorUsageError."""
     channel = emu.world.get_channel(channel_id)
     if channel is None or not can_view(emu, channel, user_id):
@@ -220,7 +226,7 @@ def channel_for(emu: Emulator, channel_id: int, user_id: int) -> Channel:
     return channel
 
 
-def messages(emu: Emulator, channel_id: int, user_id: int, hidden: set[int]) -> dict[str, Any]:
+def messages(emu: Core, channel_id: int, user_id: int, hidden: set[int]) -> dict[str, Any]:
     """Return a channel's latest messages as this user sees them, their ephemeral ones included."""
     channel = channel_for(emu, channel_id, user_id)
     world = emu.world
@@ -232,7 +238,7 @@ def messages(emu: Emulator, channel_id: int, user_id: int, hidden: set[int]) -> 
         if owners.get(mid) == user_id
         and mid not in hidden
         and int(message["channel_id"]) == channel.id
-        and int(message.get("flags") or 0) & EPHEMERAL
+        and int(message.get("flags") or 0) & MessageFlag.EPHEMERAL
     ]
     shown.sort(key=lambda m: int(m["id"]))
     shown = shown[-MESSAGE_LIMIT:]
@@ -242,12 +248,12 @@ def messages(emu: Emulator, channel_id: int, user_id: int, hidden: set[int]) -> 
     return {
         "channel": {
             "id": str(channel.id),
-            "name": channel.name if channel.type != DM else emu.bot_user.username,
+            "name": channel.name if channel.type != ChannelType.DM else emu.bot_user.username,
             "type": channel.type,
             "guild_id": None if channel.guild_id is None else str(channel.guild_id),
             "parent_id": None if channel.parent_id is None else str(channel.parent_id),
             "topic": channel.topic,
-            "private": channel.type != DM and _is_private(emu, channel),
+            "private": channel.type != ChannelType.DM and _is_private(emu, channel),
             "can_send": can_send(emu, channel, user_id),
             "access": voice_access(emu, channel) if channel.type in VOICE_TYPES else None,
         },
@@ -256,10 +262,10 @@ def messages(emu: Emulator, channel_id: int, user_id: int, hidden: set[int]) -> 
 
 
 def _message_json(
-    emu: Emulator, message: dict[str, Any], threads: dict[int, Channel], user_id: int
+    emu: Core, message: dict[str, Any], threads: dict[int, Channel], user_id: int
 ) -> dict[str, Any]:
     data = {key: value for key, value in message.items() if key != "allowed_mentions"}
-    data["ephemeral"] = bool(int(message.get("flags") or 0) & EPHEMERAL)
+    data["ephemeral"] = bool(int(message.get("flags") or 0) & MessageFlag.EPHEMERAL)
     data["attachments"] = [
         {**a, "url": f"/ui/attachments/{a['id']}/{a['filename']}"}
         for a in message.get("attachments") or []
@@ -278,13 +284,13 @@ def command_path(data: dict[str, Any]) -> str:
     """Return "name group sub" for an application command's data (just its name otherwise)."""
     parts = [str(data.get("name") or "")]
     options = data.get("options") or []
-    while options and options[0].get("type") in (1, 2):
+    while options and options[0].get("type") in SUBCOMMAND_TYPES:
         parts.append(str(options[0]["name"]))
         options = options[0].get("options") or []
     return " ".join(p for p in parts if p)
 
 
-def commands(emu: Emulator, user_id: int, channel_id: int) -> list[dict[str, Any]]:
+def commands(emu: Core, user_id: int, channel_id: int) -> list[dict[str, Any]]:
     """Return the registered commands this user could use in this channel (guild ones first)."""
     channel = channel_for(emu, channel_id, user_id)
     guild_id = channel.guild_id
@@ -293,7 +299,7 @@ def commands(emu: Emulator, user_id: int, channel_id: int) -> list[dict[str, Any
     usable = []
     for scope in scopes:
         for cmd in emu.world.commands.get(scope, []):
-            key = (cmd["name"], cmd.get("type", 1))
+            key = (cmd["name"], cmd.get("type", CommandType.CHAT_INPUT))
             if key in seen:
                 continue
             seen.add(key)

@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 
 from emulator import Channel, Emulator, Guild, Permissions, User
+from emulator.enums import ChannelType
 from tests.emulator.testbot import ProbeBot, running
 
 
@@ -59,7 +60,7 @@ async def staged(*, with_bot: bool) -> AsyncIterator[Stage]:
     try:
         guild = emu.create_guild("Harbour", bot_permissions=Permissions.ADMIN_FREE_DEFAULT)
         channel = emu.create_channel(guild.id, "welcome")
-        forum = emu.create_channel(guild.id, "stories", type=15)
+        forum = emu.create_channel(guild.id, "stories", type=ChannelType.FORUM)
         river = emu.create_user("river")
         emu.add_member(guild.id, river.id)
         async with aiohttp.ClientSession() as http:

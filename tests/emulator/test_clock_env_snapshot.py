@@ -13,6 +13,7 @@ import pytest
 
 from bot.config import load_settings
 from emulator import Emulator
+from emulator.enums import ChannelType
 from emulator.ids import parse_iso
 from emulator.snapshot import SnapshotError, dump_world, load_world
 from tests.emulator.conftest import SmallWorld
@@ -65,7 +66,9 @@ async def test_a_saved_world_comes_back_whole(emu: Emulator, world: SmallWorld) 
         await h.response()
         h = await emu.slash(world.river.id, "ping", guild_id=world.guild.id)
         await h.response()
-        thread = emu.create_thread(world.channel.id, "a thread", type=12, members=[world.sky.id])
+        thread = emu.create_thread(
+            world.channel.id, "a thread", type=ChannelType.PRIVATE_THREAD, members=[world.sky.id]
+        )
         emu.post_message(world.sky.id, thread.id, "in the thread")
     saved = json.loads(json.dumps(dump_world(emu)))
     again = Emulator()

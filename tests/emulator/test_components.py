@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from emulator import Emulator, EmulatorUsageError
+from emulator.enums import CallbackType, ComponentType
 from tests.emulator.conftest import SmallWorld
 from tests.emulator.testbot import ProbeBot
 
@@ -18,7 +19,7 @@ async def test_persistent_button_click_updates_channel_message(
     panel = await emu.wait_for_message(world.channel.id)
     assert panel["content"] == "panel" and not h.ephemeral
     click = await emu.click(world.sky.id, panel, custom_id="test:ack")
-    assert (await click.response())["type"] == 7
+    assert (await click.response())["type"] == CallbackType.UPDATE_MESSAGE
     stored = emu.channel_messages(world.channel.id)[-1]
     assert stored["id"] == panel["id"]
     assert stored["content"] == "acknowledged"
@@ -45,7 +46,7 @@ async def test_label_modal_with_select(emu: Emulator, world: SmallWorld, bot: Pr
     """Modals in the label (type 18) layout accept selects and optional text inputs."""
     h = await emu.slash(world.river.id, "checkin", guild_id=world.guild.id)
     await h.response()
-    assert h.modal["components"][0]["type"] == 18
+    assert h.modal["components"][0]["type"] == ComponentType.LABEL
     submit = await emu.submit_modal(world.river.id, h, values={"mood": ["low"]})
     await submit.response()
     assert submit.content == "mood=low words=''"
@@ -111,7 +112,7 @@ async def test_deferred_answer_filled_by_followup(
 ) -> None:
     """After defer(ephemeral) the first followup fills the thinking message; the next is new."""
     h = await emu.slash(world.river.id, "later", guild_id=world.guild.id)
-    assert (await h.response())["type"] == 5
+    assert (await h.response())["type"] == CallbackType.DEFERRED_CHANNEL_MESSAGE
     original = await h.original()
     assert original["content"] == "done later" and h.ephemeral
     second = await h.followup(1)
@@ -140,10 +141,10 @@ async def test_ephemeral_view_select_and_deferred_update(
     with pytest.raises(EmulatorUsageError, match="not among options"):
         await emu.select(world.river.id, h.message, ["angry"])
     picked = await emu.select(world.river.id, h.message, ["tense"])
-    assert (await picked.response())["type"] == 7
+    assert (await picked.response())["type"] == CallbackType.UPDATE_MESSAGE
     assert h.content == "picked tense"
     done = await emu.click(world.river.id, h.message, label="Done")
-    assert (await done.response())["type"] == 6
+    assert (await done.response())["type"] == CallbackType.DEFERRED_UPDATE_MESSAGE
     closed = await done.original()
     assert closed["content"] == "closed" and closed["components"] == []
     assert h.content == "closed"

@@ -11,6 +11,7 @@ import aiohttp
 import discord
 
 from emulator import Emulator
+from emulator.enums import CallbackType, ChannelType
 from tests.emulator.conftest import SmallWorld
 from tests.emulator.testbot import ProbeBot, running
 
@@ -37,7 +38,9 @@ async def test_second_initial_response_is_rejected(
     url = f"{emu.rest_base}/interactions/{h.id}/{h.token}/callback"
     async with (
         aiohttp.ClientSession() as session,
-        session.post(url, json={"type": 4, "data": {"content": "again"}}) as resp,
+        session.post(
+            url, json={"type": CallbackType.CHANNEL_MESSAGE, "data": {"content": "again"}}
+        ) as resp,
     ):
         assert resp.status == 400
         assert (await resp.json())["code"] == 40060
@@ -81,7 +84,7 @@ async def test_restart_sees_same_world(emu: Emulator, world: SmallWorld) -> None
         guild = second.get_guild(world.guild.id)
         assert guild is not None and guild.get_channel(later.id) is not None
         click = await emu.click(world.sky.id, h.message, custom_id="test:ack")
-        assert (await click.response())["type"] == 7
+        assert (await click.response())["type"] == CallbackType.UPDATE_MESSAGE
     assert emu.hub.identify_count == 2
 
 
@@ -91,7 +94,7 @@ async def test_world_changes_after_connect_are_dispatched(
     """New guilds, roles and channels made after connect reach the library's cache."""
     guild = emu.create_guild("Second home")
     role = emu.create_role(world.guild.id, "Listener")
-    channel = emu.create_channel(world.guild.id, "circles", type=4)
+    channel = emu.create_channel(world.guild.id, "circles", type=ChannelType.CATEGORY)
     await emu.wait_until(lambda: bot.get_guild(guild.id), 2, "GUILD_CREATE")
     cached = bot.get_guild(world.guild.id)
     assert cached is not None
@@ -112,7 +115,7 @@ async def test_gateway_reconnect_resumes(emu: Emulator, world: SmallWorld, bot: 
     resumes = [s for s in emu.hub.sessions.values() if s.live]
     assert len(resumes) == 1 and emu.hub.identify_count == 1
     h = await emu.slash(world.river.id, "ping", guild_id=world.guild.id)
-    assert (await h.response())["type"] == 4
+    assert (await h.response())["type"] == CallbackType.CHANNEL_MESSAGE
 
 
 async def test_members_intent_chunks_guild(emu: Emulator, world: SmallWorld) -> None:

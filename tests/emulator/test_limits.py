@@ -15,6 +15,14 @@ import pytest
 import pytest_asyncio
 from discord import app_commands
 
+from emulator.enums import (
+    ButtonStyle,
+    CallbackType,
+    ChannelType,
+    ComponentType,
+    MessageFlag,
+    TextInputStyle,
+)
 from tests.emulator.stage import Stage, error_codes, staged
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -49,23 +57,33 @@ def _fields(count: int, name: str = "n", value: str = "v") -> dict[str, Any]:
     return _embed(fields=[{"name": name, "value": value} for _ in range(count)])
 
 
+def _row(*children: dict[str, Any]) -> dict[str, Any]:
+    return {"type": ComponentType.ACTION_ROW, "components": list(children)}
+
+
 def _button(label: str = "ok", custom_id: str = "b") -> dict[str, Any]:
-    return {"type": 2, "style": 1, "label": label, "custom_id": custom_id}
+    return {
+        "type": ComponentType.BUTTON,
+        "style": ButtonStyle.PRIMARY,
+        "label": label,
+        "custom_id": custom_id,
+    }
 
 
 def _rows(count: int) -> dict[str, Any]:
-    return {
-        "components": [
-            {"type": 1, "components": [_button(custom_id=f"b{i}")]} for i in range(count)
-        ]
-    }
+    return {"components": [_row(_button(custom_id=f"b{i}")) for i in range(count)]}
 
 
 def _select(*, placeholder: str = "pick", count: int = 1, **option: str) -> dict[str, Any]:
     options = [{"label": f"o{i}", "value": f"v{i}"} for i in range(count)]
     options[0].update(option)
-    select = {"type": 3, "custom_id": "s", "placeholder": placeholder, "options": options}
-    return {"components": [{"type": 1, "components": [select]}]}
+    select = {
+        "type": ComponentType.STRING_SELECT,
+        "custom_id": "s",
+        "placeholder": placeholder,
+        "options": options,
+    }
+    return {"components": [_row(select)]}
 
 
 def _total(size: int) -> dict[str, Any]:
@@ -117,14 +135,14 @@ MESSAGE_LIMITS = [
     Limit("5 action rows", _rows(5), _rows(6), "components"),
     Limit(
         "button label 80",
-        {"components": [{"type": 1, "components": [_button("l" * 80)]}]},
-        {"components": [{"type": 1, "components": [_button("l" * 81)]}]},
+        {"components": [_row(_button("l" * 80))]},
+        {"components": [_row(_button("l" * 81))]},
         "components.0.components.0.label",
     ),
     Limit(
         "custom_id 100",
-        {"components": [{"type": 1, "components": [_button(custom_id="c" * 100)]}]},
-        {"components": [{"type": 1, "components": [_button(custom_id="c" * 101)]}]},
+        {"components": [_row(_button(custom_id="c" * 100))]},
+        {"components": [_row(_button(custom_id="c" * 101))]},
         "components.0.components.0.custom_id",
     ),
     Limit(
@@ -185,20 +203,26 @@ def _hook(stage: Stage, handle: Any, tail: str = "") -> str:
 async def interaction_response(stage: Stage) -> Send:
     """The first answer to a slash command (type 4)."""
     handle = await _held(stage)
-    return lambda body: _callback(stage, handle, {"type": 4, "data": body})
+    return lambda body: _callback(
+        stage, handle, {"type": CallbackType.CHANNEL_MESSAGE, "data": body}
+    )
 
 
 async def component_update(stage: Stage) -> Send:
     """The first answer to a button, updating its message (type 7)."""
-    button = {"type": 1, "components": [_button("Press", "held")]}
+    button = _row(_button("Press", "held"))
     message = await stage.post(stage.channel.id, {"content": "panel", "components": [button]})
     handle = await stage.emu.click(stage.river.id, message, custom_id="held")
-    return lambda body: _callback(stage, handle, {"type": 7, "data": body})
+    return lambda body: _callback(
+        stage, handle, {"type": CallbackType.UPDATE_MESSAGE, "data": body}
+    )
 
 
 async def followup(stage: Stage) -> Send:
     """A followup after a deferred answer."""
-    handle = await _answered(stage, {"flags": 64}, rtype=5)
+    handle = await _answered(
+        stage, {"flags": MessageFlag.EPHEMERAL}, rtype=CallbackType.DEFERRED_CHANNEL_MESSAGE
+    )
     return lambda body: stage.rest("POST", _hook(stage, handle, "?wait=true"), body)
 
 
@@ -285,21 +309,27 @@ def _modal(
     max_length: int = 100,
     inputs: int = 1,
 ) -> dict[str, Any]:
-    text = {"type": 4, "custom_id": "note", "style": 2, "label": label, "max_length": max_length}
+    text = {
+        "type": ComponentType.TEXT_INPUT,
+        "custom_id": "note",
+        "style": TextInputStyle.PARAGRAPH,
+        "label": label,
+        "max_length": max_length,
+    }
     if placeholder:
         text["placeholder"] = placeholder
     if value:
         text["value"] = value
-    rows = [{"type": 1, "components": [{**text, "custom_id": f"note{i}"}]} for i in range(inputs)]
+    rows = [_row({**text, "custom_id": f"note{i}"}) for i in range(inputs)]
     return {"title": title, "custom_id": custom_id, "components": rows}
 
 
 def _labelled(label: str) -> dict[str, Any]:
-    text = {"type": 4, "custom_id": "note", "style": 1}
+    text = {"type": ComponentType.TEXT_INPUT, "custom_id": "note", "style": TextInputStyle.SHORT}
     return {
         "title": "Check in",
         "custom_id": "modal",
-        "components": [{"type": 18, "label": label, "component": text}],
+        "components": [{"type": ComponentType.LABEL, "label": label, "component": text}],
     }
 
 
@@ -344,9 +374,9 @@ MODAL_LIMITS = [
 async def test_modal_limit(stage: Stage, limit: Limit) -> None:
     """A modal one over a limit is refused like Discord refuses it; at the limit it opens."""
     handle = await _held(stage)
-    status, reply = await _callback(stage, handle, {"type": 9, "data": limit.over})
+    status, reply = await _callback(stage, handle, {"type": CallbackType.MODAL, "data": limit.over})
     _refused(stage, status, reply, limit.path, limit.code)
-    status, reply = await _callback(stage, handle, {"type": 9, "data": limit.at})
+    status, reply = await _callback(stage, handle, {"type": CallbackType.MODAL, "data": limit.at})
     assert status == 200, reply
     assert handle.modal == limit.at
 
@@ -404,7 +434,7 @@ async def test_thread_name_limit(stage: Stage) -> None:
     status, reply = await stage.rest("POST", from_message, {"name": "n" * 100})
     assert status == 201, reply
     bare = f"/channels/{stage.channel.id}/threads"
-    status, reply = await stage.rest("POST", bare, {"name": "", "type": 11})
+    status, reply = await stage.rest("POST", bare, {"name": "", "type": ChannelType.PUBLIC_THREAD})
     _refused(stage, status, reply, "name", "BASE_TYPE_BAD_LENGTH")
     status, reply = await stage.rest("PATCH", f"/channels/{message['id']}", {"name": "n" * 101})
     _refused(stage, status, reply, "name", "BASE_TYPE_BAD_LENGTH")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from emulator import Emulator
+from emulator.enums import CallbackType
 from tests.emulator.conftest import SmallWorld
 from tests.emulator.testbot import ProbeBot
 
@@ -24,7 +25,7 @@ async def test_login_syncs_commands_and_answers_subcommand(
         tone="plain",
     )
     response = await h.response()
-    assert response["type"] == 4
+    assert response["type"] == CallbackType.CHANNEL_MESSAGE
     assert h.ephemeral
     assert h.content == "sky|Member|3|plain|False|Member"
     assert emu.channel_messages(world.channel.id) == []

@@ -16,6 +16,7 @@ import pytest
 import pytest_asyncio
 
 from emulator import Channel, Guild, Permissions, overwrite
+from emulator.enums import ChannelType, EventEntityType, EventPrivacy, OverwriteType
 from tests.emulator.stage import Stage, staged
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -95,10 +96,12 @@ async def test_send_needs_view_then_send(stage: Stage) -> None:
 async def test_thread_posts_need_send_messages_in_threads(stage: Stage) -> None:
     """In a thread Send Messages in Threads counts, not Send Messages."""
     here = realm(stage, POST | P.CREATE_PUBLIC_THREADS)
-    thread = stage.emu.create_thread(here.channel.id, "replies", type=11)
+    thread = stage.emu.create_thread(here.channel.id, "replies", type=ChannelType.PUBLIC_THREAD)
     await here.expect(403, 50013, "POST", here.messages(thread), {"content": "hi"})
     threads_only = realm(stage, P.VIEW_CHANNEL | P.SEND_MESSAGES_IN_THREADS)
-    thread = stage.emu.create_thread(threads_only.channel.id, "replies", type=11)
+    thread = stage.emu.create_thread(
+        threads_only.channel.id, "replies", type=ChannelType.PUBLIC_THREAD
+    )
     await threads_only.expect(200, None, "POST", threads_only.messages(thread), {"content": "hi"})
 
 
@@ -197,10 +200,10 @@ async def test_history_without_read_message_history_is_empty(stage: Stage) -> No
 async def test_voice_channel_history_needs_connect(stage: Stage) -> None:
     """Reading a voice channel's messages also needs Connect."""
     here = realm(stage, POST | P.READ_MESSAGE_HISTORY)
-    voice = stage.emu.create_channel(here.guild.id, "room", type=2)
+    voice = stage.emu.create_channel(here.guild.id, "room", type=ChannelType.VOICE)
     await here.expect(403, 50001, "GET", here.messages(voice))
     connects = realm(stage, POST | P.READ_MESSAGE_HISTORY | P.CONNECT)
-    voice = stage.emu.create_channel(connects.guild.id, "room", type=2)
+    voice = stage.emu.create_channel(connects.guild.id, "room", type=ChannelType.VOICE)
     assert await connects.expect(200, None, "GET", connects.messages(voice)) == []
 
 
@@ -246,13 +249,15 @@ async def test_thread_creation_permissions(stage: Stage) -> None:
     """Private threads need Create Private Threads, public ones and threads on a message Create Public Threads."""
     here = realm(stage, POST | P.READ_MESSAGE_HISTORY)
     threads = f"/channels/{here.channel.id}/threads"
-    await here.expect(403, 50013, "POST", threads, {"name": "p", "type": 12})
-    await here.expect(403, 50013, "POST", threads, {"name": "p", "type": 11})
+    await here.expect(
+        403, 50013, "POST", threads, {"name": "p", "type": ChannelType.PRIVATE_THREAD}
+    )
+    await here.expect(403, 50013, "POST", threads, {"name": "p", "type": ChannelType.PUBLIC_THREAD})
     root = await here.expect(200, None, "POST", here.messages(), {"content": "root"})
     await here.expect(403, 50013, "POST", f"{here.messages()}/{root['id']}/threads", {"name": "r"})
     able = realm(stage, POST | P.CREATE_PRIVATE_THREADS | P.CREATE_PUBLIC_THREADS)
     threads = f"/channels/{able.channel.id}/threads"
-    await able.expect(201, None, "POST", threads, {"name": "p", "type": 12})
+    await able.expect(201, None, "POST", threads, {"name": "p", "type": ChannelType.PRIVATE_THREAD})
     root = await able.expect(200, None, "POST", able.messages(), {"content": "root"})
     await able.expect(201, None, "POST", f"{able.messages()}/{root['id']}/threads", {"name": "r"})
 
@@ -260,11 +265,11 @@ async def test_thread_creation_permissions(stage: Stage) -> None:
 async def test_forum_post_needs_send_messages(stage: Stage) -> None:
     """A forum post needs Send Messages; Create Public Threads does not count."""
     here = realm(stage, P.VIEW_CHANNEL | P.CREATE_PUBLIC_THREADS)
-    forum = stage.emu.create_channel(here.guild.id, "stories", type=15)
+    forum = stage.emu.create_channel(here.guild.id, "stories", type=ChannelType.FORUM)
     post = {"name": "a post", "message": {"content": "hello"}}
     await here.expect(403, 50013, "POST", f"/channels/{forum.id}/threads", post)
     able = realm(stage, POST)
-    forum = stage.emu.create_channel(able.guild.id, "stories", type=15)
+    forum = stage.emu.create_channel(able.guild.id, "stories", type=ChannelType.FORUM)
     await able.expect(201, None, "POST", f"/channels/{forum.id}/threads", post)
 
 
@@ -273,18 +278,28 @@ async def test_thread_members(stage: Stage) -> None:
     emu = stage.emu
     here = realm(stage, POST | P.CREATE_PRIVATE_THREADS | P.CREATE_PUBLIC_THREADS)
     private = await here.expect(
-        201, None, "POST", f"/channels/{here.channel.id}/threads", {"name": "p", "type": 12}
+        201,
+        None,
+        "POST",
+        f"/channels/{here.channel.id}/threads",
+        {"name": "p", "type": ChannelType.PRIVATE_THREAD},
     )
     member = f"/channels/{private['id']}/thread-members/{stage.river.id}"
     await here.expect(403, 50013, "PUT", member)
     able = realm(stage, POST | P.CREATE_PRIVATE_THREADS | P.SEND_MESSAGES_IN_THREADS)
     private = await able.expect(
-        201, None, "POST", f"/channels/{able.channel.id}/threads", {"name": "p", "type": 12}
+        201,
+        None,
+        "POST",
+        f"/channels/{able.channel.id}/threads",
+        {"name": "p", "type": ChannelType.PRIVATE_THREAD},
     )
     member = f"/channels/{private['id']}/thread-members/{stage.river.id}"
     await able.expect(204, None, "PUT", member)
     await able.expect(204, None, "DELETE", member)
-    public = emu.create_thread(able.channel.id, "open", type=11, members=[stage.river.id])
+    public = emu.create_thread(
+        able.channel.id, "open", type=ChannelType.PUBLIC_THREAD, members=[stage.river.id]
+    )
     await able.expect(
         403, 50013, "DELETE", f"/channels/{public.id}/thread-members/{stage.river.id}"
     )
@@ -299,7 +314,7 @@ async def test_deleting_a_thread_needs_manage_threads(stage: Stage) -> None:
     )
     await here.expect(403, 50013, "DELETE", f"/channels/{thread['id']}")
     manager = realm(stage, POST | P.MANAGE_THREADS)
-    thread = stage.emu.create_thread(manager.channel.id, "replies", type=11)
+    thread = stage.emu.create_thread(manager.channel.id, "replies", type=ChannelType.PUBLIC_THREAD)
     await manager.expect(200, None, "DELETE", f"/channels/{thread.id}")
 
 
@@ -310,14 +325,16 @@ async def test_overwrites_need_manage_roles_and_no_escalation(stage: Stage) -> N
     here = realm(stage, POST)
     role = emu.create_role(here.guild.id, "Member")
     path = f"/channels/{here.channel.id}/permissions/{role.id}"
-    body = {"type": 0, "allow": str(P.VIEW_CHANNEL), "deny": "0"}
+    body = {"type": OverwriteType.ROLE, "allow": str(P.VIEW_CHANNEL), "deny": "0"}
     await here.expect(403, 50013, "PUT", path, body)
     await here.expect(403, 50013, "DELETE", path)
     manager = realm(stage, POST | P.MANAGE_ROLES)
     role = emu.create_role(manager.guild.id, "Member")
     path = f"/channels/{manager.channel.id}/permissions/{role.id}"
     await manager.expect(204, None, "PUT", path, body)
-    await manager.expect(403, 50013, "PUT", path, {"type": 0, "allow": str(P.CONNECT), "deny": "0"})
+    await manager.expect(
+        403, 50013, "PUT", path, {"type": OverwriteType.ROLE, "allow": str(P.CONNECT), "deny": "0"}
+    )
     await manager.expect(204, None, "DELETE", path)
 
 
@@ -342,8 +359,8 @@ def _event(voice: Channel) -> dict[str, Any]:
     start = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
     return {
         "name": "Circle",
-        "privacy_level": 2,
-        "entity_type": 2,
+        "privacy_level": EventPrivacy.GUILD_ONLY,
+        "entity_type": EventEntityType.VOICE,
         "channel_id": str(voice.id),
         "scheduled_start_time": start.isoformat(),
         "scheduled_end_time": (start + dt.timedelta(hours=1)).isoformat(),
@@ -354,12 +371,12 @@ async def test_events_need_create_events_and_connect(stage: Stage) -> None:
     """Manage Events alone no longer creates events; a voice event also needs View Channel and Connect."""
     for lacking in (P.MANAGE_EVENTS, P.CREATE_EVENTS):
         here = realm(stage, POST | lacking)
-        voice = stage.emu.create_channel(here.guild.id, "room", type=2)
+        voice = stage.emu.create_channel(here.guild.id, "room", type=ChannelType.VOICE)
         await here.expect(
             403, 50013, "POST", f"/guilds/{here.guild.id}/scheduled-events", _event(voice)
         )
     able = realm(stage, POST | P.CREATE_EVENTS | P.CONNECT)
-    voice = stage.emu.create_channel(able.guild.id, "room", type=2)
+    voice = stage.emu.create_channel(able.guild.id, "room", type=ChannelType.VOICE)
     events = f"/guilds/{able.guild.id}/scheduled-events"
     event = await able.expect(200, None, "POST", events, _event(voice))
     await able.expect(200, None, "PATCH", f"{events}/{event['id']}", {"name": "Circle, moved"})
@@ -370,7 +387,7 @@ async def test_someone_elses_event_needs_manage_events(stage: Stage) -> None:
     """Create Events covers the bot's own events; anyone else's needs Manage Events."""
     emu = stage.emu
     here = realm(stage, POST | P.CREATE_EVENTS | P.CONNECT)
-    voice = emu.create_channel(here.guild.id, "room", type=2)
+    voice = emu.create_channel(here.guild.id, "room", type=ChannelType.VOICE)
     events = f"/guilds/{here.guild.id}/scheduled-events"
     event = await here.expect(200, None, "POST", events, _event(voice))
     emu.world.scheduled_events[int(event["id"])]["creator_id"] = str(stage.river.id)

@@ -8,6 +8,7 @@ import discord
 import pytest
 
 from emulator import Emulator, Permissions
+from emulator.enums import ChannelType, OverwriteType
 from tests.emulator.conftest import SmallWorld
 from tests.emulator.testbot import ProbeBot
 
@@ -86,7 +87,12 @@ async def test_overwrite_reaches_library_cache(
     assert channel.overwrites_for(role).view_channel is False
     stored = emu.world.channels[world.channel.id].permission_overwrites
     assert stored == [
-        {"id": str(role.id), "type": 0, "allow": "0", "deny": str(Permissions.VIEW_CHANNEL)}
+        {
+            "id": str(role.id),
+            "type": OverwriteType.ROLE,
+            "allow": "0",
+            "deny": str(Permissions.VIEW_CHANNEL),
+        }
     ]
     with pytest.raises(discord.Forbidden):
         await channel.set_permissions(role, administrator=True)
@@ -221,7 +227,7 @@ async def test_forum_post_creates_thread_with_first_message(
     emu: Emulator, world: SmallWorld, bot: ProbeBot
 ) -> None:
     """A forum post is a thread whose first message shares its id."""
-    forum = emu.create_channel(world.guild.id, "check-ins", type=15)
+    forum = emu.create_channel(world.guild.id, "check-ins", type=ChannelType.FORUM)
     guild = bot.get_guild(world.guild.id)
     assert guild is not None
     await emu.wait_until(lambda: guild.get_channel(forum.id), 2, "CHANNEL_CREATE")

@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 
 from emulator import Emulator, Permissions, overwrite
+from emulator.enums import CallbackType, OverwriteType
 from emulator.web import WebUI
 from emulator.web.server import STATIC
 from tests.emulator.conftest import SmallWorld
@@ -90,8 +91,10 @@ async def test_a_user_sees_only_channels_they_may_view(
         world.guild.id,
         "staff",
         overwrites=[
-            overwrite(world.guild.id, deny=Permissions.VIEW_CHANNEL, type=0),
-            overwrite(world.member_role.id, allow=Permissions.VIEW_CHANNEL, type=0),
+            overwrite(world.guild.id, deny=Permissions.VIEW_CHANNEL, type=OverwriteType.ROLE),
+            overwrite(
+                world.member_role.id, allow=Permissions.VIEW_CHANNEL, type=OverwriteType.ROLE
+            ),
         ],
     )
     river = (await page.get("/ui/api/view", **{"as": str(world.river.id)}))["state"]
@@ -108,7 +111,7 @@ async def test_ephemeral_answers_are_shown_only_to_their_user(
     status, answer = await page.act(
         world.river.id, kind="slash", command="ping", channel_id=str(world.channel.id)
     )
-    assert status == 200 and answer["type"] == 4
+    assert status == 200 and answer["type"] == CallbackType.CHANNEL_MESSAGE
 
     async def shown(user_id: int) -> list[str]:
         data = await page.get(
@@ -143,7 +146,7 @@ async def test_modal_autocomplete_and_select_through_the_page(
     status, opened = await page.act(
         world.river.id, kind="slash", command="checkin", channel_id=where
     )
-    assert status == 200 and opened["type"] == 9
+    assert status == 200 and opened["type"] == CallbackType.MODAL
     modal = opened["modal"]
     status, submitted = await page.act(
         world.river.id,
@@ -151,7 +154,7 @@ async def test_modal_autocomplete_and_select_through_the_page(
         interaction_id=modal["interaction_id"],
         values={"mood": ["low"], "words": "tired"},
     )
-    assert status == 200 and submitted["type"] == 4
+    assert status == 200 and submitted["type"] == CallbackType.CHANNEL_MESSAGE
     status, suggested = await page.act(
         world.river.id,
         kind="autocomplete",
@@ -176,7 +179,7 @@ async def test_modal_autocomplete_and_select_through_the_page(
         custom_id="mood-select",
         values=["calm"],
     )
-    assert status == 200 and picked["type"] == 7
+    assert status == 200 and picked["type"] == CallbackType.UPDATE_MESSAGE
     assert emu.world.message_index[int(message["id"])]["content"] == "picked calm"
 
 
@@ -206,7 +209,8 @@ async def test_people_post_messages_where_they_may_send(
     assert status == 200
     assert emu.channel_messages(world.channel.id)[-1]["content"] == "hello all"
     emu.set_channel_overwrites(
-        world.channel.id, [overwrite(world.guild.id, deny=Permissions.SEND_MESSAGES, type=0)]
+        world.channel.id,
+        [overwrite(world.guild.id, deny=Permissions.SEND_MESSAGES, type=OverwriteType.ROLE)],
     )
     status, answer = await page.act(
         world.river.id, kind="message", channel_id=str(world.channel.id), content="again"

@@ -6,6 +6,7 @@ import { avatar, clear, colourOf, h, toast } from "./dom.js";
 import { HostControls } from "./host.js";
 import { formatTimestamp } from "./markdown.js";
 import { groupable, renderMessage } from "./messages.js";
+import { CallbackType, ChannelType, CommandType } from "./kinds.js";
 
 const app = {
   people: [], features: {}, tour: [], status: {},
@@ -67,7 +68,7 @@ const ctx = {
   role: (id) => roleById(id),
   channel: (id) => {
     const found = allChannels().find((c) => c.id === id);
-    return found ? { name: found.name, voice: found.type === 2 } : null;
+    return found ? { name: found.name, voice: found.type === ChannelType.VOICE } : null;
   },
   memberColour: topColour,
   people: () => (guild() ? guild().members.map((m) => ({ id: m.id, name: m.name })) : []),
@@ -83,7 +84,7 @@ const ctx = {
   },
   select: async (message, comp, values) => answered(await act({ kind: "select", message_id: message.id, custom_id: comp.custom_id, values })),
   messageMenu: (message, anchor) => {
-    const apps = app.commands.filter((c) => c.type === 3).map((c) => ({
+    const apps = app.commands.filter((c) => c.type === CommandType.MESSAGE).map((c) => ({
       label: c.name, run: async () => answered(await act({ kind: "message_command", name: c.name, message_id: message.id })),
     }));
     popupMenu(anchor, "Apps", apps, { empty: "No apps for this message" });
@@ -92,7 +93,7 @@ const ctx = {
 
 function answered(result) {
   if (!result) return;
-  if (result.type === 9 && result.modal) {
+  if (result.type === CallbackType.MODAL && result.modal) {
     openModal(result.modal, ctx, async (values) => {
       const answer = await postJson(`/ui/api/act?as=${app.me}`, { kind: "modal", interaction_id: result.modal.interaction_id, values });
       if (!answer || !answer.ok) return answer ? answer.error : "That didn't work.";
@@ -149,7 +150,7 @@ async function refresh() {
 
 function firstChannel() {
   const g = guild();
-  const text = g ? g.channels.find((c) => c.type === 0) : null;
+  const text = g ? g.channels.find((c) => c.type === ChannelType.TEXT) : null;
   return text ? text.id : null;
 }
 
@@ -181,7 +182,7 @@ function render() {
 }
 
 function channelButton(channel, { thread = false } = {}) {
-  const icon = channel.type === 2 ? "🔊" : thread ? (channel.private ? "🔒" : "🧵") : channel.private ? "🔒" : "#";
+  const icon = channel.type === ChannelType.VOICE ? "🔊" : thread ? (channel.private ? "🔒" : "🧵") : channel.private ? "🔒" : "#";
   const active = app.panel === "chat" && channel.id === app.channelId;
   return h("button", {
     type: "button", class: `channel${active ? " active" : ""}${thread ? " thread" : ""}${channel.archived ? " archived" : ""}`,
@@ -258,7 +259,7 @@ function renderMembers(g) {
 function showMember(m, anchor) {
   const roles = m.roles.map(roleById).filter(Boolean).sort((a, b) => b.position - a.position)
     .map((r) => ({ name: r.name, colour: colourOf(r.color) }));
-  const apps = app.commands.filter((c) => c.type === 2).map((c) => ({
+  const apps = app.commands.filter((c) => c.type === CommandType.USER).map((c) => ({
     label: c.name,
     run: async () => answered(await act({ kind: "user_command", name: c.name, user_id: m.id, channel_id: app.channelId })),
   }));
@@ -275,10 +276,10 @@ function renderHeader() {
   }
   if (!app.channel) return;
   const c = app.channel.channel;
-  const icon = c.type === 1 ? "@" : c.type === 2 ? "🔊" : c.type === 11 || c.type === 12 ? (c.type === 12 ? "🔒" : "🧵") : c.private ? "🔒" : "#";
+  const icon = c.type === ChannelType.DM ? "@" : c.type === ChannelType.VOICE ? "🔊" : c.type === ChannelType.PUBLIC_THREAD || c.type === ChannelType.PRIVATE_THREAD ? (c.type === ChannelType.PRIVATE_THREAD ? "🔒" : "🧵") : c.private ? "🔒" : "#";
   root.append(h("span", { class: "header-icon", "aria-hidden": "true" }, icon), h("h1", {}, c.name));
-  if (c.type === 12) root.append(h("span", { class: "header-topic" }, "Private thread: only the people in it can see it"));
-  else if (c.type === 11) root.append(h("span", { class: "header-topic" }, "Thread"));
+  if (c.type === ChannelType.PRIVATE_THREAD) root.append(h("span", { class: "header-topic" }, "Private thread: only the people in it can see it"));
+  else if (c.type === ChannelType.PUBLIC_THREAD) root.append(h("span", { class: "header-topic" }, "Thread"));
   else if (c.topic) root.append(h("span", { class: "header-topic" }, c.topic));
   else if (c.private) root.append(h("span", { class: "header-topic" }, "Private channel: hidden from @everyone"));
 }
@@ -307,7 +308,7 @@ function renderMessages() {
   if (data.channel.access) wanted.push(["voice", JSON.stringify(data.channel.access), () => voiceCard(data.channel)]);
   if (!data.messages.length) {
     wanted.push(["empty", data.channel.id, () => h("div", { class: "empty" },
-      h("div", { class: "empty-title" }, data.channel.type === 1 ? `This is the start of your messages with ${data.channel.name}.` : `Welcome to ${data.channel.name}!`),
+      h("div", { class: "empty-title" }, data.channel.type === ChannelType.DM ? `This is the start of your messages with ${data.channel.name}.` : `Welcome to ${data.channel.name}!`),
       h("div", { class: "muted" }, "Nothing has been said here yet."))]);
   }
   let previous = null;

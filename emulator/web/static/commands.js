@@ -2,16 +2,21 @@
 // with their options, choices and live autocomplete.
 
 import { clear, h, toast } from "./dom.js";
+import { ChannelType, CommandType, OptionType } from "./kinds.js";
 
-const SUB = 1;
-const GROUP = 2;
-const TYPE_NAMES = { 3: "text", 4: "whole number", 5: "true or false", 6: "member", 7: "channel", 8: "role", 9: "member or role", 10: "number", 11: "file" };
+const SUB = OptionType.SUB_COMMAND;
+const GROUP = OptionType.SUB_COMMAND_GROUP;
+const TYPE_NAMES = {
+  [OptionType.STRING]: "text", [OptionType.INTEGER]: "whole number", [OptionType.BOOLEAN]: "true or false",
+  [OptionType.USER]: "member", [OptionType.CHANNEL]: "channel", [OptionType.ROLE]: "role",
+  [OptionType.MENTIONABLE]: "member or role", [OptionType.NUMBER]: "number", [OptionType.ATTACHMENT]: "file",
+};
 
 // Every runnable path of a chat command: "checkin share", "circle create", "crisis".
 export function flatten(commands) {
   const out = [];
   for (const cmd of commands) {
-    if ((cmd.type ?? 1) !== 1) continue;
+    if ((cmd.type ?? CommandType.CHAT_INPUT) !== CommandType.CHAT_INPUT) continue;
     const options = cmd.options || [];
     const subs = options.filter((o) => o.type === SUB || o.type === GROUP);
     if (!subs.length) {
@@ -58,7 +63,7 @@ export class CommandBox {
   placeholder() {
     const channel = this.ctx.channel();
     if (!channel) { this.input.placeholder = ""; return; }
-    const where = channel.type === 1 ? `@${channel.name}` : `#${channel.name}`;
+    const where = channel.type === ChannelType.DM ? `@${channel.name}` : `#${channel.name}`;
     this.input.placeholder = channel.can_send
       ? `Message ${where}, or type / for commands`
       : "Type / for commands (you can't send messages here)";
@@ -149,26 +154,26 @@ export class CommandBox {
     if (option.choices && option.choices.length) {
       control = h("select", { id }, h("option", { value: "" }, "Choose…"), option.choices.map((c, i) => h("option", { value: String(i) }, c.name)));
       state.read = () => (control.value === "" ? undefined : option.choices[Number(control.value)].value);
-    } else if (option.type === 5) {
+    } else if (option.type === OptionType.BOOLEAN) {
       control = h("select", { id }, h("option", { value: "" }, "Choose…"), h("option", { value: "true" }, "True"), h("option", { value: "false" }, "False"));
       state.read = () => (control.value === "" ? undefined : control.value === "true");
     } else if (choicesFromWorld) {
       control = h("select", { id }, h("option", { value: "" }, "Choose…"), choicesFromWorld.map((c) => h("option", { value: c.value }, c.label)));
       state.read = () => control.value || undefined;
     } else {
-      const numeric = option.type === 4 || option.type === 10;
+      const numeric = option.type === OptionType.INTEGER || option.type === OptionType.NUMBER;
       control = h("input", {
         id, type: numeric && !option.autocomplete ? "number" : "text",
         min: option.min_value ?? null, max: option.max_value ?? null,
-        maxlength: option.max_length ?? null, step: option.type === 10 ? "any" : null,
+        maxlength: option.max_length ?? null, step: option.type === OptionType.NUMBER ? "any" : null,
         placeholder: option.autocomplete ? "Start typing for suggestions" : "",
       });
       state.read = () => {
         const raw = control.value.trim();
         if (state.chosen !== undefined && state.chosenLabel === control.value) return state.chosen;
         if (raw === "") return undefined;
-        if (option.type === 4) return Number.isInteger(Number(raw)) ? Number(raw) : raw;
-        if (option.type === 10) return Number.isNaN(Number(raw)) ? raw : Number(raw);
+        if (option.type === OptionType.INTEGER) return Number.isInteger(Number(raw)) ? Number(raw) : raw;
+        if (option.type === OptionType.NUMBER) return Number.isNaN(Number(raw)) ? raw : Number(raw);
         return control.value;
       };
       if (option.autocomplete) this.autocomplete(state, control);
@@ -183,12 +188,12 @@ export class CommandBox {
   }
 
   worldChoices(option) {
-    if (option.type === 6) return this.ctx.people().map((p) => ({ value: p.id, label: p.name }));
-    if (option.type === 8) return this.ctx.roles().map((r) => ({ value: r.id, label: `@${r.name}` }));
-    if (option.type === 9) return [...this.ctx.people().map((p) => ({ value: p.id, label: p.name })), ...this.ctx.roles().map((r) => ({ value: r.id, label: `@${r.name}` }))];
-    if (option.type === 7) {
+    if (option.type === OptionType.USER) return this.ctx.people().map((p) => ({ value: p.id, label: p.name }));
+    if (option.type === OptionType.ROLE) return this.ctx.roles().map((r) => ({ value: r.id, label: `@${r.name}` }));
+    if (option.type === OptionType.MENTIONABLE) return [...this.ctx.people().map((p) => ({ value: p.id, label: p.name })), ...this.ctx.roles().map((r) => ({ value: r.id, label: `@${r.name}` }))];
+    if (option.type === OptionType.CHANNEL) {
       const types = option.channel_types;
-      return this.ctx.allChannels().filter((c) => !types || types.includes(c.type)).map((c) => ({ value: c.id, label: c.type === 2 ? `🔊 ${c.name}` : `#${c.name}` }));
+      return this.ctx.allChannels().filter((c) => !types || types.includes(c.type)).map((c) => ({ value: c.id, label: c.type === ChannelType.VOICE ? `🔊 ${c.name}` : `#${c.name}` }));
     }
     return null;
   }

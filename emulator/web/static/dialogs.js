@@ -3,6 +3,7 @@
 import { clear, h } from "./dom.js";
 import { renderMarkdown } from "./markdown.js";
 import { renderSelect } from "./messages.js";
+import { ComponentType, SELECT_TYPES, TextInputStyle } from "./kinds.js";
 
 const overlayRoot = () => document.getElementById("overlay-root");
 
@@ -19,17 +20,17 @@ function field(comp, ctx, inputs, labelText, description) {
   const id = `field-${comp.custom_id}`;
   const wrap = h("div", { class: "modal-field" });
   if (labelText) {
-    const required = comp.required !== false && comp.type !== 23;
+    const required = comp.required !== false && comp.type !== ComponentType.CHECKBOX;
     wrap.append(h("label", { class: "field-label", for: id }, labelText, required ? h("span", { class: "required", "aria-hidden": "true" }, " *") : null));
   }
   if (description) wrap.append(h("div", { class: "field-description" }, description));
-  if (comp.type === 4) {
+  if (comp.type === ComponentType.TEXT_INPUT) {
     const attrs = {
       id, name: comp.custom_id, placeholder: comp.placeholder || null,
       maxlength: comp.max_length || 4000, minlength: comp.min_length || null,
       required: comp.required !== false,
     };
-    const input = comp.style === 2 ? h("textarea", { ...attrs, rows: 5 }) : h("input", { ...attrs, type: "text" });
+    const input = comp.style === TextInputStyle.PARAGRAPH ? h("textarea", { ...attrs, rows: 5 }) : h("input", { ...attrs, type: "text" });
     input.value = comp.value || "";
     const counter = h("div", { class: "counter muted" });
     const count = () => { counter.textContent = comp.max_length ? `${input.value.length} / ${comp.max_length}` : ""; };
@@ -37,14 +38,14 @@ function field(comp, ctx, inputs, labelText, description) {
     count();
     inputs.push({ comp, read: () => input.value, focus: () => input.focus() });
     wrap.append(input, counter);
-  } else if ([3, 5, 6, 7, 8].includes(comp.type)) {
+  } else if (SELECT_TYPES.includes(comp.type)) {
     let values = (comp.options || []).filter((o) => o.default).map((o) => o.value);
     const select = renderSelect(comp, ctx, (chosen) => { values = chosen; }, { inModal: true });
     select.querySelector(".select-trigger").id = id;
     inputs.push({ comp, read: () => values, focus: () => select.querySelector(".select-trigger").focus() });
     wrap.append(select);
-  } else if (comp.type === 21 || comp.type === 22) {
-    const kind = comp.type === 21 ? "radio" : "checkbox";
+  } else if (comp.type === ComponentType.RADIO_GROUP || comp.type === ComponentType.CHECKBOX_GROUP) {
+    const kind = comp.type === ComponentType.RADIO_GROUP ? "radio" : "checkbox";
     const group = h("div", { class: "choice-group", role: kind === "radio" ? "radiogroup" : "group", id });
     (comp.options || []).forEach((option) => {
       group.append(h("label", { class: "choice" },
@@ -53,11 +54,11 @@ function field(comp, ctx, inputs, labelText, description) {
     });
     const read = () => {
       const picked = [...group.querySelectorAll("input:checked")].map((i) => i.value);
-      return comp.type === 21 ? picked[0] ?? null : picked;
+      return comp.type === ComponentType.RADIO_GROUP ? picked[0] ?? null : picked;
     };
     inputs.push({ comp, read, focus: () => group.querySelector("input")?.focus() });
     wrap.append(group);
-  } else if (comp.type === 23) {
+  } else if (comp.type === ComponentType.CHECKBOX) {
     const box = h("input", { type: "checkbox", id, checked: Boolean(comp.default) });
     inputs.push({ comp, read: () => box.checked, focus: () => box.focus() });
     wrap.prepend(box);
@@ -69,18 +70,18 @@ function field(comp, ctx, inputs, labelText, description) {
 }
 
 function modalPart(comp, ctx, inputs) {
-  if (comp.type === 1) return (comp.components || []).map((c) => field(c, ctx, inputs, c.label, null));
-  if (comp.type === 18) return [field(comp.component, ctx, inputs, comp.label, comp.description)];
-  if (comp.type === 10) return [h("div", { class: "modal-text", html: renderMarkdown(comp.content, ctx) })];
+  if (comp.type === ComponentType.ACTION_ROW) return (comp.components || []).map((c) => field(c, ctx, inputs, c.label, null));
+  if (comp.type === ComponentType.LABEL) return [field(comp.component, ctx, inputs, comp.label, comp.description)];
+  if (comp.type === ComponentType.TEXT_DISPLAY) return [h("div", { class: "modal-text", html: renderMarkdown(comp.content, ctx) })];
   return [field(comp, ctx, inputs, comp.label, null)];
 }
 
 function missing(input) {
   const { comp } = input;
   const value = input.read();
-  if (comp.type === 23) return null;
+  if (comp.type === ComponentType.CHECKBOX) return null;
   const required = comp.required !== false;
-  if (comp.type === 4) {
+  if (comp.type === ComponentType.TEXT_INPUT) {
     if (required && !value.trim()) return "This field is required.";
     if (value && comp.min_length && value.length < comp.min_length) return `Please write at least ${comp.min_length} characters.`;
     return null;

@@ -2,11 +2,12 @@
 
 import { avatar, colourOf, h } from "./dom.js";
 import { escapeHtml, renderMarkdown } from "./markdown.js";
+import { ButtonStyle, ComponentType, MessageFlag, MessageType } from "./kinds.js";
 
-const EPHEMERAL = 64;
-const LOADING = 128;
+const { EPHEMERAL, LOADING } = MessageFlag;
 const GROUP_MS = 7 * 60 * 1000;
-const BUTTON_STYLES = { 1: "primary", 2: "secondary", 3: "success", 4: "danger", 5: "link", 6: "premium" };
+const BUTTON_STYLES = Object.fromEntries(Object.entries(ButtonStyle).map(([name, style]) => [style, name.toLowerCase()]));
+const COMMAND_TYPES = [MessageType.CHAT_INPUT_COMMAND, MessageType.CONTEXT_MENU_COMMAND];
 
 export function timeLabel(iso, ctx) {
   const when = new Date(iso);
@@ -27,8 +28,8 @@ function fullTime(iso, ctx) {
 }
 
 export function groupable(previous, message) {
-  if (!previous || message.type === 20 || message.type === 23 || previous.ephemeral !== message.ephemeral) return false;
-  if (previous.author.id !== message.author.id || (message.type !== 0 && message.type !== 19)) return false;
+  if (!previous || COMMAND_TYPES.includes(message.type) || previous.ephemeral !== message.ephemeral) return false;
+  if (previous.author.id !== message.author.id || (message.type !== MessageType.DEFAULT && message.type !== MessageType.REPLY)) return false;
   return new Date(message.timestamp) - new Date(previous.timestamp) < GROUP_MS;
 }
 
@@ -41,7 +42,7 @@ export function renderMessage(message, ctx, { grouped = false } = {}) {
   if (grouped) classes.push("grouped");
   const main = h("div", { class: "message-main" });
   const node = h("article", { class: classes.join(" "), dataset: { id: message.id }, "aria-label": `Message from ${name}` });
-  const command = message.interaction_metadata && (message.type === 20 || message.type === 23);
+  const command = message.interaction_metadata && COMMAND_TYPES.includes(message.type);
   if (command) {
     const meta = message.interaction_metadata;
     const used = message.command_path || (message.interaction && message.interaction.name) || "";
@@ -50,7 +51,7 @@ export function renderMessage(message, ctx, { grouped = false } = {}) {
         h("span", { class: "reply-spine", "aria-hidden": "true" }),
         h("span", { class: "reply-who" }, ctx.userName(meta.user.id)),
         h("span", { class: "muted" }, " used "),
-        h("span", { class: "reply-command" }, message.type === 20 ? `/${used}` : used)),
+        h("span", { class: "reply-command" }, message.type === MessageType.CHAT_INPUT_COMMAND ? `/${used}` : used)),
     );
   }
   if (grouped) {
@@ -77,7 +78,7 @@ export function renderMessage(message, ctx, { grouped = false } = {}) {
     );
   }
   node.append(main);
-  if (!message.ephemeral && message.type !== 18) {
+  if (!message.ephemeral && message.type !== MessageType.THREAD_CREATED) {
     node.append(
       h("button", {
         type: "button", class: "message-menu", title: "Apps", "aria-label": `Apps for the message from ${name}`,
@@ -94,7 +95,7 @@ export function renderMessage(message, ctx, { grouped = false } = {}) {
 
 function body(message, ctx) {
   const parts = [];
-  if (message.type === 18) {
+  if (message.type === MessageType.THREAD_CREATED) {
     parts.push(h("div", { class: "system" }, `started a thread: ${message.content}`));
     return parts;
   }
@@ -187,21 +188,22 @@ function renderAttachment(file) {
 // ---------------------------------------------------------------- components
 export function renderComponent(comp, message, ctx) {
   switch (comp.type) {
-    case 1:
+    case ComponentType.ACTION_ROW:
       return h("div", { class: "action-row" }, (comp.components || []).map((c) => renderComponent(c, message, ctx)));
-    case 2:
+    case ComponentType.BUTTON:
       return renderButton(comp, message, ctx);
-    case 3: case 5: case 6: case 7: case 8:
+    case ComponentType.STRING_SELECT: case ComponentType.USER_SELECT: case ComponentType.ROLE_SELECT:
+    case ComponentType.MENTIONABLE_SELECT: case ComponentType.CHANNEL_SELECT:
       return renderSelect(comp, ctx, (values) => ctx.select(message, comp, values));
-    case 10:
+    case ComponentType.TEXT_DISPLAY:
       return h("div", { class: "text-display", html: renderMarkdown(comp.content, ctx) });
-    case 14:
+    case ComponentType.SEPARATOR:
       return h("hr", { class: "separator" });
-    case 9:
+    case ComponentType.SECTION:
       return h("div", { class: "section" },
         h("div", {}, (comp.components || []).map((c) => renderComponent(c, message, ctx))),
         comp.accessory ? renderComponent(comp.accessory, message, ctx) : null);
-    case 17:
+    case ComponentType.CONTAINER:
       return h("div", { class: "container", style: comp.accent_color ? `border-left-color:${colourOf(comp.accent_color)}` : null },
         (comp.components || []).map((c) => renderComponent(c, message, ctx)));
     default:
@@ -212,7 +214,7 @@ export function renderComponent(comp, message, ctx) {
 function renderButton(comp, message, ctx) {
   const style = BUTTON_STYLES[comp.style] || "secondary";
   const label = [comp.emoji && comp.emoji.name ? `${comp.emoji.name} ` : "", comp.label || ""].join("");
-  if (comp.style === 5) {
+  if (comp.style === ButtonStyle.LINK) {
     return h("a", { class: `button ${style}`, href: safeUrl(comp.url), target: "_blank", rel: "noopener noreferrer" }, label, h("span", { class: "external", "aria-hidden": "true" }, " ↗"));
   }
   return h("button", {
@@ -222,10 +224,10 @@ function renderButton(comp, message, ctx) {
 }
 
 export function selectOptions(comp, ctx) {
-  if (comp.type === 3) return comp.options || [];
-  if (comp.type === 5) return ctx.people().map((p) => ({ label: p.name, value: p.id }));
-  if (comp.type === 6) return ctx.roles().map((r) => ({ label: `@${r.name}`, value: r.id }));
-  if (comp.type === 7) return [...ctx.people().map((p) => ({ label: p.name, value: p.id })), ...ctx.roles().map((r) => ({ label: `@${r.name}`, value: r.id }))];
+  if (comp.type === ComponentType.STRING_SELECT) return comp.options || [];
+  if (comp.type === ComponentType.USER_SELECT) return ctx.people().map((p) => ({ label: p.name, value: p.id }));
+  if (comp.type === ComponentType.ROLE_SELECT) return ctx.roles().map((r) => ({ label: `@${r.name}`, value: r.id }));
+  if (comp.type === ComponentType.MENTIONABLE_SELECT) return [...ctx.people().map((p) => ({ label: p.name, value: p.id })), ...ctx.roles().map((r) => ({ label: `@${r.name}`, value: r.id }))];
   const types = comp.channel_types;
   return ctx.channels().filter((c) => !types || types.includes(c.type)).map((c) => ({ label: `#${c.name}`, value: c.id }));
 }
