@@ -118,7 +118,10 @@ def build(
 
 
 def load_data(settings: Settings) -> CrisisData:
-    """Load and validate the crisis datasets; raise DatasetError or PhraseSetError if malformed."""
+    """Load and validate the crisis datasets; raise DatasetError or PhraseSetError if malformed.
+
+    Call it before the event loop starts, or through `asyncio.to_thread`.
+    """
     return crisis_data_from(settings.crisis_data_dir)
 
 
@@ -214,7 +217,8 @@ async def run(settings: Settings, crisis_data: CrisisData | None = None) -> None
     While Discord or the database server can't be reached, try again with a growing wait
     (one log line per attempt) until they can or Hearth is stopped.
     """
-    crisis_data = crisis_data or load_data(settings)
+    # Reading and checking the datasets takes tens of milliseconds of Python: not on the loop.
+    crisis_data = crisis_data or await asyncio.to_thread(load_data, settings)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

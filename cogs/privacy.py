@@ -16,6 +16,7 @@ from bot.errors import NotAllowed
 from bot.services.data_rights import DataRightsService, ExportChoice
 from bot.ui import (
     WARM,
+    defer,
     persistent_button,
     reply_private,
     update,
@@ -82,7 +83,7 @@ class PrivacyCog(commands.Cog):
         self, interaction: discord.Interaction, include_checkin_words: bool = False
     ) -> None:
         """Send the member a JSON file of their data, privately."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         choice = ExportChoice(checkin_words=include_checkin_words)
         data = await self.data_rights.export(interaction.user.id, choice)
         payload = json.dumps(data, indent=2, ensure_ascii=False).encode()
@@ -111,7 +112,7 @@ class PrivacyCog(commands.Cog):
         """Erase the member's data after they confirmed."""
         if interaction.user.id != user_id:
             raise NotAllowed("Only the person who asked can confirm this.")
-        await interaction.response.defer()
+        await defer(interaction, thinking=False)
         report = await self.data_rights.delete(user_id)
         log.info("Erased personal data on request (%d records)", report.total)
         await update(
@@ -125,7 +126,7 @@ class PrivacyCog(commands.Cog):
         await update(interaction, content="Okay, nothing was erased.", view=None)
 
 
-def _make_items(cog: PrivacyCog) -> tuple[Any, Any]:
+def _make_items(cog: PrivacyCog) -> tuple[type[discord.ui.DynamicItem[Any]], ...]:
     """Build the persistent confirmation buttons, bound to the loaded cog."""
     confirm = persistent_button(
         "hearth:mydata:delete",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import discord
 from discord import app_commands
@@ -12,6 +13,7 @@ from bot.client import HearthBot
 from bot.domain.setup_checks import ChannelFacts, RoleFacts, channel_problems, role_problems
 from bot.errors import InvalidInput
 from bot.services.audit import AuditRecord
+from bot.services.modlog import ModeratorLog
 from bot.services.settings import GuildConfig, SettingsService
 from bot.ui import (
     NO_MENTIONS,
@@ -135,7 +137,7 @@ class SetupCog(
     async def _save_choices(
         self,
         interaction: discord.Interaction,
-        picked: dict[str, discord.Role | discord.TextChannel | None],
+        picked: Mapping[str, discord.Role | discord.TextChannel | None],
         noun: str,
     ) -> None:
         """Save the picked roles or channels, audit the change, and show what Hearth sees."""
@@ -270,14 +272,15 @@ class SetupCog(
         await reply_private(interaction, f"Posted the welcome message in {channel.mention}.")
 
 
-def modlog_publisher(bot: HearthBot):
-    """Return a function that posts audit records to the server's moderator-log channel."""
+class DiscordModlogPort:
+    """Posts audit records in a moderator-log channel (ModlogPort)."""
 
-    async def publish(record: AuditRecord) -> None:
-        config = await bot.services.settings.get(record.guild_id)
-        if config is None or config.modlog_channel_id is None:
-            return
-        channel = bot.get_channel(config.modlog_channel_id)
+    def __init__(self, client: discord.Client) -> None:
+        self._client = client
+
+    async def post_record(self, channel_id: int, record: AuditRecord) -> None:
+        """Post one line naming who did what, when (nothing if the channel is gone)."""
+        channel = self._client.get_channel(channel_id)
         if not isinstance(channel, discord.TextChannel):
             return
         who = f"<@{record.actor_id}>" if record.actor_id else "Hearth"
@@ -287,10 +290,9 @@ def modlog_publisher(bot: HearthBot):
             allowed_mentions=NO_MENTIONS,
         )
 
-    return publish
-
 
 async def setup(bot: HearthBot) -> None:
     """Load the setup cog and route the audit trail to the moderator log."""
-    bot.services.audit.subscribe(modlog_publisher(bot))
+    modlog = ModeratorLog(bot.services.settings, DiscordModlogPort(bot))
+    bot.services.audit.subscribe(modlog.publish)
     await bot.add_cog(SetupCog(bot.services.settings))

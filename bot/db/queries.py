@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import CursorResult, Executable, FromClause, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 
 async def insert_ignore(
     executor: AsyncSession | AsyncConnection,
-    table: Table,
+    table: FromClause,
     values: dict[str, Any],
     conflict: list[str],
 ) -> bool:
@@ -22,8 +22,15 @@ async def insert_ignore(
     statement = (
         module.insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
     )
+    return bool(await rows_changed(executor, statement))
+
+
+async def rows_changed(executor: AsyncSession | AsyncConnection, statement: Executable) -> int:
+    """Run an INSERT, UPDATE or DELETE and return how many rows it changed."""
     result = await executor.execute(statement)
-    return bool(result.rowcount)
+    if not isinstance(result, CursorResult):
+        raise TypeError("only an INSERT, UPDATE or DELETE has a row count")
+    return result.rowcount or 0
 
 
 async def upsert(

@@ -60,7 +60,7 @@ def editor_text(points: tuple[str, ...]) -> str:
 
 def diff_points(old: tuple[str, ...], new: tuple[str, ...]) -> str:
     """Describe what changed between two versions, as a readable `diff` block body."""
-    lines = []
+    lines: list[str] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         if tag == "equal":
             continue

@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
+from typing import Any
 
 from bot.domain.schema import SchemaChecker, describe_value
 
@@ -415,6 +416,45 @@ def _parse_phrase(
     )
 
 
+def _negation_reach(raw: Mapping[str, Any], chk: _Checker) -> int:
+    reach = raw.get("negation_reach", 3)
+    if not isinstance(reach, int) or isinstance(reach, bool) or not 0 <= reach <= 6:
+        chk.add("top level", f"'negation_reach' must be a whole number 0-6, got {reach!r}")
+        return 3
+    return reach
+
+
+def _parse_language(
+    code: object,
+    raw_rules: object,
+    chk: _Checker,
+    seen: dict[str, str],
+    languages: dict[str, LanguageRules],
+) -> list[Phrase]:
+    """Check one language's rules (added to `languages`) and return its phrases."""
+    where = f"languages.{code}"
+    if not isinstance(code, str) or not _LANGUAGE.fullmatch(code):
+        chk.add(where, "language codes must be lower-case ISO 639 codes such as 'en'")
+        return []
+    if not isinstance(raw_rules, dict):
+        chk.add(where, f"must be a mapping, got {_describe(raw_rules)}")
+        return []
+    chk.keys(raw_rules, _LANGUAGE_KEYS, where)
+    negations = chk.word_list(raw_rules, "negations", where)
+    bridges = chk.word_list(raw_rules, "bridges", where)
+    if negations is not None and bridges is not None:
+        languages[code] = LanguageRules(code, negations, bridges)
+    raw_phrases = raw_rules.get("phrases")
+    if not isinstance(raw_phrases, list) or not raw_phrases:
+        chk.add(where, f"'phrases' must be a non-empty list, got {_describe(raw_phrases)}")
+        return []
+    parsed = (
+        _parse_phrase(raw_phrase, code, f"{where}.phrases[{i}]", chk, seen)
+        for i, raw_phrase in enumerate(raw_phrases)
+    )
+    return [phrase for phrase in parsed if phrase is not None]
+
+
 def parse_phrase_set(raw: object, *, origin: str = "crisis_phrases.yaml") -> PhraseSet:
     """Check the parsed phrase list and build a PhraseSet, or raise PhraseSetError."""
     chk = _Checker(origin)
@@ -424,40 +464,16 @@ def parse_phrase_set(raw: object, *, origin: str = "crisis_phrases.yaml") -> Phr
     chk.keys(raw, _TOP_KEYS, "top level")
     if raw.get("version") != 1:
         chk.add("top level", f"'version' must be 1, got {raw.get('version')!r}")
-    reach = raw.get("negation_reach", 3)
-    if not isinstance(reach, int) or isinstance(reach, bool) or not 0 <= reach <= 6:
-        chk.add("top level", f"'negation_reach' must be a whole number 0-6, got {reach!r}")
-        reach = 3
+    reach = _negation_reach(raw, chk)
     raw_languages = raw.get("languages")
     if not isinstance(raw_languages, dict) or not raw_languages:
         chk.add("top level", "'languages' must map language codes to their rules")
         raise PhraseSetError(chk.problems)
-
     phrases: list[Phrase] = []
     languages: dict[str, LanguageRules] = {}
     seen: dict[str, str] = {}
     for code, raw_rules in raw_languages.items():
-        where = f"languages.{code}"
-        if not isinstance(code, str) or not _LANGUAGE.fullmatch(code):
-            chk.add(where, "language codes must be lower-case ISO 639 codes such as 'en'")
-            continue
-        if not isinstance(raw_rules, dict):
-            chk.add(where, f"must be a mapping, got {_describe(raw_rules)}")
-            continue
-        chk.keys(raw_rules, _LANGUAGE_KEYS, where)
-        negations = chk.word_list(raw_rules, "negations", where)
-        bridges = chk.word_list(raw_rules, "bridges", where)
-        if negations is not None and bridges is not None:
-            languages[code] = LanguageRules(code, negations, bridges)
-        raw_phrases = raw_rules.get("phrases")
-        if not isinstance(raw_phrases, list) or not raw_phrases:
-            chk.add(where, f"'phrases' must be a non-empty list, got {_describe(raw_phrases)}")
-            continue
-        for i, raw_phrase in enumerate(raw_phrases):
-            phrase = _parse_phrase(raw_phrase, code, f"{where}.phrases[{i}]", chk, seen)
-            if phrase is not None:
-                phrases.append(phrase)
-
+        phrases += _parse_language(code, raw_rules, chk, seen, languages)
     if chk.problems:
         raise PhraseSetError(chk.problems)
     return PhraseSet(tuple(phrases), MappingProxyType(languages), reach)

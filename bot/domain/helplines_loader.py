@@ -11,10 +11,11 @@ import yaml
 try:  # The same rules as yaml.safe_load, in C when libyaml is present (about ten times faster).
     from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader  # type: ignore[assignment]
+    from yaml import SafeLoader  # type: ignore[assignment, unused-ignore]  # (with PyYAML stubs)
 
 from bot.domain.crisis_detection import PhraseSet, PhraseSetError, parse_phrase_set
-from bot.domain.helplines import DatasetError, HelplineDirectory, validate_dataset
+from bot.domain.helplines import DatasetError, HelplineDirectory
+from bot.domain.helplines_schema import validate_dataset
 
 __all__ = [
     "HELPLINES_FILE",

@@ -151,8 +151,10 @@ async def _open(
         settings = sandbox_settings(emu, files, values)
         check_environment(settings)
         feed = LogFeed(clock)
+        # The emulator already runs on this loop: read the datasets in a worker thread.
+        crisis_data = await asyncio.to_thread(load_data, settings)
         runner = HearthRunner(
-            settings, clock, load_data(settings), on_state=lambda state: host.state_changed(state)
+            settings, clock, crisis_data, on_state=lambda state: host.state_changed(state)
         )
         host = SandboxHost(emu, practice, clock, runner, feed)
         web = WebUI(emu, host)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.db.models import AuditEntry
+from bot.db.queries import rows_changed
 from bot.services.data_rights import ExportChoice
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,6 @@ class AuditService:
 
     async def delete_user(self, session: AsyncSession, user_id: int) -> int:
         """Remove the person's id from the actions they took (the actions stay, unnamed)."""
-        result = await session.execute(
-            update(AuditEntry).where(AuditEntry.actor_id == user_id).values(actor_id=None)
+        return await rows_changed(
+            session, update(AuditEntry).where(AuditEntry.actor_id == user_id).values(actor_id=None)
         )
-        return result.rowcount or 0

@@ -68,11 +68,6 @@ class DataRightsService:
             raise ValueError(f"data section {source.section!r} registered twice")
         self._sources.append(source)
 
-    @property
-    def sections(self) -> list[str]:
-        """Return the registered sections, in order."""
-        return [source.section for source in self._sources]
-
     def describe(self) -> list[str]:
         """Return each feature's plain description."""
         return [source.describe() for source in self._sources]

@@ -17,6 +17,7 @@ from bot.ui.errors import (
     HearthModal,
     HearthView,
     guarded,
+    read_agreement_button,
     read_agreement_view,
     report_error,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "keep_deadline",
     "open_modal",
     "persistent_button",
+    "read_agreement_button",
     "read_agreement_view",
     "reply",
     "reply_private",

@@ -1,8 +1,9 @@
 """The crisis card: how `/crisis`, shared resources and later features show helplines privately.
 
 Any cog can show the card with ``CrisisCards(crisis_service).for_member(...)`` (handed the
-service in its setup); the crisis cog registers the persistent components whose custom ids
-are built here, so the card's buttons work wherever it is shown and after restarts.
+service in its setup). The card's persistent components are described here (`CHOOSE`, `PICK`,
+`ASK`, `OPT_OUT`) and handled by the crisis cog, which registers them, so they work wherever
+the card is shown and after restarts.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import discord
 
 from bot.domain.helplines import CardService, Country, CrisisCard, FallbackLink
 from bot.services.crisis import CrisisAnswer, CrisisService, LocalResource
-from bot.ui import WARM
+from bot.ui.components import ButtonSpec, SelectSpec, flag, text, whole
+from bot.ui.text import WARM
 
 WARM_LINE = (
     "I'm really glad you reached out. You don't have to carry this alone: "
@@ -30,52 +32,27 @@ MAX_FIELDS = 25
 MAX_EMBED_CHARS = 5800
 MAX_FIELD_VALUE = 1024
 
-# ----- custom ids (parsed back by the DynamicItems the crisis cog registers) --------------------------
+# ----- persistent components (their handlers are registered by the crisis cog) ----------------
 
+# A guild of 0 is a card shown in DMs; `shared` marks a card someone shared; a code of `-` is
+# a card shown before the member's country is known.
+GUILD = whole("guild", missing="0")
+SHARED = flag("shared")
+CODE = text("code", "[A-Z]{2}", missing="-")
 
-def choose_id(guild_id: int | None, shared: bool) -> str:
-    """Return the custom id of the "Choose another country" button."""
-    return f"hearth:crisis:choose:{guild_id or 0}:{int(shared)}"
-
-
-def pick_id(guild_id: int | None, shared: bool, page: int) -> str:
-    """Return the custom id of one country select."""
-    return f"hearth:crisis:pick:{guild_id or 0}:{int(shared)}:{page}"
-
-
-def ask_id(guild_id: int, country_code: str | None) -> str:
-    """Return the custom id of the "Ask someone here to check in on me" button."""
-    return f"hearth:crisis:ask:{guild_id}:{country_code or '-'}"
-
-
-OPT_OUT_ID = "hearth:crisis:optout"
-
-
-def choose_button(guild_id: int | None, shared: bool) -> discord.ui.Button[Any]:
-    """Return the "Choose another country" button."""
-    return discord.ui.Button(
-        label="Choose another country",
-        style=discord.ButtonStyle.secondary,
-        custom_id=choose_id(guild_id, shared),
-    )
-
-
-def ask_button(guild_id: int, country_code: str | None) -> discord.ui.Button[Any]:
-    """Return the button that asks the server's moderators for a check-in."""
-    return discord.ui.Button(
-        label="Ask someone here to check in on me",
-        style=discord.ButtonStyle.primary,
-        custom_id=ask_id(guild_id, country_code),
-    )
-
-
-def opt_out_button() -> discord.ui.Button[Any]:
-    """Return the button on a shared card that stops further shares."""
-    return discord.ui.Button(
-        label="Don't send me these again",
-        style=discord.ButtonStyle.secondary,
-        custom_id=OPT_OUT_ID,
-    )
+CHOOSE = ButtonSpec(
+    "hearth:crisis:choose", "Choose another country", discord.ButtonStyle.secondary, (GUILD, SHARED)
+)
+PICK = SelectSpec("hearth:crisis:pick", "Choose your country", (GUILD, SHARED, "page"))
+ASK = ButtonSpec(
+    "hearth:crisis:ask",
+    "Ask someone here to check in on me",
+    discord.ButtonStyle.primary,
+    ("guild", CODE),
+)
+OPT_OUT = ButtonSpec(
+    "hearth:crisis:optout", "Don't send me these again", discord.ButtonStyle.secondary
+)
 
 
 def country_pages(countries: Sequence[Country]) -> list[list[Country]]:
@@ -92,9 +69,11 @@ def country_select(
     """Return one select of countries, its placeholder naming the letters it covers."""
     first, last = countries[0].name[0], countries[-1].name[0]
     letters = first if first == last else f"{first}–{last}"
-    return discord.ui.Select(
-        custom_id=pick_id(guild_id, shared, page),
-        placeholder=f"Choose your country ({letters})",
+    return PICK.select(
+        guild_id,
+        shared,
+        page,
+        placeholder=f"{PICK.placeholder} ({letters})",
         options=[
             discord.SelectOption(label=country.name[:100], value=country.code)
             for country in countries
@@ -304,7 +283,7 @@ class CrisisCards:
                 answer.card, answer.resources, private_note=private_note, intro=intro
             )
             code: str | None = answer.card.country_code
-            view.add_item(choose_button(guild_id, shared))
+            view.add_item(CHOOSE.button(guild_id, shared))
         else:
             countries = self.crisis.directory.countries
             pages = country_pages(countries)
@@ -320,9 +299,9 @@ class CrisisCards:
             for number, page in enumerate(pages):
                 view.add_item(country_select(guild_id, shared, number, page))
         if guild_id is not None:
-            view.add_item(ask_button(guild_id, code))
+            view.add_item(ASK.button(guild_id, code))
         if shared:
-            view.add_item(opt_out_button())
+            view.add_item(OPT_OUT.button())
         return CardMessage(embed, view)
 
     def picker(

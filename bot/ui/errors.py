@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Awaitable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -13,21 +13,32 @@ from discord import app_commands
 from bot.errors import AgreementRequired, UserError
 from bot.ui.replies import reply_private
 
+if TYPE_CHECKING:
+    from bot.ui.components import ButtonSpec
+
 log = logging.getLogger(__name__)
 
 READ_AGREEMENT_ID = "hearth:agreement:read"
 
 
-def read_agreement_view() -> discord.ui.View:
+def read_agreement_button() -> ButtonSpec:
+    """Return the persistent "Read the agreement" button (its field: the server, if from a DM)."""
+    # Imported here: bot.ui.components imports `guarded` from this module.
+    from bot.ui.components import ButtonSpec
+
+    return ButtonSpec(
+        READ_AGREEMENT_ID,
+        "Read the agreement",
+        discord.ButtonStyle.primary,
+        ("guild",),
+        ("guild",),
+    )
+
+
+def read_agreement_view(guild_id: int | None = None) -> discord.ui.View:
     """Return a view with the persistent "Read the agreement" button."""
     view = discord.ui.View(timeout=None)
-    view.add_item(
-        discord.ui.Button(
-            label="Read the agreement",
-            style=discord.ButtonStyle.primary,
-            custom_id=READ_AGREEMENT_ID,
-        )
-    )
+    view.add_item(read_agreement_button().button(guild_id))
     return view
 
 

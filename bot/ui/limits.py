@@ -90,7 +90,7 @@ def _shrink_to_total(embeds: list[dict[str, Any]], total: int) -> None:
 
 def fit_embeds(embeds: Sequence[discord.Embed]) -> list[discord.Embed]:
     """Return copies of at most 10 embeds that keep every per-part and combined limit."""
-    dicts = [_fit_embed_dict(embed.to_dict()) for embed in embeds[:EMBEDS_LIMIT]]
+    dicts = [_fit_embed_dict(dict(embed.to_dict())) for embed in embeds[:EMBEDS_LIMIT]]
     _shrink_to_total(dicts, EMBED_TOTAL_LIMIT)
     return [discord.Embed.from_dict(data) for data in dicts]
 

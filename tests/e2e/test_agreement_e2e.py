@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from bot.app import Hearth
 from bot.clock import FakeClock
+from bot.ui.replies import ANSWER_WITHIN
 from emulator import Emulator
 from tests.e2e.conftest import Community, StartHearth, write_agreement
+
+DEFERRED_UPDATE = 6
 
 EPHEMERAL = 64
 
@@ -391,4 +396,37 @@ async def test_accept_again_after_the_role_could_not_be_granted(
     h, card = await read_card(emu, c, c.alice.id)
     assert labels(card) == ["Accept", "Not now"]
     await (await emu.click(c.alice.id, h.message, label="Accept")).original()
+    assert emu.member_has_role(c.guild.id, c.alice.id, c.member_role.id)
+
+
+async def test_a_slow_quiz_answer_still_accepts(
+    emu: Emulator, configured: Community, hearth: Hearth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A right answer checked after the deadline watchdog deferred it still accepts, once."""
+    c = configured
+    h = await emu.slash(
+        c.moderator.id,
+        "agreement quiz set",
+        guild_id=c.guild.id,
+        question="What happens to what is shared here?",
+        answer1="It stays here",
+        answer2="I can repost it",
+        correct=1,
+    )
+    await h.response()
+    agreement = hearth.services.agreement
+    answer_quiz = agreement.answer_quiz
+
+    async def slow_answer(*args: int) -> bool:
+        await asyncio.sleep(ANSWER_WITHIN + 0.3)
+        return await answer_quiz(*args)
+
+    monkeypatch.setattr(agreement, "answer_quiz", slow_answer)
+    card, _ = await read_card(emu, c, c.alice.id)
+    asked = await emu.click(c.alice.id, card.message, label="Accept")
+    await asked.response()
+    right = await emu.select(c.alice.id, asked.message, values=["0"])
+    assert (await right.response(timeout=3))["type"] == DEFERRED_UPDATE
+    answer = await right.original(timeout=5)
+    assert "Thank you for accepting" in answer["content"]
     assert emu.member_has_role(c.guild.id, c.alice.id, c.member_role.id)

@@ -640,10 +640,14 @@ async def test_detection_is_off_until_moderators_opt_in(
     """The service says to show the card only after the server opts in, and only for crisis text."""
     c = server
     crisis_service = hearth.services.crisis
-    assert not await crisis_service.should_show_card(c.guild.id, "I want to die")
+
+    async def shows_card(text: str) -> bool:
+        return (await crisis_service.detection(c.guild.id, text)).show_card
+
+    assert not await shows_card("I want to die")
     h = await emu.slash(
         c.moderator.id, "crisis-setup settings", guild_id=c.guild.id, detection=True
     )
     assert "signal crisis**: on" in card_text((await h.response())["data"])
-    assert await crisis_service.should_show_card(c.guild.id, "I want to die")
-    assert not await crisis_service.should_show_card(c.guild.id, "this homework is killing me")
+    assert await shows_card("I want to die")
+    assert not await shows_card("this homework is killing me")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FakeClock
-from bot.db.models import AuditEntry, CrisisAlert, CrisisCooldown
+from bot.db.models import AuditEntry, CrisisAlert, CrisisCooldown, CrisisShareOptOut
 from bot.errors import InvalidInput, NotAllowed, RateLimited
 from bot.services import Services
 from bot.services.audit import AuditService
@@ -130,13 +130,17 @@ async def test_changes_made_by_another_process_show_at_once(
 
 
 async def test_detection_needs_the_server_to_opt_in(services: Services) -> None:
-    """should_show_card is false until the server opts in, then true only for crisis text."""
+    """The card is offered only once the server opts in, and then only for crisis text."""
     crisis = services.crisis
-    assert not await crisis.should_show_card(GUILD, "I want to kill myself")
+
+    async def shows_card(guild_id: int, text: str) -> bool:
+        return (await crisis.detection(guild_id, text)).show_card
+
+    assert not await shows_card(GUILD, "I want to kill myself")
     await crisis.update_settings(GUILD, SAM, detection_enabled=True)
-    assert await crisis.should_show_card(GUILD, "I want to kill myself")
-    assert not await crisis.should_show_card(GUILD, "this homework is killing me")
-    assert not await crisis.should_show_card(GUILD + 1, "I want to kill myself")
+    assert await shows_card(GUILD, "I want to kill myself")
+    assert not await shows_card(GUILD, "this homework is killing me")
+    assert not await shows_card(GUILD + 1, "I want to kill myself")
     detection = await crisis.detection(GUILD, "I want to kill myself")
     assert detection.show_card and not detection.alert_moderators
     await crisis.update_settings(GUILD, SAM, alert_on_detection=True)
@@ -301,6 +305,12 @@ def test_forgetful_limiter_keeps_no_ids_and_forgets(clock: FakeClock) -> None:
 # ----- sharing resources -----------------------------------------------------------------------
 
 
+async def opted_out(services: Services, user_id: int) -> bool:
+    """Return whether the member's share opt-out is stored."""
+    async with services.crisis._sessions() as session:
+        return await session.get(CrisisShareOptOut, user_id) is not None
+
+
 async def test_share_limits(services: Services, clock: FakeClock) -> None:
     """Once per recipient per 24 h, a pause per sender, opt-outs respected, never to oneself."""
     crisis = services.crisis
@@ -313,7 +323,7 @@ async def test_share_limits(services: Services, clock: FakeClock) -> None:
     clock.advance(hours=24)
     await crisis.set_share_opt_out(BOB, True)
     assert not (await crisis.share(ALICE, BOB)).send
-    assert await crisis.share_opted_out(BOB)
+    assert await opted_out(services, BOB)
     clock.advance(minutes=10)
     await crisis.set_share_opt_out(BOB, False)
     assert (await crisis.share(ALICE, BOB)).send
@@ -334,4 +344,4 @@ async def test_share_records_are_each_persons_own_data(services: Services) -> No
         (BOB, "share_received"),
     }
     await services.data_rights.delete(BOB)
-    assert not await crisis.share_opted_out(BOB)
+    assert not await opted_out(services, BOB)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from bot.app import build
 from bot.config import SHIPPED_DATA_DIR, ConfigError, Settings, load_settings
 from bot.domain.crisis_detection import PhraseSetError
 from bot.domain.helplines import DatasetError
-from bot.domain.helplines_loader import load_crisis_data
+from bot.domain.helplines_loader import CrisisData, load_crisis_data
 
 
 def broken_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
@@ -111,3 +113,30 @@ def test_debug_logging_never_includes_raw_gateway_events_or_sql_parameters() -> 
         for name, level in before.items():
             logging.getLogger(name).setLevel(level)
         root.handlers[:] = handlers
+
+
+async def test_run_reads_the_datasets_off_the_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started without data, run() reads and checks the datasets in a worker thread."""
+    from bot import app
+
+    threads: list[threading.Thread] = []
+
+    def load(settings: Settings) -> CrisisData:
+        threads.append(threading.current_thread())
+        return load_crisis_data(SHIPPED_DATA_DIR)
+
+    async def unreachable(settings: Settings, stopping: asyncio.Event) -> bool:
+        return False  # stop right after the data is loaded
+
+    monkeypatch.setattr(app, "load_data", load)
+    monkeypatch.setattr(app, "_migrate_when_reachable", unreachable)
+    settings = Settings(
+        discord_token="x",
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'h.db'}",
+        data_dir=tmp_path,
+    )
+    await app.run(settings)
+    assert len(threads) == 1
+    assert threads[0] is not threading.current_thread(), "the datasets were read on the loop"

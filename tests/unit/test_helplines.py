@@ -20,10 +20,10 @@ from bot.domain.helplines import (
     Service,
     build_card,
     pair_groups,
-    validate_dataset,
     visible_services,
 )
 from bot.domain.helplines_loader import load_helplines
+from bot.domain.helplines_schema import validate_dataset
 
 try:
     from yaml import CSafeLoader as SafeLoader
