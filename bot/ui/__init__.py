@@ -11,7 +11,7 @@
 """
 
 from bot.ui.access import MAX_STORED_ID, StoredId, guild_of, is_moderator, require_moderator
-from bot.ui.components import persistent_button
+from bot.ui.components import carried, persistent_button
 from bot.ui.errors import (
     READ_AGREEMENT_ID,
     HearthModal,
@@ -53,6 +53,7 @@ __all__ = [
     "HearthModal",
     "HearthView",
     "StoredId",
+    "carried",
     "choices_fitted",
     "defer",
     "edit",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import discord
 
 from bot.services.crisis import ALERT_RETENTION, Alert
-from bot.ui.components import ButtonSpec
+from bot.ui.components import ButtonSpec, carried
 from bot.ui.text import WARM
 
 CLAIM = ButtonSpec("hearth:crisis:claim", "I'll reach out", discord.ButtonStyle.success, ("alert",))
@@ -22,16 +22,14 @@ THREAD = ButtonSpec(
 
 def alert_view(alert: Alert) -> discord.ui.View:
     """Return the buttons for the moderators' card, given its state."""
-    view = discord.ui.View(timeout=None)
-    if alert.claimed_at is None:
-        view.add_item(CLAIM.button(alert.id))
+    buttons = [CLAIM.button(alert.id)] if alert.claimed_at is None else []
     if alert.backup_at is not None:
-        view.add_item(BACKUP.button(alert.id, disabled=True, label="Backup asked for"))
+        buttons.append(BACKUP.button(alert.id, disabled=True, label="Backup asked for"))
     else:
-        view.add_item(BACKUP.button(alert.id))
+        buttons.append(BACKUP.button(alert.id))
     if alert.claimed_at is not None and not alert.anonymous and alert.thread_id is None:
-        view.add_item(THREAD.button(alert.id))
-    return view
+        buttons.append(THREAD.button(alert.id))
+    return carried(*buttons)
 
 
 PEERS_LINE = (

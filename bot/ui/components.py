@@ -248,3 +248,16 @@ def persistent_button(
 ) -> type[discord.ui.DynamicItem[discord.ui.Button[Any]]]:
     """Make a button that keeps working after restarts (see ButtonSpec), with its handler."""
     return ButtonSpec(prefix, label, style, fields, optional).handled_by(on_click)
+
+
+def carried(*buttons: discord.ui.Item[Any]) -> discord.ui.View:
+    """Return a view that only carries persistent components.
+
+    Their handlers are the DynamicItems registered at start-up, which answer clicks on any
+    message; the view is stopped so discord.py keeps nothing per message sent.
+    """
+    view = discord.ui.View(timeout=None)
+    for button in buttons:
+        view.add_item(button)
+    view.stop()
+    return view

@@ -95,20 +95,37 @@ def fit_embeds(embeds: Sequence[discord.Embed]) -> list[discord.Embed]:
     return [discord.Embed.from_dict(data) for data in dicts]
 
 
+def _fit_select(item: discord.ui.Select[Any]) -> None:
+    if item.placeholder:
+        item.placeholder = shorten(item.placeholder, PLACEHOLDER_LIMIT)
+    item.options = item.options[:SELECT_OPTIONS_LIMIT]
+    for option in item.options:
+        option.label = shorten(option.label, SELECT_OPTION_LIMIT)
+        if option.description:
+            option.description = shorten(option.description, SELECT_OPTION_LIMIT)
+    item.max_values = min(item.max_values, max(len(item.options), 1))
+
+
+def _fit_text_input(item: discord.ui.TextInput[Any]) -> None:
+    if item.placeholder:
+        item.placeholder = shorten(item.placeholder, INPUT_PLACEHOLDER_LIMIT)
+    if item.default:
+        item.default = item.default[: min(item.max_length or INPUT_VALUE_LIMIT, INPUT_VALUE_LIMIT)]
+
+
+def _fit_label(item: discord.ui.Label[Any]) -> None:
+    item.text = shorten(item.text, INPUT_LABEL_LIMIT)
+    if item.description:
+        item.description = shorten(item.description, LABEL_DESCRIPTION_LIMIT)
+
+
 def fit_view(view: discord.ui.View) -> discord.ui.View:
     """Cut button labels, select placeholders and option texts to Discord's limits (in place)."""
-    for item in view.walk_children() if hasattr(view, "walk_children") else view.children:
+    for item in view.walk_children():
         if isinstance(item, discord.ui.Button) and item.label:
             item.label = shorten(item.label, BUTTON_LABEL_LIMIT)
         elif isinstance(item, discord.ui.Select):
-            if item.placeholder:
-                item.placeholder = shorten(item.placeholder, PLACEHOLDER_LIMIT)
-            item.options = item.options[:SELECT_OPTIONS_LIMIT]
-            for option in item.options:
-                option.label = shorten(option.label, SELECT_OPTION_LIMIT)
-                if option.description:
-                    option.description = shorten(option.description, SELECT_OPTION_LIMIT)
-            item.max_values = min(item.max_values, max(len(item.options), 1))
+            _fit_select(item)
     return view
 
 
@@ -117,23 +134,13 @@ def fit_modal(modal: discord.ui.Modal) -> discord.ui.Modal:
     modal.title = shorten(modal.title, MODAL_TITLE_LIMIT)
     for item in modal.walk_children():
         if isinstance(item, discord.ui.Label):
-            item.text = shorten(item.text, INPUT_LABEL_LIMIT)
-            if item.description:
-                item.description = shorten(item.description, LABEL_DESCRIPTION_LIMIT)
+            _fit_label(item)
         elif isinstance(item, discord.ui.TextInput):
-            if item.placeholder:
-                item.placeholder = shorten(item.placeholder, INPUT_PLACEHOLDER_LIMIT)
-            if item.default:
-                item.default = item.default[
-                    : min(item.max_length or INPUT_VALUE_LIMIT, INPUT_VALUE_LIMIT)
-                ]
+            _fit_text_input(item)
         elif isinstance(item, discord.ui.TextDisplay):
             item.content = shorten(item.content, TEXT_DISPLAY_LIMIT)
         elif isinstance(item, discord.ui.Select):
-            if item.placeholder:
-                item.placeholder = shorten(item.placeholder, PLACEHOLDER_LIMIT)
-            for option in item.options:
-                option.label = shorten(option.label, SELECT_OPTION_LIMIT)
+            _fit_select(item)
     return modal
 
 

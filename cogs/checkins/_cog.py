@@ -24,6 +24,7 @@ from bot.services.crisis import CrisisService
 from bot.services.settings import SettingsService
 from bot.ui import (
     WARM,
+    carried,
     choices_fitted,
     defer,
     guild_of,
@@ -38,7 +39,7 @@ from bot.ui.alerts import PEERS_LINE, alert_embed, alert_view, is_private_channe
 from bot.ui.crisis_card import CrisisCards
 from cogs.checkins import _render as render
 from cogs.checkins._moderation import CheckinModerators
-from cogs.checkins._views import UNDO, CheckinForm, carried, keep_button
+from cogs.checkins._views import UNDO, CheckinForm, keep_button
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from bot.services.checkins import CheckinModeration, CheckinPost, CheckinService
 from bot.services.settings import SettingsService
 from bot.ui import (
     NO_MENTIONS,
+    carried,
     defer,
     edit,
     guild_of,
@@ -32,7 +33,6 @@ from cogs.checkins._views import (
     REVEAL,
     ReasonForm,
     ReportForm,
-    carried,
 )
 
 log = logging.getLogger(__name__)

@@ -24,10 +24,10 @@ from bot.services.checkins import (
     Unreachable,
 )
 from bot.services.settings import SettingsService
-from bot.ui import NO_MENTIONS, fit_thread_name, send
+from bot.ui import NO_MENTIONS, carried, fit_thread_name, send
 from bot.ui.alerts import is_private_channel
 from cogs.checkins import _render as render
-from cogs.checkins._views import OPEN, REMIND_OFF, carried
+from cogs.checkins._views import OPEN, REMIND_OFF
 
 log = logging.getLogger(__name__)
 

@@ -40,19 +40,6 @@ def keep_button(guild_id: int, keep: bool) -> discord.ui.Button[Any]:
     )
 
 
-def carried(*buttons: discord.ui.Button[Any]) -> discord.ui.View:
-    """Return a view that only carries persistent buttons.
-
-    Their handlers are the DynamicItems registered at start-up, which answer clicks on any
-    message; the view is stopped so discord.py keeps nothing per message sent.
-    """
-    view = discord.ui.View(timeout=None)
-    for button in buttons:
-        view.add_item(button)
-    view.stop()
-    return view
-
-
 def persistent_items(
     cog: CheckinsCog, moderators: CheckinModerators
 ) -> list[type[discord.ui.DynamicItem[discord.ui.Button[Any]]]]:
