@@ -17,8 +17,9 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
-DOMAIN = "hearth"
 ENGLISH = "en"
+# One catalog per feature (and one for what they share), so each can be kept on its own.
+DOMAINS = ("core", "agreement", "checkins", "circles", "crisis", "pairing", "setup")
 # Hearth's languages, by Babel code, and the Discord locales that read each one.
 SHIPPED: dict[str, tuple[str, ...]] = {
     "en": ("en-US", "en-GB"),
@@ -33,6 +34,27 @@ _BY_DISCORD = {discord: code for code, locales in SHIPPED.items() for discord in
 def N_(text: str) -> str:
     """Mark text for translation where it is defined; it is translated where it is shown."""
     return text
+
+
+def NC_(context: str, text: str) -> str:
+    """Mark text with its context ("button", "form title"...); translated with that context."""
+    return text
+
+
+# Short texts whose kind Discord limits, by the context they are marked with (see NC_).
+CONTEXT_LIMITS = {
+    "button": 80,
+    "select option": 100,
+    "placeholder": 100,
+    "form title": 45,
+    "field label": 45,
+    "field description": 100,
+    "command name": 32,
+    "option name": 32,
+    "command description": 100,
+    "option description": 100,
+    "choice": 100,
+}
 
 
 def language_code(locale: object) -> str:
@@ -83,23 +105,36 @@ class Language:
         return format_datetime(value, format=style, locale=self.babel)
 
 
-def catalog_path(code: str) -> Path:
-    """Return where a language's catalog lives."""
-    return LOCALES_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+def catalog_path(code: str, domain: str) -> Path:
+    """Return where a language's catalog of one domain lives."""
+    return LOCALES_DIR / code / "LC_MESSAGES" / f"{domain}.po"
 
 
-@cache
-def _load(code: str) -> Language:
-    """Compile a language's .po file in memory (no build step; once per process)."""
-    if code == ENGLISH:
-        return Language(code, gettext.NullTranslations())
-    path = catalog_path(code)
+def _compiled(path: Path, code: str) -> gettext.GNUTranslations:
     with path.open("rb") as file:
         catalog = read_po(file, locale=code)
     compiled = io.BytesIO()
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
-    return Language(code, gettext.GNUTranslations(compiled))
+    return gettext.GNUTranslations(compiled)
+
+
+@cache
+def _load(code: str) -> Language:
+    """Compile a language's .po files in memory (no build step; once per process)."""
+    if code == ENGLISH:
+        return Language(code, gettext.NullTranslations())
+    translations: gettext.NullTranslations = gettext.NullTranslations()
+    found = False
+    for domain in reversed(DOMAINS):  # the first domain is asked first
+        path = catalog_path(code, domain)
+        if path.exists():
+            layer = _compiled(path, code)
+            layer.add_fallback(translations)
+            translations, found = layer, True
+    if not found:
+        raise FileNotFoundError(f"no catalog for {code}")
+    return Language(code, translations)
 
 
 def language(locale: object) -> Language:

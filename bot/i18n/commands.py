@@ -55,25 +55,26 @@ def shipped_locales() -> list[discord.Locale]:
     ]
 
 
-def command_strings(tree: app_commands.CommandTree) -> Iterator[tuple[str, str]]:
-    """Yield (context, text) for every translatable string of the tree's commands."""
+def command_strings(tree: app_commands.CommandTree) -> Iterator[tuple[str, str, str]]:
+    """Yield (module, context, text) for every translatable string of the tree's commands."""
     for command in tree.get_commands():
         yield from _strings(command)
 
 
-def _strings(command: object) -> Iterator[tuple[str, str]]:
+def _strings(command: object) -> Iterator[tuple[str, str, str]]:
+    module = str(getattr(command, "module", "") or "")
     if isinstance(command, app_commands.ContextMenu):
-        yield "command name", command.name
+        yield module, "command name", command.name
         return
     if isinstance(command, app_commands.Group | app_commands.Command):
-        yield "command name", command.name
-        yield "command description", command.description
+        yield module, "command name", command.name
+        yield module, "command description", command.description
     if isinstance(command, app_commands.Group):
         for child in command.commands:
             yield from _strings(child)
     elif isinstance(command, app_commands.Command):
         for parameter in command.parameters:
-            yield "option name", parameter.name
-            yield "option description", parameter.description
+            yield module, "option name", parameter.name
+            yield module, "option description", parameter.description
             for choice in parameter.choices:
-                yield "choice", choice.name
+                yield module, "choice", choice.name

@@ -1,11 +1,12 @@
-"""`python -m bot.i18n.extract`: gather every message into locales/hearth.pot, update catalogs.
+"""`python -m bot.i18n.extract`: gather every message into locales/<feature>.pot, update catalogs.
 
 Messages in the code are found by Babel's extractor (the calls `_("…")`, `N_("…")`,
 `_.plural("…", "…", n)` and `_.context("ctx", "…")`); command names, descriptions, options
-and choices come from the command tree itself, under the contexts HearthTranslator uses. Then
-each shipped language's .po gains the new messages (empty, for translators) and loses the
-ones no longer used. Run it after changing any user-facing text; the tests fail until every
-language has a translation of every message.
+and choices come from the command tree itself, under the contexts HearthTranslator uses. Each
+message goes to the catalog of the feature whose files use it (FEATURE_FILES), the rest to
+`core`. Then every shipped language's .po files gain the new messages (empty, for translators)
+and lose the ones no longer used. Run it after changing any user-facing text: the tests fail
+until every language has a translation of every message.
 """
 
 from __future__ import annotations
@@ -13,23 +14,72 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from bot.i18n.catalogs import DOMAIN, ENGLISH, LOCALES_DIR, SHIPPED, catalog_path
+from bot.i18n.catalogs import DOMAINS, ENGLISH, LOCALES_DIR, SHIPPED, catalog_path
 from bot.i18n.commands import command_strings
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"_": None, "N_": None, "plural": (1, 2), "context": ((1, "c"), 2)}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "NC_": ((1, "c"), 2),
+    "plural": (1, 2),
+    "context": ((1, "c"), 2),
+}
 SOURCES = ("bot", "cogs")
-TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
+# Which feature's catalog a file's messages belong to (by path prefix); the rest are "core".
+FEATURE_FILES = {
+    "agreement": ("bot/services/agreement", "cogs/agreement", "bot/domain/agreement"),
+    "checkins": (
+        "bot/services/checkins",
+        "cogs/checkins",
+        "bot/domain/checkins",
+        "bot/domain/pseudonyms",
+    ),
+    "circles": (
+        "bot/services/circles",
+        "cogs/circles",
+        "bot/domain/recurrence",
+        "bot/domain/circle",
+        "bot/domain/room_",
+    ),
+    "crisis": (
+        "bot/services/crisis",
+        "cogs/crisis",
+        "bot/ui/crisis_card",
+        "bot/ui/alerts",
+        "bot/domain/helplines",
+        "bot/domain/crisis",
+    ),
+    "pairing": ("bot/services/pairing", "cogs/pairing", "bot/domain/pairing"),
+    "setup": (
+        "cogs/setup",
+        "cogs/privacy",
+        "bot/services/settings",
+        "bot/services/data_rights",
+        "bot/services/audit",
+        "bot/services/modlog",
+        "bot/domain/setup",
+    ),
+}
 
 
-def code_messages(catalog: Catalog) -> None:
-    """Add the messages marked in Hearth's code."""
+def domain_of(path: str) -> str:
+    """Return the catalog a file's messages go to (a path like cogs/checkins/_cog.py)."""
+    for domain, prefixes in FEATURE_FILES.items():
+        if path.startswith(prefixes):
+            return domain
+    return "core"
+
+
+def code_messages() -> Iterator[tuple[str, str, str | None, int, list[str]]]:
+    """Yield (path, message, context, line, comments) for every message marked in the code."""
     for folder in SOURCES:
         found = extract_from_dir(
             ROOT / folder,
@@ -39,16 +89,11 @@ def code_messages(catalog: Catalog) -> None:
             strip_comment_tags=True,
         )
         for filename, line, message, comments, context in found:
-            catalog.add(
-                message,
-                locations=[(f"{folder}/{filename}", line)],
-                auto_comments=comments,
-                context=context,
-            )
+            yield f"{folder}/{filename}", message, context, line, comments
 
 
-async def tree_messages(catalog: Catalog) -> None:
-    """Add every command string, loading the cogs into a bot that never connects."""
+async def tree_messages() -> list[tuple[str, str, str]]:
+    """Return (module path, context, text) for every command string of every loaded cog."""
     from bot.app import build
     from bot.client import EXTENSIONS
     from bot.config import Settings
@@ -62,40 +107,51 @@ async def tree_messages(catalog: Catalog) -> None:
         hearth = build(settings, autostart_jobs=False)
         for extension in EXTENSIONS:
             await hearth.bot.load_extension(extension)
-        for context, text in command_strings(hearth.bot.tree):
-            catalog.add(text, context=context, locations=[("commands", 0)])
+        found = [
+            (module.replace(".", "/"), context, text)
+            for module, context, text in command_strings(hearth.bot.tree)
+        ]
         await hearth.engine.dispose()
+    return found
 
 
-def template() -> Catalog:
-    """Return the catalog of every message Hearth shows."""
-    catalog = Catalog(project="Hearth", domain=DOMAIN, fuzzy=False)
-    code_messages(catalog)
-    asyncio.run(tree_messages(catalog))
-    return catalog
+def templates() -> dict[str, Catalog]:
+    """Return, per domain, the catalog of every message Hearth shows."""
+    catalogs = {domain: Catalog(project="Hearth", domain=domain, fuzzy=False) for domain in DOMAINS}
+    for path, message, context, line, comments in code_messages():
+        catalogs[domain_of(path)].add(
+            message, locations=[(path, line)], auto_comments=comments, context=context
+        )
+    for module, context, text in asyncio.run(tree_messages()):
+        catalogs[domain_of(module)].add(text, context=context, locations=[(module, 0)])
+    return catalogs
+
+
+def update(code: str, domain: str, template: Catalog) -> int:
+    """Bring one language's catalog of one domain up to the template; return what is missing."""
+    path = catalog_path(code, domain)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        with path.open("rb") as file:
+            catalog = read_po(file, locale=code)
+    else:
+        catalog = Catalog(locale=code, project="Hearth", domain=domain, fuzzy=False)
+    catalog.update(template, no_fuzzy_matching=True)
+    with path.open("wb") as file:
+        write_po(file, catalog, width=100, sort_output=True, ignore_obsolete=True)
+    return sum(1 for message in catalog if message.id and not message.string)
 
 
 def main() -> int:
-    """Write the template and update every language's catalog."""
-    pot = template()
-    TEMPLATE.parent.mkdir(parents=True, exist_ok=True)
-    with TEMPLATE.open("wb") as file:
-        write_po(file, pot, width=100, omit_header=False, sort_output=True)
-    for code in SHIPPED:
-        if code == ENGLISH:
-            continue
-        path = catalog_path(code)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists():
-            with path.open("rb") as file:
-                catalog = read_po(file, locale=code)
-        else:
-            catalog = Catalog(locale=code, project="Hearth", domain=DOMAIN, fuzzy=False)
-        catalog.update(pot, no_fuzzy_matching=True)
-        with path.open("wb") as file:
-            write_po(file, catalog, width=100, sort_output=True, ignore_obsolete=True)
-        missing = sum(1 for message in catalog if message.id and not message.string)
-        print(f"{code}: {len(pot)} messages, {missing} to translate")
+    """Write the templates and update every language's catalogs."""
+    LOCALES_DIR.mkdir(parents=True, exist_ok=True)
+    for domain, template in templates().items():
+        with (LOCALES_DIR / f"{domain}.pot").open("wb") as file:
+            write_po(file, template, width=100, omit_header=True, sort_output=True)
+        for code in SHIPPED:
+            if code != ENGLISH:
+                missing = update(code, domain, template)
+                print(f"{domain} {code}: {len(template)} messages, {missing} to translate")
     return 0
 
 

@@ -7,6 +7,26 @@ from zoneinfo import ZoneInfo
 from bot.domain.text import excerpt
 from bot.domain.zones import find_zone, suggest_zones
 from bot.errors import InvalidInput
+from bot.i18n import N_
+
+# Whole sentences, so each language can say them its own way.
+_UNKNOWN = {
+    (True, True): N_(
+        "I don't know the time zone “%(zone)s”. Did you mean %(zones)s? "
+        "The list suggests zones as you type."
+    ),
+    (True, False): N_(
+        "I don't know the time zone “%(zone)s”. Use a name like Europe/London or "
+        "America/New_York. The list suggests zones as you type."
+    ),
+    (False, True): N_(
+        "I don't know that time zone. Did you mean %(zones)s? The list suggests zones as you type."
+    ),
+    (False, False): N_(
+        "I don't know that time zone. Use a name like Europe/London or America/New_York. "
+        "The list suggests zones as you type."
+    ),
+}
 
 
 class UnknownZone(InvalidInput):
@@ -15,14 +35,8 @@ class UnknownZone(InvalidInput):
     def __init__(self, text: object) -> None:
         self.suggestions = suggest_zones(text)
         shown = excerpt(text)
-        message = (
-            f"I don't know the time zone “{shown}”." if shown else "I don't know that time zone."
-        )
-        if self.suggestions:
-            message += f" Did you mean {' or '.join(self.suggestions)}?"
-        else:
-            message += " Use a name like Europe/London or America/New_York."
-        super().__init__(message + " The list suggests zones as you type.")
+        message = _UNKNOWN[(bool(shown), bool(self.suggestions))]
+        super().__init__(message, zone=shown, zones=", ".join(self.suggestions))
 
 
 def require_zone(text: object) -> ZoneInfo:

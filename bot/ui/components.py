@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 
+from bot.errors import Words
 from bot.ui.errors import guarded
 
 ClickHandler = Callable[..., Awaitable[None]]
@@ -133,9 +134,15 @@ class ButtonSpec:
         """Return the custom_id that carries these values."""
         return self._ids.custom_id(values)
 
-    def button(self, *values: FieldValue, **changes: Any) -> discord.ui.Button[Any]:
-        """Return the button for these values (`label`, `disabled`... may be changed)."""
-        options: dict[str, Any] = {"label": self.label, "style": self.style, **changes}
+    def button(
+        self, *values: FieldValue, words: Words | None = None, **changes: Any
+    ) -> discord.ui.Button[Any]:
+        """Return the button for these values, its label in `words`' language (English if none).
+
+        `label`, `disabled`... may be changed; a changed label is used as given.
+        """
+        label = words.context("button", self.label) if words is not None else self.label
+        options: dict[str, Any] = {"label": label, "style": self.style, **changes}
         return discord.ui.Button(custom_id=self.custom_id(*values), **options)
 
     @property
@@ -192,10 +199,19 @@ class SelectSpec:
         return self._ids.custom_id(values)
 
     def select(
-        self, *values: FieldValue, options: Sequence[discord.SelectOption], **changes: Any
+        self,
+        *values: FieldValue,
+        options: Sequence[discord.SelectOption],
+        words: Words | None = None,
+        **changes: Any,
     ) -> discord.ui.Select[Any]:
-        """Return the select for these values, offering options (`placeholder`... may change)."""
-        settings: dict[str, Any] = {"placeholder": self.placeholder, **changes}
+        """Return the select for these values, offering options, its placeholder in `words`."""
+        placeholder = (
+            words.context("placeholder", self.placeholder)
+            if words is not None and self.placeholder
+            else None
+        )
+        settings: dict[str, Any] = {"placeholder": placeholder or self.placeholder, **changes}
         return discord.ui.Select(
             custom_id=self.custom_id(*values), options=list(options), **settings
         )

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from bot.errors import AgreementRequired, UserError
+from bot.errors import AgreementRequired, UserError, Words
+from bot.i18n import N_, NC_, Language, language
 from bot.ui.replies import reply_private
 
 if TYPE_CHECKING:
@@ -28,17 +29,17 @@ def read_agreement_button() -> ButtonSpec:
 
     return ButtonSpec(
         READ_AGREEMENT_ID,
-        "Read the agreement",
+        NC_("button", "Read the agreement"),
         discord.ButtonStyle.primary,
         ("guild",),
         ("guild",),
     )
 
 
-def read_agreement_view(guild_id: int | None = None) -> discord.ui.View:
-    """Return a view with the persistent "Read the agreement" button."""
+def read_agreement_view(guild_id: int | None = None, words: Words | None = None) -> discord.ui.View:
+    """Return a view with the persistent "Read the agreement" button (in `words`' language)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(read_agreement_button().button(guild_id))
+    view.add_item(read_agreement_button().button(guild_id, words=words))
     return view
 
 
@@ -50,51 +51,62 @@ def _unwrap(error: BaseException) -> BaseException:
     return error
 
 
-def _check_message(error: app_commands.CheckFailure) -> str:
+ONLY_IN_A_SERVER = N_("This only works inside a server, not in direct messages.")
+
+
+def _check_message(error: app_commands.CheckFailure, _: Language) -> str:
     if isinstance(error, app_commands.MissingPermissions):
         needed = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
-        return f"This is for moderators: it needs the {needed} permission."
+        return _(
+            "This is for moderators: it needs the %(permission)s permission.", permission=needed
+        )
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This only works inside a server, not in direct messages."
+        return _(ONLY_IN_A_SERVER)
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Please wait {error.retry_after:.0f} seconds and try again."
-    return str(error) or "You can't use this here."
+        return _.plural(
+            "Please wait %(count)s second and try again.",
+            "Please wait %(count)s seconds and try again.",
+            round(error.retry_after),
+        )
+    return _("You can't use this here.")
 
 
 def _conversion_message(
-    interaction: discord.Interaction, error: app_commands.TransformerError
+    interaction: discord.Interaction, error: app_commands.TransformerError, _: Language
 ) -> str:
     """Say kindly why a picked option could not be used (Discord sends people who left, too)."""
     if interaction.guild is None:
-        return "This only works inside a server, not in direct messages."
+        return _(ONLY_IN_A_SERVER)
     if error.type in (discord.AppCommandOptionType.user, discord.AppCommandOptionType.mentionable):
-        return (
+        return _(
             "I couldn't find that person in this server (they may have left). "
             "Please pick someone who is here."
         )
-    return "I couldn't use what you picked there. Please pick again from the list."
+    return _("I couldn't use what you picked there. Please pick again from the list.")
 
 
 async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Turn any failure into a kind private reply; log the unexpected ones with an error id."""
     error = _unwrap(error)
+    _ = language(interaction.locale)
     view: discord.ui.View | None = None
     outcome = "refused"
     if isinstance(error, AgreementRequired):
-        message, view = error.message, read_agreement_view()
+        message, view = error.said(_), read_agreement_view(words=_)
     elif isinstance(error, UserError):
-        message = error.message
+        message = error.said(_)
     elif isinstance(error, app_commands.CheckFailure):
-        message = _check_message(error)
+        message = _check_message(error, _)
     elif isinstance(error, app_commands.TransformerError):
-        message = _conversion_message(interaction, error)
+        message = _conversion_message(interaction, error, _)
     else:
         error_id, outcome = secrets.token_hex(4), "error"
         command = interaction.command.qualified_name if interaction.command else "component"
         log.error("Unexpected error %s in %s", error_id, command, exc_info=error)
-        message = (
+        message = _(
             "Sorry, something went wrong on our side and nothing was changed. "
-            f"If it keeps happening, tell a moderator this code: `{error_id}`."
+            "If it keeps happening, tell a moderator this code: `%(code)s`.",
+            code=error_id,
         )
     metrics = getattr(interaction.client, "metrics", None)
     if metrics is not None:

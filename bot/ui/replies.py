@@ -17,6 +17,7 @@ from typing import Any
 import discord
 
 from bot.errors import UserError
+from bot.i18n import N_
 from bot.ui.limits import fit_modal, fitted
 
 log = logging.getLogger(__name__)
@@ -107,8 +108,10 @@ async def open_modal(interaction: discord.Interaction, modal: discord.ui.Modal) 
     async with _turn(interaction):
         if interaction.response.is_done():  # deferred because Hearth was slow: no form now
             raise UserError(
-                "Hearth is very busy right now, so the form couldn't open in time. "
-                "Please try again in a moment."
+                N_(
+                    "Hearth is very busy right now, so the form couldn't open in time. "
+                    "Please try again in a moment."
+                )
             )
         await interaction.response.send_modal(fit_modal(modal))
         _first_answer_sent(interaction)
