@@ -22,10 +22,21 @@ class WorldBuilder(Core):
 
     # ------------------------------------------------------------ world building
     def create_user(
-        self, username: str, *, global_name: str | None = None, bot: bool = False
+        self,
+        username: str,
+        *,
+        global_name: str | None = None,
+        bot: bool = False,
+        locale: str = "en-US",
     ) -> User:
-        """Create a user (not in any guild yet)."""
-        user = User(id=self.snowflakes.next(), username=username, global_name=global_name, bot=bot)
+        """Create a user (not in any guild yet), whose client speaks `locale`."""
+        user = User(
+            id=self.snowflakes.next(),
+            username=username,
+            global_name=global_name,
+            bot=bot,
+            locale=locale,
+        )
         self.world.users[user.id] = user
         return user
 

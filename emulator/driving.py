@@ -80,10 +80,11 @@ class InteractionDriver(WorldBuilder):
         channel: Channel,
         label: str,
         *,
-        locale: str = "en-US",
+        locale: str | None = None,
         source_message: dict[str, Any] | None = None,
     ) -> InteractionHandle:
-        payload = interaction_payload(self, kind, data, user_id, guild_id, channel, locale)
+        spoken = locale or self.world.users[user_id].locale
+        payload = interaction_payload(self, kind, data, user_id, guild_id, channel, spoken)
         if source_message is not None:
             payload["message"] = wire(source_message)
         handle = InteractionHandle(
@@ -123,7 +124,7 @@ class InteractionDriver(WorldBuilder):
         *,
         guild_id: int | None = None,
         channel_id: int | None = None,
-        locale: str = "en-US",
+        locale: str | None = None,
         options: dict[str, Any] | None = None,
         **values: Any,
     ) -> InteractionHandle:
@@ -153,7 +154,7 @@ class InteractionDriver(WorldBuilder):
         focused: str,
         guild_id: int | None = None,
         channel_id: int | None = None,
-        locale: str = "en-US",
+        locale: str | None = None,
         options: dict[str, Any] | None = None,
         timeout: float = 5.0,
         **values: Any,
@@ -185,7 +186,7 @@ class InteractionDriver(WorldBuilder):
         return choices
 
     async def message_command(
-        self, user_id: int, name: str, *, target: dict[str, Any], locale: str = "en-US"
+        self, user_id: int, name: str, *, target: dict[str, Any], locale: str | None = None
     ) -> InteractionHandle:
         """Invoke a message context menu command on a message dict."""
         user_id = as_id(user_id, "user")
@@ -227,7 +228,7 @@ class InteractionDriver(WorldBuilder):
         target_user_id: int,
         guild_id: int | None = None,
         channel_id: int | None = None,
-        locale: str = "en-US",
+        locale: str | None = None,
     ) -> InteractionHandle:
         """Invoke a user context menu command on a user."""
         user_id = as_id(user_id, "user")
@@ -276,7 +277,7 @@ class InteractionDriver(WorldBuilder):
         custom_id: str | None = None,
         label: str | None = None,
         *,
-        locale: str = "en-US",
+        locale: str | None = None,
     ) -> InteractionHandle:
         """Click a button on a message (found by custom_id or label)."""
         user_id = as_id(user_id, "user")
@@ -307,7 +308,7 @@ class InteractionDriver(WorldBuilder):
         values: list[Any],
         custom_id: str | None = None,
         *,
-        locale: str = "en-US",
+        locale: str | None = None,
     ) -> InteractionHandle:
         """Choose values in a select menu (string, user, role, mentionable or channel select)."""
         user_id = as_id(user_id, "user")
@@ -338,7 +339,7 @@ class InteractionDriver(WorldBuilder):
         *,
         guild_id: int | None = None,
         channel_id: int | None = None,
-        locale: str = "en-US",
+        locale: str | None = None,
     ) -> InteractionHandle:
         """Submit a modal the bot opened, with values by custom_id (validated like Discord).
 

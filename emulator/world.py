@@ -29,6 +29,7 @@ class User:
     username: str
     global_name: str | None = None
     bot: bool = False
+    locale: str = "en-US"  # the language the user's Discord client is set to
 
     @property
     def mention(self) -> str:
