@@ -268,3 +268,42 @@ class ReferenceType(IntEnum):
 
 # Thread auto-archive durations Discord accepts, in minutes.
 ARCHIVE_DURATIONS = frozenset({60, 1440, 4320, 10080})
+
+
+# Discord's locales (https://discord.com/developers/docs/reference#locales).
+DISCORD_LOCALES = frozenset(
+    {
+        "id",
+        "da",
+        "de",
+        "en-GB",
+        "en-US",
+        "es-ES",
+        "es-419",
+        "fr",
+        "hr",
+        "it",
+        "lt",
+        "hu",
+        "nl",
+        "no",
+        "pl",
+        "pt-BR",
+        "ro",
+        "fi",
+        "sv-SE",
+        "vi",
+        "tr",
+        "cs",
+        "el",
+        "bg",
+        "ru",
+        "uk",
+        "hi",
+        "th",
+        "zh-CN",
+        "ja",
+        "zh-TW",
+        "ko",
+    }
+)

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from emulator.enums import (
+    DISCORD_LOCALES,
     INTERACTIVE_TYPES,
     LABELLED_INPUT_TYPES,
     SELECT_TYPES,
@@ -384,10 +385,12 @@ def validate_commands(commands: list[dict[str, Any]], context: str) -> None:
         if ctype == CommandType.CHAT_INPUT:
             _check_option_name(errors, f"{path}.name", name)
             _check_description(errors, f"{path}.description", cmd.get("description"))
+            _check_localizations(errors, path, cmd, strict_names=True)
             _validate_options(errors, f"{path}.options", cmd.get("options") or [], depth=0)
         else:
             if not 1 <= len(name) <= 32:
                 errors.add(f"{path}.name", "BASE_TYPE_BAD_LENGTH", "Must be 1 to 32 long")
+            _check_localizations(errors, path, cmd, strict_names=False)
             if cmd.get("description"):
                 errors.add(
                     f"{path}.description",
@@ -407,9 +410,42 @@ def _check_option_name(errors: FormErrors, path: str, name: str) -> None:
         errors.add(path, "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {name!r}")
 
 
+def _check_localizations(
+    errors: FormErrors, path: str, item: dict[str, Any], *, strict_names: bool
+) -> None:
+    """Check name_localizations / description_localizations as Discord does (each locale)."""
+    for key in ("name_localizations", "description_localizations"):
+        localized = item.get(key) or {}
+        if not isinstance(localized, dict):
+            errors.add(f"{path}.{key}", "DICT_TYPE_CONVERT", "Only dictionaries may be used")
+            continue
+        for locale, text in localized.items():
+            where = f"{path}.{key}.{locale}"
+            if locale not in DISCORD_LOCALES:
+                errors.add(where, "LOCALE_INVALID", f"{locale!r} is not a valid locale")
+            elif key == "description_localizations":
+                _check_description(errors, where, text)
+            elif strict_names:
+                _check_option_name(errors, where, text)
+            elif not isinstance(text, str) or not 1 <= len(text) <= 32:
+                errors.add(where, "BASE_TYPE_BAD_LENGTH", "Must be 1 to 32 long")
+
+
 def _check_description(errors: FormErrors, path: str, description: Any) -> None:
     if not description or not 1 <= len(description) <= 100:
         errors.add(path, "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+
+
+def _check_choices(errors: FormErrors, path: str, choices: list[dict]) -> None:
+    if len(choices) > 25:
+        errors.add(path, "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer.")
+    for k, choice in enumerate(choices):
+        for locale, text in (choice.get("name_localizations") or {}).items():
+            where = f"{path}.{k}.name_localizations.{locale}"
+            if locale not in DISCORD_LOCALES:
+                errors.add(where, "LOCALE_INVALID", f"{locale!r} is not a valid locale")
+            elif not isinstance(text, str) or not 1 <= len(text) <= 100:
+                errors.add(where, "BASE_TYPE_BAD_LENGTH", "Must be 1 to 100 long")
 
 
 def _validate_options(errors: FormErrors, path: str, options: list[dict], depth: int) -> None:
@@ -422,6 +458,7 @@ def _validate_options(errors: FormErrors, path: str, options: list[dict], depth:
         otype = opt.get("type")
         _check_option_name(errors, f"{opath}.name", opt.get("name") or "")
         _check_description(errors, f"{opath}.description", opt.get("description"))
+        _check_localizations(errors, opath, opt, strict_names=True)
         if opt.get("name") in names:
             errors.add(f"{opath}.name", "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS", "dup")
         names.add(opt.get("name"))
@@ -440,7 +477,6 @@ def _validate_options(errors: FormErrors, path: str, options: list[dict], depth:
         else:
             seen_optional = True
         choices = opt.get("choices") or []
-        if len(choices) > 25:
-            errors.add(f"{opath}.choices", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer.")
+        _check_choices(errors, f"{opath}.choices", choices)
         if choices and opt.get("autocomplete"):
             errors.add(opath, "APPLICATION_COMMAND_OPTION_CHOICES_AUTOCOMPLETE", "Not both")
