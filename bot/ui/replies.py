@@ -54,7 +54,10 @@ async def keep_deadline(interaction: discord.Interaction, within: float = ANSWER
         async with _turn(interaction):
             if interaction.response.is_done():
                 return
-            thinking = interaction.type is discord.InteractionType.application_command
+            # "Thinking…" unless there is a message the answer may update (a component's, or
+            # the one under a button that opened a form): Discord refuses a deferred update of
+            # nothing, so a form opened by a slash command is deferred as a new message.
+            thinking = interaction.message is None
             try:
                 await interaction.response.defer(ephemeral=True, thinking=thinking)
                 _first_answer_sent(interaction)

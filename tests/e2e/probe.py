@@ -44,6 +44,19 @@ class ProbeCog(commands.Cog):
         modal.add_item(discord.ui.Label(text="Words", component=discord.ui.TextInput()))
         await open_modal(interaction, modal)
 
+    @app_commands.command(name="slowsubmit", description="Open a form; answer it after a pause")
+    async def slowsubmit(self, interaction: discord.Interaction, seconds: float) -> None:
+        """Stand in for a form whose submission waits (for the database, say) before answering."""
+
+        async def answer_late(submitted: discord.Interaction) -> None:
+            await asyncio.sleep(seconds)
+            await reply_private(submitted, "saved at last")
+
+        modal = discord.ui.Modal(title="Slow form", custom_id="probe:slow")
+        modal.add_item(discord.ui.Label(text="Words", component=discord.ui.TextInput()))
+        modal.on_submit = answer_late  # type: ignore[method-assign]
+        await open_modal(interaction, modal)
+
     @app_commands.command(name="boom", description="Fail unexpectedly")
     async def boom(self, interaction: discord.Interaction) -> None:
         """Raise an unexpected error."""

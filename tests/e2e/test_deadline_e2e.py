@@ -44,3 +44,20 @@ async def test_a_form_that_could_not_open_in_time_says_so_kindly(
     assert (await h.response(timeout=3))["type"] == DEFERRED_WITH_THINKING
     answer = await h.original(timeout=5)
     assert "very busy" in answer["content"] and h.ephemeral
+
+
+async def test_a_slow_form_submission_is_deferred_in_time_and_then_answered(
+    emu: Emulator, community: Community, hearth: Hearth
+) -> None:
+    """A form opened by a slash command whose saving waits 2.5 s: "thinking…" in time, then
+    the answer (Discord has no message to update, so a deferred update would be refused)."""
+    c = community
+    opened = await emu.slash(c.alice.id, "slowsubmit", guild_id=c.guild.id, seconds=2.5)
+    assert (await opened.response())["type"] == 9
+    modal = opened.modal
+    assert modal is not None
+    field = modal["components"][0]["component"]["custom_id"]
+    submitted = await emu.submit_modal(c.alice.id, opened, values={field: "hello"})
+    assert (await submitted.response(timeout=3))["type"] == DEFERRED_WITH_THINKING
+    answer = await submitted.original(timeout=5)
+    assert answer["content"] == "saved at last" and submitted.ephemeral
