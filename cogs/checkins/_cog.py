@@ -117,9 +117,10 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
     ) -> None:
         """Store the check-in, then tell the member privately that it is queued.
 
-        Discord is answered first (storing may wait for other writers); the receipt follows.
+        Storing takes a few milliseconds, so the receipt is the first answer (one round trip).
+        When it has to wait longer (other writers, a busy database), the deadline watchdog
+        started for every interaction defers in time and the receipt follows.
         """
-        await defer(interaction)
         receipt = await self.checkins.submit(guild_id, interaction.user.id, mood, note)
         # Undo is a DynamicItem the bot registered at start-up: it answers clicks on any
         # receipt, so this view only carries it and nothing is kept per receipt.

@@ -73,7 +73,7 @@ async def share(
     if reach:
         values["reach"] = ["yes"]
     submitted = await emu.submit_modal(who, opened, values=values)
-    await submitted.original()  # deferred at once; the receipt (or a refusal) fills it in
+    await submitted.original()  # the receipt (or a refusal): first answer, or after a deferral
     return submitted
 
 

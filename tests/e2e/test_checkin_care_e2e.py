@@ -24,7 +24,7 @@ async def test_a_note_that_may_signal_crisis_shows_the_author_the_card_privately
     await set_checkins(emu, c, delay_minutes=0)
     await _detection(emu, c, detection=True, alert_on_detection=True)
     submitted = await share(emu, c, c.alice.id, mood=1, note=WORRYING)
-    card = await submitted.followup(1)  # 0 filled in the deferred answer: the receipt
+    card = await submitted.followup(0)  # the receipt was the first answer
     assert card["flags"] & EPHEMERAL
     assert "Thank you for sharing how you are" in card["embeds"][0]["description"]
     assert labels(card)  # the crisis card's own controls (choose a country, ask someone)
@@ -57,7 +57,7 @@ async def test_asking_for_someone_posts_the_named_card_without_the_check_in(
     c = await make_ready(emu, configured)
     await set_checkins(emu, c, delay_minutes=0)
     submitted = await share(emu, c, c.alice.id, mood=2, note="could use a friend", reach=True)
-    told = await submitted.followup(1)
+    told = await submitted.followup(0)
     assert told["flags"] & EPHEMERAL
     assert "would like someone to reach out" in told["content"] and "peers" in told["content"]
     [card] = emu.channel_messages(c.alerts.id)

@@ -125,7 +125,7 @@ async def test_the_moderators_note_still_goes_out_once_for_a_recovered_post(
     )
     await h.response()
     submitted = await share(emu, c, c.alice.id, mood=1, note=WORRYING)
-    await submitted.followup(1)  # the crisis card, privately (0 is the receipt)
+    await submitted.followup(0)  # the crisis card, privately (the receipt was the answer)
     message, _ = await crash_after_posting(emu, hearth, c, clock)
     restarted = await start_hearth()
     await restarted.scheduler.run_now(DELIVER)

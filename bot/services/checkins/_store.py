@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -26,9 +27,11 @@ from bot.db.models import (
     Checkin,
     CheckinAlias,
     CheckinBlock,
+    CheckinHistory,
     CheckinPreference,
     CheckinSettings,
     CheckinWindow,
+    CrisisSettings,
     GuildSettings,
 )
 from bot.db.queries import insert_ignore
@@ -54,16 +57,26 @@ _WINDOW_COLUMNS = (
 )
 
 
+# Statements every check-in runs are built once (SQLAlchemy caches their compiled form; building
+# them anew for each check-in cost more than running them). They hold no data, only SQL.
+_LIVE_WINDOWS = (
+    select(*_WINDOW_COLUMNS)
+    .where(
+        CheckinWindow.guild_id == bindparam("guild_id"),
+        CheckinWindow.destroy_at > bindparam("now"),
+    )
+    .order_by(CheckinWindow.starts_at)
+)
+INSERT_CHECKIN = insert(Checkin.__table__).returning(Checkin.__table__.c.id)
+INSERT_HISTORY = insert(CheckinHistory.__table__)
+
+
 async def live_windows(
     source: AsyncSession | AsyncConnection, guild_id: int, now: datetime
 ) -> list[WindowKey]:
     """Return the windows of a server whose keys still exist (not yet past window + grace)."""
     connection = source if isinstance(source, AsyncConnection) else await source.connection()
-    rows = await connection.execute(
-        select(*_WINDOW_COLUMNS)
-        .where(CheckinWindow.guild_id == guild_id, CheckinWindow.destroy_at > now)
-        .order_by(CheckinWindow.starts_at)
-    )
+    rows = await connection.execute(_LIVE_WINDOWS, {"guild_id": guild_id, "now": now})
     return [WindowKey(*row) for row in rows]
 
 
@@ -91,8 +104,10 @@ def post_of(row: Checkin, window: CheckinWindow | WindowKey | None, now: datetim
     )
 
 
+@lru_cache(maxsize=8)  # one statement per number of live windows (one or two, in practice)
 def _context_statement(tokens_count: int) -> Select[Any]:
-    """Build the one read a check-in needs: channel, settings, choices, pause and recent count."""
+    """Build the one read a check-in needs: channel, settings, choices, pause, recent count,
+    the server's crisis-detection opt-ins and the member's pseudonym in the current window."""
     guild: BindParameter[int] = bindparam("guild_id")
     user: BindParameter[int] = bindparam("user_id")
     columns: list[Any] = [
@@ -100,6 +115,14 @@ def _context_statement(tokens_count: int) -> Select[Any]:
         CheckinSettings.guild_id,
         *(getattr(CheckinSettings, name) for name in _CONFIG_NAMES),
         CheckinPreference.keep_history,
+        CrisisSettings.detection_enabled,
+        CrisisSettings.alert_on_detection,
+        select(CheckinAlias.pseudonym)
+        .where(
+            CheckinAlias.window_id == bindparam("current_window"),
+            CheckinAlias.author_token == bindparam("current_token"),
+        )
+        .scalar_subquery(),
     ]
     if tokens_count:
         tokens: list[BindParameter[bytes]] = [bindparam(f"token_{n}") for n in range(tokens_count)]
@@ -124,6 +147,7 @@ def _context_statement(tokens_count: int) -> Select[Any]:
         select(*columns)
         .select_from(GuildSettings)
         .outerjoin(CheckinSettings, CheckinSettings.guild_id == GuildSettings.guild_id)
+        .outerjoin(CrisisSettings, CrisisSettings.guild_id == GuildSettings.guild_id)
         .outerjoin(
             CheckinPreference,
             (CheckinPreference.guild_id == GuildSettings.guild_id)
@@ -148,6 +172,9 @@ class Context:
     paused_until: datetime | None
     recent_count: int
     recent_oldest: datetime | None
+    detection_enabled: bool = False
+    alert_on_detection: bool = False
+    pseudonym: str | None = None  # the member's, in the current window, if they have one yet
 
 
 async def read_context(
@@ -156,7 +183,13 @@ async def read_context(
     """Read the channel, the settings, the member's choices, pauses and recent count."""
     windows = await live_windows(session, guild_id, now)
     tokens = tokens_for(windows, guild_id, user_id)
-    parameters: dict[str, Any] = {"guild_id": guild_id, "user_id": user_id}
+    current = next((w for w in windows if w.starts_at <= now < w.ends_at), None)
+    parameters: dict[str, Any] = {
+        "guild_id": guild_id,
+        "user_id": user_id,
+        "current_window": current.id if current else None,
+        "current_token": tokens[current.id] if current else None,
+    }
     if tokens:
         parameters.update({f"token_{n}": token for n, token in enumerate(tokens.values())})
         parameters.update(now=now, since=now - RATE_WINDOW)
@@ -167,14 +200,26 @@ async def read_context(
             "channel with `/setup channels`."
         )
     channel_id, settings_guild, *values = found[: 2 + len(_CONFIG_NAMES)]
-    keep_history, paused_until, count, oldest = found[2 + len(_CONFIG_NAMES) :]
+    keep_history, detection, alert, name, paused_until, count, oldest = found[
+        2 + len(_CONFIG_NAMES) :
+    ]
     config = (
         CheckinConfig(guild_id)
         if settings_guild is None
         else CheckinConfig(guild_id, **dict(zip(_CONFIG_NAMES, values, strict=True)))
     )
     return Context(
-        channel_id, config, bool(keep_history), windows, tokens, paused_until, count or 0, oldest
+        channel_id,
+        config,
+        bool(keep_history),
+        windows,
+        tokens,
+        paused_until,
+        count or 0,
+        oldest,
+        detection_enabled=bool(detection),
+        alert_on_detection=bool(alert),
+        pseudonym=name,
     )
 
 

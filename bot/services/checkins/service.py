@@ -18,7 +18,7 @@ from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,8 +74,11 @@ class CrisisDetection(Protocol):
 class CrisisDetector(Protocol):
     """The crisis feature's opt-in detection (servers choose; off by default)."""
 
-    async def detection(self, guild_id: int, text: str) -> CrisisDetection:
-        """Say whether to show the author the card, and whether to alert moderators."""
+    def judge(self, text: str, *, enabled: bool, alert_on_detection: bool) -> CrisisDetection:
+        """Say whether to show the author the card, and whether to alert moderators.
+
+        The server's opt-ins are read with the check-in's own context (one statement).
+        """
         ...
 
 
@@ -175,14 +178,11 @@ class CheckinService:
             raise InvalidInput(
                 f"Your note is a little long: please keep it to {domain.NOTE_MAX} characters."
             ) from None
-        detection = None
-        if cleaned and self.crisis is not None:
-            detection = await self.crisis.detection(guild_id, cleaned)
         now = self._clock.now()
         async with self.gate:
             for attempt in range(3):
                 try:
-                    receipt = await self._store(guild_id, user_id, mood, cleaned, now, detection)
+                    receipt = await self._store(guild_id, user_id, mood, cleaned, now)
                     break
                 except IntegrityError:
                     # A reference, a pseudonym or a window another writer took meanwhile.
@@ -201,15 +201,15 @@ class CheckinService:
         mood: int,
         note: str | None,
         now: datetime,
-        detection: CrisisDetection | None,
     ) -> Receipt:
         async with self._sessions() as session:
             context = await store.read_context(session, guild_id, user_id, now)
             await store.check_may_post(session, guild_id, context)
             window = await store.current_window(session, context, guild_id, user_id, now)
             token = context.tokens[window.id]
-            name = await store.pseudonym_for(session, window, token)
+            name = context.pseudonym or await store.pseudonym_for(session, window, token)
             config = context.config
+            detection = self._detection(note, context)
             due = now + domain.delivery_delay(config.max_delay_seconds, self.rng)
             # Unique per server; a clash (about one in 10^9) fails the insert and is retried.
             ref = domain.public_ref(secrets.token_bytes(8))
@@ -238,12 +238,11 @@ class CheckinService:
                     else None
                 ),
             }
-            checkin_id = await session.scalar(insert(Checkin).values(values).returning(Checkin.id))
+            checkin_id = await session.scalar(store.INSERT_CHECKIN, values)
             if context.keep_history:  # the day and the mood, never the note or the minute
                 await session.execute(
-                    insert(CheckinHistory).values(
-                        user_id=user_id, guild_id=guild_id, day=now.date(), mood=mood
-                    )
+                    store.INSERT_HISTORY,
+                    {"user_id": user_id, "guild_id": guild_id, "day": now.date(), "mood": mood},
                 )
             await session.commit()
         return Receipt(
@@ -260,6 +259,12 @@ class CheckinService:
             history_kept=context.keep_history,
             show_crisis_card=bool(detection and detection.show_card),
         )
+
+    def _detection(self, note: str | None, context: store.Context) -> CrisisDetection | None:
+        """Read the note for crisis only where the server opted in (never stored or logged)."""
+        if not note or self.crisis is None or not context.detection_enabled:
+            return None
+        return self.crisis.judge(note, enabled=True, alert_on_detection=context.alert_on_detection)
 
     async def undo(self, guild_id: int, checkin_id: int, user_id: int) -> None:
         """Take back a check-in that has not been posted yet; it is erased entirely."""

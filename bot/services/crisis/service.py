@@ -325,9 +325,15 @@ class CrisisService(RequestLedger):
         Text is only read in servers that opted in; it is never stored or logged.
         """
         settings = await self.settings(guild_id)
-        if not settings.detection_enabled or not self.may_signal_crisis(text):
+        return self.judge(
+            text, enabled=settings.detection_enabled, alert_on_detection=settings.alert_on_detection
+        )
+
+    def judge(self, text: str, *, enabled: bool, alert_on_detection: bool) -> Detection:
+        """Say what to do about a note, given the server's opt-ins (read by the caller)."""
+        if not enabled or not self.may_signal_crisis(text):
             return Detection(show_card=False, alert_moderators=False)
-        return Detection(show_card=True, alert_moderators=settings.alert_on_detection)
+        return Detection(show_card=True, alert_moderators=alert_on_detection)
 
     # ----- data rights ---------------------------------------------------------------------
     def describe(self) -> str:
