@@ -10,6 +10,7 @@ from contextlib import suppress
 
 import discord
 import yarl
+from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
@@ -39,6 +40,16 @@ def point_library_at(api_base: str | None, gateway_url: str | None) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
+class HearthTree(app_commands.CommandTree[commands.Bot]):
+    """The command tree: every failed command goes through the one error pipeline."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[commands.Bot], error: app_commands.AppCommandError
+    ) -> None:
+        """Report the failure kindly."""
+        await report_error(interaction, error)
+
+
 class HearthBot(commands.Bot):
     """Hearth's Discord client."""
 
@@ -55,6 +66,7 @@ class HearthBot(commands.Bot):
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
             help_command=None,
+            tree_cls=HearthTree,
             allowed_mentions=NO_MENTIONS,
             guild_ready_timeout=settings.guild_ready_timeout,
             chunk_guilds_at_startup=False,
@@ -65,7 +77,6 @@ class HearthBot(commands.Bot):
         self.metrics = metrics or Metrics()
         self.gateway_connected = False  # kept by the connect/disconnect events below
         self._extensions = extensions
-        self.tree.on_error = report_error  # type: ignore[assignment]
 
     async def setup_hook(self) -> None:
         """Load cogs (they register persistent views and jobs), start jobs, sync commands."""

@@ -63,7 +63,7 @@ class Erasure:
             async with self._engine.connect() as connection:
                 autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
                 result = await autocommit.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                busy, _frames, _copied = result.one()
+                busy = result.one()[0]  # (busy, log frames, frames checkpointed)
         except OperationalError:  # "database is locked": another checkpoint or a writer
             return False
         return not busy

@@ -78,8 +78,11 @@ def domain_of(path: str) -> str:
     return "core"
 
 
-def code_messages() -> Iterator[tuple[str, str, str | None, int, list[str]]]:
-    """Yield (path, message, context, line, comments) for every message marked in the code."""
+def code_messages() -> Iterator[tuple[str, str | tuple[str, ...], str | None, int, list[str]]]:
+    """Yield (path, message, context, line, comments) for every message marked in the code.
+
+    A plural message is the tuple of its singular and plural forms.
+    """
     for folder in SOURCES:
         found = extract_from_dir(
             ROOT / folder,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 
 import discord
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -34,9 +35,9 @@ def interaction_name(interaction: discord.Interaction) -> str:
     """Return what was used, as a label: the command's name, or a custom_id without its ids."""
     if interaction.command is not None:
         return interaction.command.qualified_name
-    data = interaction.data or {}
-    custom_id = str(data.get("custom_id", "")) if isinstance(data, dict) else ""
-    words = []
+    data: Mapping[str, object] = interaction.data or {}
+    custom_id = str(data.get("custom_id", ""))
+    words: list[str] = []
     for part in custom_id.split(":")[:3]:  # "hearth:checkin:undo:<ids>" -> hearth:checkin:undo
         if not _WORD.fullmatch(part):
             break  # ids, codes and random tokens never become label values

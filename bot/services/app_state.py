@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import cast
+
+from sqlalchemy import Table, select
 
 from bot.clock import Clock
 from bot.db.engine import SessionFactory
@@ -27,7 +29,7 @@ class AppStateService:
         async with self._sessions() as session:
             await upsert(
                 session,
-                AppState.__table__,
+                cast(Table, AppState.__table__),
                 {"name": name, "value": value, "updated_at": self._clock.now()},
                 ["name"],
             )

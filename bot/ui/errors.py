@@ -131,7 +131,8 @@ async def guarded(interaction: discord.Interaction, work: Awaitable[None]) -> No
 class HearthModal(discord.ui.Modal):
     """A modal whose failures go through the error pipeline."""
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+    # discord.py's own Modal.on_error drops BaseView's `item` parameter; this matches Modal's.
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
         """Report the failure kindly."""
         await report_error(interaction, error)
 

@@ -116,24 +116,34 @@ def allowed_channels(option: dict[str, Any], targets: Targets) -> list[int]:
     return [cid for cid, ctype in targets.channels if not types or ctype in types]
 
 
+def fixed_texts(option: dict[str, Any], targets: Targets, now: datetime) -> list[str]:
+    """Return a text option's fixed values: its example, its longest texts and the hostile ones."""
+    low, high = text_bounds(option)
+    texts = [*long_texts(high), *hostile_texts(targets.mention)]
+    example = example_in(option.get("description") or "", now)
+    if example:
+        texts.insert(0, example)
+    return list(dict.fromkeys(fit(t, low, high) for t in texts))
+
+
+def fixed_numbers(option: dict[str, Any]) -> list[float]:
+    """Return a number option's fixed values: its limits and the small values within them."""
+    low, high = number_bounds(option)
+    values: list[float] = [low, high, *(v for v in (0, 1, -1) if low <= v <= high)]
+    if option["type"] == NUMBER:
+        values += [v for v in (0.5, -0.000001) if low <= v <= high]
+    return list(dict.fromkeys(values))
+
+
 def fixed_values(option: dict[str, Any], targets: Targets, now: datetime) -> list[Any]:
     """Return the values every sweep sends for an option: its limits and the hostile catalogue."""
     kind = option["type"]
     if option.get("choices"):
         return [choice["value"] for choice in option["choices"]]
     if kind == STRING:
-        low, high = text_bounds(option)
-        texts = [*long_texts(high), *hostile_texts(targets.mention)]
-        example = example_in(option.get("description") or "", now)
-        if example:
-            texts.insert(0, example)
-        return list(dict.fromkeys(fit(t, low, high) for t in texts))
+        return fixed_texts(option, targets, now)
     if kind in (INTEGER, NUMBER):
-        low, high = number_bounds(option)
-        values = [low, high, *(v for v in (0, 1, -1) if low <= v <= high)]
-        if kind == NUMBER:
-            values += [v for v in (0.5, -0.000001) if low <= v <= high]
-        return list(dict.fromkeys(values))
+        return fixed_numbers(option)
     if kind == BOOLEAN:
         return [True, False]
     if kind == USER:

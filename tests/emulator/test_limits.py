@@ -7,6 +7,7 @@ same body exactly at the limit (accepted).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -412,9 +413,12 @@ async def test_autocomplete_limit(stage: Stage, limit: Limit) -> None:
     assert stage.bot is not None
     stage.bot.autocomplete_script = [limit.over["choices"], limit.at["choices"]]
     stage.bot.autocomplete_outcomes = []
+    stage.bot.autocomplete_done.clear()
     choices = await stage.emu.autocomplete(
         stage.river.id, "hold", focused="text", guild_id=stage.guild.id, text="an"
     )
+    async with asyncio.timeout(5):
+        await stage.bot.autocomplete_done.wait()
     refused, accepted = stage.bot.autocomplete_outcomes
     assert refused is not None and refused.status == 400 and refused.code == 50035
     assert accepted is None

@@ -152,8 +152,10 @@ class ProbeBot(commands.Bot):
         # what Discord said to each (None = accepted), so a test can offer choices of any size.
         self.autocomplete_script: list[list[app_commands.Choice[str]]] = []
         self.autocomplete_outcomes: list[discord.HTTPException | None] = []
+        # Set once the script has run (the emulator has the answer before the bot reads the reply).
+        self.autocomplete_done = asyncio.Event()
 
-    async def setup_hook(self) -> None:
+    async def setup_hook(self) -> None:  # noqa: C901 (one place registers every test command; each nested handler counts)
         """Register commands and views, then sync to the test guild."""
         self.add_view(AckView())
         guild = discord.Object(self.guild_id)
@@ -216,6 +218,7 @@ class ProbeBot(commands.Bot):
                     self.autocomplete_outcomes.append(None)
                     break
             self.autocomplete_script = []
+            self.autocomplete_done.set()
             return []
 
         @tree.command(name="hold", description="Leaves the answer to the test", guild=guild)

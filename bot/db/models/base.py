@@ -1,0 +1,22 @@
+"""The declarative base every model shares, with stable constraint names."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Snowflake = BigInteger
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names (needed for PostgreSQL migrations)."""
+
+    metadata = MetaData(naming_convention=NAMING)
