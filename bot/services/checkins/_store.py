@@ -67,8 +67,9 @@ _LIVE_WINDOWS = (
     )
     .order_by(CheckinWindow.starts_at)
 )
-INSERT_CHECKIN = insert(Checkin.__table__).returning(Checkin.__table__.c.id)
-INSERT_HISTORY = insert(CheckinHistory.__table__)
+_CHECKINS = cast(Table, Checkin.__table__)
+INSERT_CHECKIN = insert(_CHECKINS).returning(_CHECKINS.c.id)
+INSERT_HISTORY = insert(cast(Table, CheckinHistory.__table__))
 
 
 async def live_windows(
