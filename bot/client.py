@@ -13,6 +13,7 @@ import yarl
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.i18n import HearthTranslator
 from bot.ops.metrics import Metrics
 from bot.scheduling.scheduler import JobScheduler
 from bot.services import Services
@@ -69,6 +70,7 @@ class HearthBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Load cogs (they register persistent views and jobs), start jobs, sync commands."""
+        await self.tree.set_translator(HearthTranslator())
         for extension in self._extensions:
             await self.load_extension(extension)
         self.scheduler.start()
