@@ -42,7 +42,9 @@ class AlertCardHandlers:
         alert, newly = await self.crisis.claim_alert(alert_id, config.guild_id, interaction.user.id)
         if not newly:
             _ = language(interaction.locale)
-            await reply_private(interaction, _("You've already said you'll reach out about this one."))
+            await reply_private(
+                interaction, _("You've already said you'll reach out about this one.")
+            )
             return
         await update(interaction, **self._updated_card(interaction, alert))
 
@@ -55,7 +57,10 @@ class AlertCardHandlers:
         if not newly:
             _ = language(interaction.locale)
             said = (
-                _("%(moderator)s already asked for backup on this one.", moderator=f"<@{alert.backup_by}>")
+                _(
+                    "%(moderator)s already asked for backup on this one.",
+                    moderator=f"<@{alert.backup_by}>",
+                )
                 if alert.backup_by
                 else _("A moderator already asked for backup on this one.")
             )

@@ -167,7 +167,11 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
     ) -> None:
         """Replace the card (or picker) with another country's card."""
         message = await self.cards.for_member(
-            interaction.user.id, guild_id, code=code, shared=shared, words=language(interaction.locale)
+            interaction.user.id,
+            guild_id,
+            code=code,
+            shared=shared,
+            words=language(interaction.locale),
         )
         await update(interaction, **message.kwargs())
 
@@ -502,7 +506,8 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
         _ = language(interaction.locale)
         if not resources:
             await reply_private(
-                interaction, _("No local resources yet. Add one with `/crisis-setup resources add`.")
+                interaction,
+                _("No local resources yet. Add one with `/crisis-setup resources add`."),
             )
             return
         embed = render.resources_embed(resources, self.crisis.directory, _)

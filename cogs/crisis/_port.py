@@ -44,9 +44,7 @@ class DiscordCrisisPort:
         """
         _ = self._words(answer.guild_id)
         kwargs = self._cards.render(answer, shared=True, words=_).kwargs()
-        kwargs["content"] = _(
-            render.SHARED_INTRO, guild=discord.utils.escape_markdown(guild_name)
-        )
+        kwargs["content"] = _(render.SHARED_INTRO, guild=discord.utils.escape_markdown(guild_name))
         try:
             channel = await self._client.create_dm(discord.Object(id=recipient_id))
             await send(channel, allowed_mentions=NO_MENTIONS, **kwargs)

@@ -117,7 +117,9 @@ def role_mentions(role_id: int | None) -> discord.AllowedMentions:
     )
 
 
-def alert_message(alert: Alert, who: str | None, role_id: int | None, _: Language) -> dict[str, Any]:
+def alert_message(
+    alert: Alert, who: str | None, role_id: int | None, _: Language
+) -> dict[str, Any]:
     """Return what to post in the moderators' channel for a new request (server's language)."""
     return {
         "content": _("%(role)s someone would like a check-in.", role=f"<@&{role_id}>")
@@ -159,9 +161,7 @@ def _on_off(value: bool, _: Language) -> str:
     return _("on") if value else _("off")
 
 
-def _channel_line(
-    guild: discord.Guild, config: GuildConfig, _: Language
-) -> str:
+def _channel_line(guild: discord.Guild, config: GuildConfig, _: Language) -> str:
     channel = guild.get_channel(config.alerts_channel_id) if config.alerts_channel_id else None
     if channel is None:
         return _(
