@@ -12,7 +12,7 @@ import discord
 from bot.i18n import ENGLISH, N_, NC_, Language, language
 from bot.services.crisis import ALERT_RETENTION, Alert
 from bot.ui.components import ButtonSpec, carried
-from bot.ui.text import WARM
+from bot.ui.text import WARM, channel_mention, code, user_mention
 
 CLAIM = ButtonSpec(
     "hearth:crisis:claim", NC_("button", "I'll reach out"), discord.ButtonStyle.success, ("alert",)
@@ -54,7 +54,7 @@ def danger_line(country: str | None, emergency: str | None, words: Language | No
     if emergency:
         return _(
             "If you are in immediate danger, please call %(number)s (%(country)s) now.",
-            number=f"`{emergency}`",
+            number=code(emergency),
             country=country,
         )
     return _("If you are in immediate danger, please call your local emergency number now.")
@@ -89,7 +89,7 @@ def _status(alert: Alert, _: Language) -> str:
         if alert.claimed_by:
             status = _(
                 "%(moderator)s is reaching out · %(when)s",
-                moderator=f"<@{alert.claimed_by}>",
+                moderator=user_mention(alert.claimed_by),
                 when=when,
             )
         else:
@@ -97,7 +97,7 @@ def _status(alert: Alert, _: Language) -> str:
     else:
         status = _("Waiting for someone to say **I'll reach out**.")
     if alert.thread_id:
-        status += "\n" + _("Private thread: %(thread)s", thread=f"<#{alert.thread_id}>")
+        status += "\n" + _("Private thread: %(thread)s", thread=channel_mention(alert.thread_id))
     return status
 
 
@@ -105,7 +105,7 @@ def _backup(alert: Alert, when: str, _: Language) -> str:
     if alert.backup_by:
         return _(
             "%(moderator)s asked for backup · %(when)s",
-            moderator=f"<@{alert.backup_by}>",
+            moderator=user_mention(alert.backup_by),
             when=when,
         )
     return _("A moderator asked for backup · %(when)s", when=when)

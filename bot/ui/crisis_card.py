@@ -20,7 +20,7 @@ from bot.domain.helplines import CardService, Country, CrisisCard, FallbackLink
 from bot.i18n import ENGLISH, N_, NC_, Language, language
 from bot.services.crisis import CrisisAnswer, CrisisService, LocalResource
 from bot.ui.components import ButtonSpec, SelectSpec, flag, text, whole
-from bot.ui.text import WARM
+from bot.ui.text import WARM, code
 
 WARM_LINE = N_(
     "I'm really glad you reached out. You don't have to carry this alone: "
@@ -130,14 +130,14 @@ def service_lines(service: CardService, words: Language | None = None) -> list[s
     lines: list[str] = []
     calls = [contact for contact in service.contacts if contact.kind == "call"]
     if calls:
-        numbers = _.listing([f"`{contact.value}`" for contact in calls], style="or")
+        numbers = _.listing([code(contact.value) for contact in calls], style="or")
         line = _("📞 Call %(numbers)s", numbers=numbers)
         if calls[0].instructions:
             line += f" · {calls[0].instructions}"
         lines.append(line)
     for contact in service.contacts:
         if contact.kind == "text":
-            line = _("💬 Text %(number)s", number=f"`{contact.value}`")
+            line = _("💬 Text %(number)s", number=code(contact.value))
             lines.append(line + (f" · {contact.instructions}" if contact.instructions else ""))
         elif contact.kind == "chat":
             lines.append(_("🗨️ Chat: %(link)s", link=contact.value))
@@ -213,7 +213,7 @@ def card_embed(
     description = [
         intro or _(WARM_LINE),
         "",
-        _("**If you are in immediate danger, call %(number)s.**", number=f"`{card.emergency}`"),
+        _("**If you are in immediate danger, call %(number)s.**", number=code(card.emergency)),
     ]
     if not card.groups:
         description += [

@@ -11,6 +11,7 @@ from bot.services.crisis import Alert, CrisisService, RequestFollowUps
 from bot.services.settings import GuildConfig, SettingsService
 from bot.ui import defer, edit, guild_of, reply_private, require_moderator, update
 from bot.ui.alerts import alert_embed, alert_view
+from bot.ui.text import channel_mention, user_mention
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class AlertCardHandlers:
             said = (
                 _(
                     "%(moderator)s already asked for backup on this one.",
-                    moderator=f"<@{alert.backup_by}>",
+                    moderator=user_mention(alert.backup_by),
                 )
                 if alert.backup_by
                 else _("A moderator already asked for backup on this one.")
@@ -82,12 +83,15 @@ class AlertCardHandlers:
         if alert.thread_id:
             await reply_private(
                 interaction,
-                _("The private thread is already open: %(thread)s", thread=f"<#{alert.thread_id}>"),
+                _(
+                    "The private thread is already open: %(thread)s",
+                    thread=channel_mention(alert.thread_id),
+                ),
             )
             return
         await defer(interaction)
         thread_id = await self.requests.open_thread(alert, interaction.user.id, config)
-        await reply_private(interaction, _("Opened %(thread)s.", thread=f"<#{thread_id}>"))
+        await reply_private(interaction, _("Opened %(thread)s.", thread=channel_mention(thread_id)))
         if interaction.message is not None:
             updated = await self.crisis.alert(alert.id, guild.id)
             try:

@@ -18,6 +18,7 @@ from bot.services.settings import GuildConfig
 from bot.ui import WARM
 from bot.ui.alerts import PEERS_LINE, alert_embed, alert_view, danger_line, is_private_channel
 from bot.ui.crisis_card import country_name
+from bot.ui.text import role_mention, user_mention
 
 SHARE_CONFIRMATION = N_(
     "Thank you for looking out for them. 💛 If they can receive it, they'll get a private "
@@ -122,7 +123,7 @@ def alert_message(
 ) -> dict[str, Any]:
     """Return what to post in the moderators' channel for a new request (server's language)."""
     return {
-        "content": _("%(role)s someone would like a check-in.", role=f"<@&{role_id}>")
+        "content": _("%(role)s someone would like a check-in.", role=role_mention(role_id))
         if role_id
         else None,
         "embed": alert_embed(alert, who, words=_),
@@ -138,7 +139,7 @@ def backup_call(
     ping = f"<@&{role_id}> " if role_id else ""
     asked = _(
         "%(moderator)s asked for backup on check-in request #%(id)s.",
-        moderator=f"<@{moderator_id}>",
+        moderator=user_mention(moderator_id),
         id=alert.id,
     )
     return f"{ping}{asked} {card_url}"
@@ -151,8 +152,8 @@ def thread_welcome(member_id: int, moderator_id: int, _: Language) -> str:
         "you asked. This thread is private: only the two of you (and server staff who "
         "manage threads) can see it. Moderators are peers, not a crisis service: if you "
         "are in danger, `/crisis` has numbers you can call right now.",
-        member=f"<@{member_id}>",
-        moderator=f"<@{moderator_id}>",
+        member=user_mention(member_id),
+        moderator=user_mention(moderator_id),
     )
 
 
