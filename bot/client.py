@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.i18n import HearthTranslator
 from bot.ops.metrics import Metrics
 from bot.scheduling.scheduler import JobScheduler
 from bot.services import Services
@@ -80,6 +81,7 @@ class HearthBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Load cogs (they register persistent views and jobs), start jobs, sync commands."""
+        await self.tree.set_translator(HearthTranslator())
         for extension in self._extensions:
             await self.load_extension(extension)
         self.scheduler.start()

@@ -3,6 +3,8 @@
 - `language(locale)`: the `Language` for a Discord locale (`interaction.locale`,
   `guild_locale`, or a server's `/setup language` choice); English where Hearth has no
   complete catalog.
+- `server_language(guild_locale, chosen)`: the language of a server's public posts (moderator
+  cards, announcements): a moderator's chosen language, else the server's Discord locale.
 - `N_(text)`: marks text for translation where it is defined (constants, services' errors);
   it is translated where it is shown, in the reader's language. `NC_(context, text)` marks a
   short text of a kind Discord limits ("button", "form title", "field label", "placeholder",
@@ -24,6 +26,7 @@ from bot.i18n.catalogs import (
     Language,
     language,
     language_code,
+    server_language,
 )
 from bot.i18n.commands import HearthTranslator
 
@@ -38,4 +41,5 @@ __all__ = [
     "Language",
     "language",
     "language_code",
+    "server_language",
 ]

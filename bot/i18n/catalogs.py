@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -12,6 +13,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -50,6 +52,7 @@ CONTEXT_LIMITS = {
     "field label": 45,
     "field description": 100,
     "command name": 32,
+    "menu name": 32,
     "option name": 32,
     "command description": 100,
     "option description": 100,
@@ -71,6 +74,8 @@ class Language:
 
     code: str
     translations: gettext.NullTranslations
+    known: frozenset[tuple[str | None, str]] = frozenset()
+    """The (context, message) pairs its catalogs translate, even where the words stay the same."""
 
     @property
     def babel(self) -> Locale:
@@ -92,9 +97,17 @@ class Language:
         text = self.translations.pgettext(context, message)
         return text % values if values else text
 
+    def knows(self, context: str | None, message: str) -> bool:
+        """Return whether this language's catalogs translate the message (in that context)."""
+        return (context, message) in self.known
+
     def number(self, value: float) -> str:
         """Return a number written as this language writes it (1,000 / 1.000 / 1 000)."""
         return format_decimal(value, locale=self.babel)
+
+    def listing(self, items: Sequence[str], style: str = "standard") -> str:
+        """Return items joined as this language joins them ("a, b and c"; style "or": "a or b")."""
+        return format_list(list(items), style=style, locale=self.babel)  # type: ignore[arg-type]
 
     def day(self, value: date, style: str = "long") -> str:
         """Return a date written out as this language writes it."""
@@ -110,13 +123,18 @@ def catalog_path(code: str, domain: str) -> Path:
     return LOCALES_DIR / code / "LC_MESSAGES" / f"{domain}.po"
 
 
-def _compiled(path: Path, code: str) -> gettext.GNUTranslations:
+def _compiled(path: Path, code: str) -> tuple[gettext.GNUTranslations, set[tuple[str | None, str]]]:
     with path.open("rb") as file:
         catalog = read_po(file, locale=code)
     compiled = io.BytesIO()
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+    known = {
+        (message.context, message.id if isinstance(message.id, str) else message.id[0])
+        for message in catalog
+        if message.id and message.string and not message.fuzzy
+    }
+    return gettext.GNUTranslations(compiled), known
 
 
 @cache
@@ -125,16 +143,18 @@ def _load(code: str) -> Language:
     if code == ENGLISH:
         return Language(code, gettext.NullTranslations())
     translations: gettext.NullTranslations = gettext.NullTranslations()
+    known: set[tuple[str | None, str]] = set()
     found = False
     for domain in reversed(DOMAINS):  # the first domain is asked first
         path = catalog_path(code, domain)
         if path.exists():
-            layer = _compiled(path, code)
+            layer, translated = _compiled(path, code)
             layer.add_fallback(translations)
             translations, found = layer, True
+            known |= translated
     if not found:
         raise FileNotFoundError(f"no catalog for {code}")
-    return Language(code, translations)
+    return Language(code, translations, frozenset(known))
 
 
 def language(locale: object) -> Language:
@@ -144,3 +164,12 @@ def language(locale: object) -> Language:
         return _load(code)
     except FileNotFoundError:
         return _load(ENGLISH)
+
+
+def server_language(guild_locale: object, chosen: str | None = None) -> Language:
+    """Return the language of a server's public posts: its `/setup language` choice, else its own.
+
+    `guild_locale` is Discord's community locale (`guild.preferred_locale`,
+    `interaction.guild_locale`); `chosen`, a language code a moderator picked, overrides it.
+    """
+    return language(chosen or guild_locale)

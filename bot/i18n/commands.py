@@ -3,7 +3,8 @@
 discord.py passes every string of the command schema through the tree's translator when it
 syncs; Discord then shows each member the strings of their client's language. Names are looked
 up under the context "command name", "option name"... so a word can be translated differently
-as a name (lowercase, no spaces) and as text.
+as a name (lowercase, no spaces) and as text. A context menu's name ("Share support resources")
+is shown as written, capitals and spaces included, so it has its own context, "menu name".
 """
 
 from __future__ import annotations
@@ -36,13 +37,14 @@ class HearthTranslator(app_commands.Translator):
         locale: discord.Locale,
         context: app_commands.TranslationContext,
     ) -> str | None:
-        """Return the string in the locale's language, or None where Hearth has none."""
+        """Return the string in the locale's language (even where it is spelled the same), else None."""
         words = language(locale)
         where = CONTEXTS.get(context.location)
-        if words.code == ENGLISH or where is None:
+        if isinstance(context.data, app_commands.ContextMenu):
+            where = "menu name"
+        if words.code == ENGLISH or where is None or not words.knows(where, string.message):
             return None
-        translated = words.context(where, string.message)
-        return translated if translated != string.message else None
+        return words.context(where, string.message)
 
 
 def shipped_locales() -> list[discord.Locale]:
@@ -64,7 +66,7 @@ def command_strings(tree: app_commands.CommandTree) -> Iterator[tuple[str, str, 
 def _strings(command: object) -> Iterator[tuple[str, str, str]]:
     module = str(getattr(command, "module", "") or "")
     if isinstance(command, app_commands.ContextMenu):
-        yield module, "command name", command.name
+        yield module, "menu name", command.name
         return
     if isinstance(command, app_commands.Group | app_commands.Command):
         yield module, "command name", command.name

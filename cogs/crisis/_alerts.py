@@ -6,10 +6,12 @@ import logging
 
 import discord
 
+from bot.i18n import language, server_language
 from bot.services.crisis import Alert, CrisisService, RequestFollowUps
 from bot.services.settings import GuildConfig, SettingsService
 from bot.ui import defer, edit, guild_of, reply_private, require_moderator, update
 from bot.ui.alerts import alert_embed, alert_view
+from bot.ui.text import channel_mention, user_mention
 
 log = logging.getLogger(__name__)
 
@@ -25,24 +27,27 @@ class AlertCardHandlers:
         """Return the server's settings if the member is a moderator; otherwise explain."""
         return await require_moderator(interaction, self.settings)
 
-    def _updated_card(self, interaction: discord.Interaction, alert: Alert) -> discord.Embed:
-        """Re-render the moderators' card, keeping its first text as it was posted."""
+    def _updated_card(self, interaction: discord.Interaction, alert: Alert) -> dict[str, object]:
+        """Re-render the moderators' card in the server's language, keeping its first text."""
         message = interaction.message
         description = message.embeds[0].description if message and message.embeds else None
-        return alert_embed(alert, description=description)
+        words = server_language(interaction.guild_locale)
+        return {
+            "embed": alert_embed(alert, description=description, words=words),
+            "view": alert_view(alert, words),
+        }
 
     async def claim(self, interaction: discord.Interaction, alert_id: int) -> None:
         """Record that this moderator will reach out, and show it on the card."""
         config = await self.require_moderator(interaction)
         alert, newly = await self.crisis.claim_alert(alert_id, config.guild_id, interaction.user.id)
         if not newly:
-            await reply_private(interaction, "You've already said you'll reach out about this one.")
+            _ = language(interaction.locale)
+            await reply_private(
+                interaction, _("You've already said you'll reach out about this one.")
+            )
             return
-        await update(
-            interaction,
-            embed=self._updated_card(interaction, alert),
-            view=alert_view(alert),
-        )
+        await update(interaction, **self._updated_card(interaction, alert))
 
     async def backup(self, interaction: discord.Interaction, alert_id: int) -> None:
         """Ask the other moderators for backup, once, and show it on the card."""
@@ -51,14 +56,18 @@ class AlertCardHandlers:
             alert_id, config.guild_id, interaction.user.id
         )
         if not newly:
-            who = f"<@{alert.backup_by}>" if alert.backup_by else "A moderator"
-            await reply_private(interaction, f"{who} already asked for backup on this one.")
+            _ = language(interaction.locale)
+            said = (
+                _(
+                    "%(moderator)s already asked for backup on this one.",
+                    moderator=user_mention(alert.backup_by),
+                )
+                if alert.backup_by
+                else _("A moderator already asked for backup on this one.")
+            )
+            await reply_private(interaction, said)
             return
-        await update(
-            interaction,
-            embed=self._updated_card(interaction, alert),
-            view=alert_view(alert),
-        )
+        await update(interaction, **self._updated_card(interaction, alert))
         if interaction.channel_id is not None:
             card_url = interaction.message.jump_url if interaction.message else ""
             await self.requests.call_backup(
@@ -70,21 +79,22 @@ class AlertCardHandlers:
         config = await self.require_moderator(interaction)
         guild = guild_of(interaction)
         alert = await self.crisis.thread_target(alert_id, guild.id, interaction.user.id)
+        _ = language(interaction.locale)
         if alert.thread_id:
             await reply_private(
-                interaction, f"The private thread is already open: <#{alert.thread_id}>"
+                interaction,
+                _(
+                    "The private thread is already open: %(thread)s",
+                    thread=channel_mention(alert.thread_id),
+                ),
             )
             return
         await defer(interaction)
         thread_id = await self.requests.open_thread(alert, interaction.user.id, config)
-        await reply_private(interaction, f"Opened <#{thread_id}>.")
+        await reply_private(interaction, _("Opened %(thread)s.", thread=channel_mention(thread_id)))
         if interaction.message is not None:
             updated = await self.crisis.alert(alert.id, guild.id)
             try:
-                await edit(
-                    interaction.message,
-                    embed=self._updated_card(interaction, updated),
-                    view=alert_view(updated),
-                )
+                await edit(interaction.message, **self._updated_card(interaction, updated))
             except discord.HTTPException:
                 log.info("Could not update a check-in card in guild %s", guild.id)

@@ -22,6 +22,7 @@ from discord.ext import commands
 
 from bot.client import HearthBot
 from bot.errors import InvalidInput
+from bot.i18n import ENGLISH, N_, Language, language
 from bot.services.crisis import (
     CrisisServerSettings,
     CrisisService,
@@ -37,7 +38,7 @@ from bot.ui import (
     reply_private,
     update,
 )
-from bot.ui.crisis_card import CrisisCards
+from bot.ui.crisis_card import CrisisCards, country_name, sort_key
 from cogs.crisis import _render as render
 from cogs.crisis._alerts import AlertCardHandlers
 from cogs.crisis._views import ask_choices, persistent_items
@@ -45,6 +46,12 @@ from cogs.crisis._views import ask_choices, persistent_items
 log = logging.getLogger(__name__)
 
 NO_DEFAULT = "-"
+SELF_SHARE = N_(
+    "You can't send this to yourself, but `/crisis` shows you the same card, privately."
+)
+NOT_IN_SERVER = N_(
+    "It looks like you're not in that server any more, so I can't ask its moderators."
+)
 
 
 class CrisisCog(AlertCardHandlers, commands.Cog):
@@ -106,19 +113,45 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
     async def crisis_command(
         self, interaction: discord.Interaction, country: str | None = None
     ) -> None:
-        """Show the crisis card privately."""
+        """Show the crisis card privately, in the member's language."""
+        _ = language(interaction.locale)
         message = await self.cards.for_member(
-            interaction.user.id, interaction.guild_id, query=country
+            interaction.user.id,
+            interaction.guild_id,
+            query=self._known_as(country, _) if country else None,
+            words=_,
         )
         await reply_private(interaction, **message.kwargs())
+
+    def _known_as(self, query: str, _: Language) -> str:
+        """Return the code of the country the member named in their language, else the query."""
+        if _.code != ENGLISH:
+            folded = sort_key(query.strip()).casefold()
+            for country in self.crisis.directory.countries:
+                if sort_key(country_name(country.code, country.name, _)).casefold() == folded:
+                    return country.code
+        return query
 
     async def country_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        """Suggest countries from the dataset as the member types."""
+        """Suggest countries from the dataset as the member types (in their language too)."""
+        _ = language(interaction.locale)
+        found = list(self.crisis.search_countries(current, 25))
+        if _.code != ENGLISH and current.strip():
+            folded = sort_key(current.strip()).casefold()
+            local = [
+                country
+                for country in self.crisis.directory.countries
+                if folded in sort_key(country_name(country.code, country.name, _)).casefold()
+            ]
+            found = list({country.code: country for country in [*local, *found]}.values())
         return [
-            app_commands.Choice(name=f"{country.name} ({country.code})", value=country.code)
-            for country in self.crisis.search_countries(current, 25)
+            app_commands.Choice(
+                name=f"{country_name(country.code, country.name, _)} ({country.code})",
+                value=country.code,
+            )
+            for country in found[:25]
         ]
 
     @crisis_command.autocomplete("country")
@@ -134,7 +167,11 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
     ) -> None:
         """Replace the card (or picker) with another country's card."""
         message = await self.cards.for_member(
-            interaction.user.id, guild_id, code=code, shared=shared
+            interaction.user.id,
+            guild_id,
+            code=code,
+            shared=shared,
+            words=language(interaction.locale),
         )
         await update(interaction, **message.kwargs())
 
@@ -142,7 +179,8 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
         self, interaction: discord.Interaction, guild_id: int | None, shared: bool
     ) -> None:
         """Replace the card with the country picker."""
-        await update(interaction, **self.cards.picker(guild_id, shared=shared).kwargs())
+        picker = self.cards.picker(guild_id, shared=shared, words=language(interaction.locale))
+        await update(interaction, **picker.kwargs())
 
     async def picked(
         self,
@@ -154,7 +192,7 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
     ) -> None:
         """Show the card of the country picked in one of the picker's selects."""
         if not picked or self.crisis.directory.by_code(picked[0]) is None:
-            raise InvalidInput("Please choose a country from the list.")
+            raise InvalidInput(N_("Please choose a country from the list."))
         await self.show_card(interaction, guild_id, shared, picked[0])
 
     # ----- /crisis-country -----------------------------------------------------------------
@@ -162,11 +200,15 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
     @app_commands.describe(country="Your country, by name or code")
     async def country_set(self, interaction: discord.Interaction, country: str) -> None:
         """Save the member's country privately."""
-        saved = await self.crisis.save_country(interaction.user.id, country)
+        _ = language(interaction.locale)
+        saved = await self.crisis.save_country(interaction.user.id, self._known_as(country, _))
         await reply_private(
             interaction,
-            f"Saved: **{saved.name}**. `/crisis` will show its lines first. Only you can see "
-            "this; `/crisis-country clear` or `/mydata delete` removes it.",
+            _(
+                "Saved: **%(country)s**. `/crisis` will show its lines first. Only you can see "
+                "this; `/crisis-country clear` or `/mydata delete` removes it.",
+                country=country_name(saved.code, saved.name, _),
+            ),
         )
 
     @country_set.autocomplete("country")
@@ -180,12 +222,13 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
     @country_group.command(name="clear", description="Forget the country you saved")
     async def country_clear(self, interaction: discord.Interaction) -> None:
         """Forget the member's country."""
+        _ = language(interaction.locale)
         removed = await self.crisis.clear_country(interaction.user.id)
         await reply_private(
             interaction,
-            "Done: your country is forgotten. `/crisis` will ask you next time."
+            _("Done: your country is forgotten. `/crisis` will ask you next time.")
             if removed
-            else "You hadn't saved a country, so there was nothing to forget.",
+            else _("You hadn't saved a country, so there was nothing to forget."),
         )
 
     # ----- /crisis-shares ------------------------------------------------------------------
@@ -204,20 +247,23 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
         self, interaction: discord.Interaction, choice: app_commands.Choice[str]
     ) -> None:
         """Opt out of (or back into) shared support resources."""
+        _ = language(interaction.locale)
         stop = choice.value == "stop"
         await self.crisis.set_share_opt_out(interaction.user.id, stop)
         await reply_private(
             interaction,
-            "Done: Hearth won't pass support resources on to you from others. Nobody is told. "
-            "`/crisis` still works whenever you want it."
+            _(
+                "Done: Hearth won't pass support resources on to you from others. Nobody is "
+                "told. `/crisis` still works whenever you want it."
+            )
             if stop
-            else "Done: people can send you support resources again (at most one a day).",
+            else _("Done: people can send you support resources again (at most one a day)."),
         )
 
     async def opt_out(self, interaction: discord.Interaction) -> None:
         """Stop shares from the button on a shared card."""
         await self.crisis.set_share_opt_out(interaction.user.id, True)
-        await reply_private(interaction, render.OPTED_OUT)
+        await reply_private(interaction, language(interaction.locale)(render.OPTED_OUT))
 
     # ----- Share support resources ---------------------------------------------------------
     async def share_resources(
@@ -227,15 +273,13 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
         guild = guild_of(interaction)
         author = message.author
         if author.bot or author.system or message.webhook_id is not None:
-            raise InvalidInput("Support resources can only be sent to people, not to bots.")
+            raise InvalidInput(N_("Support resources can only be sent to people, not to bots."))
         if author.id == interaction.user.id:
-            raise InvalidInput(
-                "You can't send this to yourself, but `/crisis` shows you the same card, privately."
-            )
+            raise InvalidInput(SELF_SHARE)
         await defer(interaction)
         decision = await self.crisis.share(interaction.user.id, author.id)
         # Answer first, the same words whatever was decided, then deliver.
-        await reply_private(interaction, render.SHARE_CONFIRMATION)
+        await reply_private(interaction, language(interaction.locale)(render.SHARE_CONFIRMATION))
         if decision.send:
             await self.share_delivery.deliver(author.id, guild.id, guild.name)
 
@@ -244,12 +288,15 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
         self, interaction: discord.Interaction, guild_id: int, code: str | None
     ) -> None:
         """Explain what asking does and let the member choose named or anonymous."""
-        danger = render.danger(self.crisis.directory.by_code(code) if code else None)
+        _ = language(interaction.locale)
+        danger = render.danger(self.crisis.directory.by_code(code) if code else None, _)
         config = await self.settings.get(guild_id)
         if config is None or config.alerts_channel_id is None:
-            await reply_private(interaction, render.no_alerts_channel(danger))
+            await reply_private(interaction, render.no_alerts_channel(danger, _))
             return
-        await reply_private(interaction, render.ask_offer(danger), view=ask_choices(guild_id, code))
+        await reply_private(
+            interaction, render.ask_offer(danger, _), view=ask_choices(guild_id, code, _)
+        )
 
     async def send_named(
         self, interaction: discord.Interaction, guild_id: int, code: str | None
@@ -265,14 +312,15 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
 
     async def not_now(self, interaction: discord.Interaction) -> None:
         """Send nothing, and say so."""
-        await update(interaction, content=render.NOT_NOW, view=None)
+        await update(interaction, content=language(interaction.locale)(render.NOT_NOW), view=None)
 
     async def send_alert(
         self, interaction: discord.Interaction, guild_id: int, code: str | None, named: bool
     ) -> None:
         """Post the request in the moderator alerts channel and tell the member what was sent."""
         await defer(interaction, thinking=False)
-        danger = render.danger(self.crisis.directory.by_code(code) if code else None)
+        _ = language(interaction.locale)
+        danger = render.danger(self.crisis.directory.by_code(code) if code else None, _)
         guild = self.bot.get_guild(guild_id)
 
         async def name() -> str:
@@ -286,7 +334,9 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
             name=name if named else None,
             origin_channel_id=origin,
         )
-        told = render.request_told(result.status, guild.name if guild else "", result.who, danger)
+        told = render.request_told(
+            result.status, guild.name if guild else "", result.who, danger, _
+        )
         await update(interaction, content=told, view=None)
 
     async def _display_name(self, interaction: discord.Interaction, guild_id: int) -> str:
@@ -299,9 +349,7 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
             with contextlib.suppress(discord.NotFound):
                 member = await guild.fetch_member(user.id)
         if member is None:
-            raise InvalidInput(
-                "It looks like you're not in that server any more, so I can't ask its moderators."
-            )
+            raise InvalidInput(NOT_IN_SERVER)
         return member.display_name
 
     # ----- /crisis-setup -------------------------------------------------------------------
@@ -321,21 +369,23 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
         """Show or change the server's crisis settings."""
         await self.require_moderator(interaction)
         guild = guild_of(interaction)
+        _ = language(interaction.locale)
         if default_country is None and detection is None and alert_on_detection is None:
             current = await self.crisis.settings(guild.id)
-            await reply_private(
-                interaction, embed=await self._settings_embed(guild, current, "Crisis settings")
-            )
+            embed = await self._settings_embed(guild, current, _("Crisis settings"), _)
+            await reply_private(interaction, embed=embed)
             return
+        chosen = self._known_as(default_country, _) if default_country else None
         updated = await self.crisis.update_settings(
             guild.id,
             interaction.user.id,
-            default_country=default_country if default_country != NO_DEFAULT else None,
+            default_country=chosen if default_country != NO_DEFAULT else None,
             clear_default_country=default_country == NO_DEFAULT,
             detection_enabled=detection,
             alert_on_detection=alert_on_detection,
         )
-        await reply_private(interaction, embed=await self._settings_embed(guild, updated, "Saved"))
+        embed = await self._settings_embed(guild, updated, _("Saved"), _)
+        await reply_private(interaction, embed=embed)
 
     @settings_command.autocomplete("default_country")
     @choices_fitted
@@ -344,18 +394,20 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         """Suggest countries, and no default."""
         choices = await self.country_choices(interaction, current)
+        _ = language(interaction.locale)
+        no_default = _.context("choice", "No default (ask each member)")
         return [
-            app_commands.Choice(name="No default (ask each member)", value=NO_DEFAULT),
+            app_commands.Choice(name=no_default, value=NO_DEFAULT),
             *choices[:24],
         ]
 
     async def _settings_embed(
-        self, guild: discord.Guild, current: CrisisServerSettings, title: str
+        self, guild: discord.Guild, current: CrisisServerSettings, title: str, _: Language
     ) -> discord.Embed:
         config = await self.settings.get_or_default(guild.id)
         resources = await self.crisis.resources(guild.id)
         return render.settings_embed(
-            guild, config, current, resources, self.crisis.directory, title
+            guild, config, current, resources, self.crisis.directory, title, _
         )
 
     @resources_group.command(
@@ -378,21 +430,30 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
         """Add a local resource."""
         await self.require_moderator(interaction)
         guild = guild_of(interaction)
+        _ = language(interaction.locale)
         added = await self.crisis.add_resource(
             guild.id,
             interaction.user.id,
             name=name,
             reach=reach,
             description=description,
-            country=country,
+            country=self._known_as(country, _) if country else None,
         )
-        where = (
-            f"with the {self.crisis.directory.by_code(added.country_code).name} card"  # type: ignore[union-attr]
-            if added.country_code
-            else "on every card in this server"
-        )
+        shown_with = self.crisis.directory.by_code(added.country_code or "")
         await reply_private(
-            interaction, f"Added **{added.name}**. It shows after the national lines, {where}."
+            interaction,
+            _(
+                "Added **%(name)s**. It shows after the national lines, with the %(country)s card.",
+                name=added.name,
+                country=render.named(shown_with, _),
+            )
+            if shown_with is not None
+            else _(
+                "Added **%(name)s**. It shows after the national lines, on every card in this "
+                "server.",
+                name=added.name,
+            ),
+            allowed_mentions=discord.AllowedMentions.none(),
         )
 
     @resource_add.autocomplete("country")
@@ -410,9 +471,14 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
         await self.require_moderator(interaction)
         guild = guild_of(interaction)
         if not (resource.isascii() and resource.isdigit()) or int(resource) > MAX_STORED_ID:
-            raise InvalidInput("Please pick the resource from the list as you type.")
+            raise InvalidInput(N_("Please pick the resource from the list as you type."))
         removed = await self.crisis.remove_resource(guild.id, interaction.user.id, int(resource))
-        await reply_private(interaction, f"Removed **{removed.name}**.")
+        _ = language(interaction.locale)
+        await reply_private(
+            interaction,
+            _("Removed **%(name)s**.", name=removed.name),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
 
     @resource_remove.autocomplete("resource")
     @choices_fitted
@@ -437,10 +503,12 @@ class CrisisCog(AlertCardHandlers, commands.Cog):
         await self.require_moderator(interaction)
         guild = guild_of(interaction)
         resources = await self.crisis.resources(guild.id)
+        _ = language(interaction.locale)
         if not resources:
             await reply_private(
-                interaction, "No local resources yet. Add one with `/crisis-setup resources add`."
+                interaction,
+                _("No local resources yet. Add one with `/crisis-setup resources add`."),
             )
             return
-        embed = render.resources_embed(resources, self.crisis.directory)
+        embed = render.resources_embed(resources, self.crisis.directory, _)
         await reply_private(interaction, embed=embed)

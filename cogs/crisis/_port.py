@@ -8,6 +8,7 @@ from typing import Literal
 
 import discord
 
+from bot.i18n import Language, server_language
 from bot.services.crisis import Alert, ChannelCheck, CrisisAnswer, OpenedThread, ThreadFailure
 from bot.ui import NO_MENTIONS, send
 from bot.ui.alerts import is_private_channel
@@ -27,15 +28,23 @@ class DiscordCrisisPort:
         self._client = client
         self._cards = cards
 
+    def _words(self, guild_id: int | None) -> Language:
+        """Return the server's language, for what Hearth posts there (and shared cards)."""
+        guild = self._client.get_guild(guild_id) if guild_id else None
+        return server_language(guild.preferred_locale if guild is not None else None)
+
     # ----- shares --------------------------------------------------------------------------
     async def send_shared_card(
         self, recipient_id: int, answer: CrisisAnswer, guild_name: str
     ) -> bool:
-        """Message the recipient the card; a closed DM is not an error."""
-        kwargs = self._cards.render(answer, shared=True).kwargs()
-        kwargs["content"] = render.SHARED_INTRO.format(
-            guild=discord.utils.escape_markdown(guild_name)
-        )
+        """Message the recipient the card; a closed DM is not an error.
+
+        Discord tells a bot a member's language only when they use it, so a shared card
+        speaks the language of the server it was shared from.
+        """
+        _ = self._words(answer.guild_id)
+        kwargs = self._cards.render(answer, shared=True, words=_).kwargs()
+        kwargs["content"] = _(render.SHARED_INTRO, guild=discord.utils.escape_markdown(guild_name))
         try:
             channel = await self._client.create_dm(discord.Object(id=recipient_id))
             await send(channel, allowed_mentions=NO_MENTIONS, **kwargs)
@@ -78,7 +87,8 @@ class DiscordCrisisPort:
         """Post the moderators' card; return its message id, or None if Discord refused."""
         channel = self._client.get_partial_messageable(channel_id)
         try:
-            posted = await send(channel, **render.alert_message(alert, who, role_id))
+            message = render.alert_message(alert, who, role_id, self._words(alert.guild_id))
+            posted = await send(channel, **message)
         except discord.HTTPException:
             return None
         return posted.id
@@ -89,7 +99,7 @@ class DiscordCrisisPort:
         """Ask the other moderators for backup, pinging their role only."""
         await send(
             self._client.get_partial_messageable(channel_id),
-            render.backup_call(alert, moderator_id, role_id, card_url),
+            render.backup_call(alert, moderator_id, role_id, card_url, self._words(alert.guild_id)),
             allowed_mentions=render.role_mentions(role_id),
         )
 
@@ -101,9 +111,10 @@ class DiscordCrisisPort:
         channel = self._client.get_channel(channel_id)
         if not isinstance(channel, discord.TextChannel):
             return OpenedThread(failure=ThreadFailure.NOT_CREATED)
+        _ = self._words(channel.guild.id)
         try:
             thread = await channel.create_thread(
-                name=render.THREAD_NAME,
+                name=_(render.THREAD_NAME),
                 type=discord.ChannelType.private_thread,
                 auto_archive_duration=THREAD_ARCHIVE_MINUTES,
             )
@@ -114,7 +125,7 @@ class DiscordCrisisPort:
             await thread.add_user(discord.Object(id=moderator_id))
             await send(
                 thread,
-                render.thread_welcome(member_id, moderator_id),
+                render.thread_welcome(member_id, moderator_id, _),
                 allowed_mentions=discord.AllowedMentions(
                     everyone=False,
                     roles=False,

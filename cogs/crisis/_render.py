@@ -1,4 +1,8 @@
-"""The crisis cog's words: replies, the moderators' messages, the settings card."""
+"""The crisis cog's words: replies, the moderators' messages, the settings card.
+
+Each function takes the reader's `Language` (`_`): the member's for private answers, the
+server's (`server_language`) for what is posted in the moderators' channel.
+"""
 
 from __future__ import annotations
 
@@ -8,85 +12,103 @@ from typing import Any
 import discord
 
 from bot.domain.helplines import Country, HelplineDirectory
+from bot.i18n import N_, Language
 from bot.services.crisis import Alert, CrisisServerSettings, LocalResource, RequestStatus
 from bot.services.settings import GuildConfig
 from bot.ui import WARM
 from bot.ui.alerts import PEERS_LINE, alert_embed, alert_view, danger_line, is_private_channel
+from bot.ui.crisis_card import country_name
+from bot.ui.text import role_mention, user_mention
 
-SHARE_CONFIRMATION = (
+SHARE_CONFIRMATION = N_(
     "Thank you for looking out for them. 💛 If they can receive it, they'll get a private "
     "message with support resources. It doesn't say who sent it or quote anything they "
     "wrote. (People who got one in the last day, or asked not to get these, aren't sent "
     "another, and I can't tell you which applies.)"
 )
-SHARED_INTRO = (
-    "Someone in **{guild}** wanted you to know that support is here, whenever you might need "
+SHARED_INTRO = N_(
+    "Someone in **%(guild)s** wanted you to know that support is here, whenever you might need "
     "it. There's no need to reply, and nobody is told whether you read this."
 )
-NOT_NOW = "Okay, nothing was sent. The card is still there whenever you need it."
-OPTED_OUT = (
+NOT_NOW = N_("Okay, nothing was sent. The card is still there whenever you need it.")
+OPTED_OUT = N_(
     "Done: Hearth won't pass these on to you any more, and whoever shared this isn't "
     "told. You can change your mind with `/crisis-shares`."
 )
-THREAD_NAME = "A quiet check-in"
+THREAD_NAME = N_("A quiet check-in")
+LINES_ARE_THERE = N_("The lines on the card are there for you right now.")
 
 
-def danger(country: Country | None) -> str:
+def named(country: Country | None, _: Language) -> str | None:
+    """Return a country's name in the reader's language."""
+    return country_name(country.code, country.name, _) if country else None
+
+
+def danger(country: Country | None, _: Language) -> str:
     """Return the immediate-danger sentence for the member's country, if known."""
-    return danger_line(country.name if country else None, country.emergency if country else None)
+    return danger_line(named(country, _), country.emergency if country else None, _)
 
 
-def no_alerts_channel(danger_text: str) -> str:
+def no_alerts_channel(danger_text: str, _: Language) -> str:
     """Say that this server cannot pass a request on, and what the member can do instead."""
-    return (
+    said = _(
         "This server hasn't set up a private moderator channel for Hearth yet, so I "
         "can't pass a message on. If there's a moderator or friend you trust, you could "
-        f"message them directly. The lines on the card are there for you right now.\n\n{danger_text}"
+        "message them directly."
     )
+    return f"{said} {_(LINES_ARE_THERE)}\n\n{danger_text}"
 
 
-def ask_offer(danger_text: str) -> str:
+def ask_offer(danger_text: str, _: Language) -> str:
     """Explain what asking does, before the member chooses named or anonymous."""
-    return (
+    offer = _(
         "I can post a private note in this server's moderator channel saying you'd like "
-        f"someone to check in on you. Only moderators see that channel. {PEERS_LINE}\n\n"
-        "Do you want them to know it's you? If you stay anonymous, they'll only know that "
-        f"someone asked, so they can't reach you personally.\n\n{danger_text}"
+        "someone to check in on you. Only moderators see that channel."
     )
+    choice = _(
+        "Do you want them to know it's you? If you stay anonymous, they'll only know that "
+        "someone asked, so they can't reach you personally."
+    )
+    return f"{offer} {_(PEERS_LINE)}\n\n{choice}\n\n{danger_text}"
 
 
-def request_told(status: RequestStatus, guild_name: str, who: str | None, danger_text: str) -> str:
-    """Tell the member what happened to their request."""
+def _not_sent(status: RequestStatus, _: Language) -> str | None:
     if status is RequestStatus.NO_CHANNEL:
-        return (
-            "I couldn't find this server's moderator channel, so nothing was sent. "
-            f"The lines on the card are there for you right now.\n\n{danger_text}"
-        )
+        return _("I couldn't find this server's moderator channel, so nothing was sent.")
     if status is RequestStatus.PUBLIC_CHANNEL:
-        return (
-            "This server's moderator channel isn't private, so I didn't post anything there. "
-            f"The lines on the card are there for you right now.\n\n{danger_text}"
-        )
+        return _("This server's moderator channel isn't private, so I didn't post anything there.")
     if status is RequestStatus.NOT_POSTED:
-        return (
+        return _(
             "I couldn't post in the moderator channel (a moderator may need to check my "
-            "permissions with `/setup show`), so nothing was sent. The lines on the card are "
-            f"there for you right now.\n\n{danger_text}"
+            "permissions with `/setup show`), so nothing was sent."
         )
+    return None
+
+
+def request_told(
+    status: RequestStatus, guild_name: str, who: str | None, danger_text: str, _: Language
+) -> str:
+    """Tell the member what happened to their request."""
+    failed = _not_sent(status, _)
+    if failed is not None:
+        return f"{failed} {_(LINES_ARE_THERE)}\n\n{danger_text}"
     if who is not None:
-        sent = (
-            f"Sent. I posted a private note in **{guild_name}**'s moderator channel (only "
-            f"moderators can see it) saying that **{who}** would like someone to check in. "
+        sent = _(
+            "Sent. I posted a private note in **%(guild)s**'s moderator channel (only "
+            "moderators can see it) saying that **%(name)s** would like someone to check in. "
             "I didn't include anything you wrote. A moderator will reach out when they can, "
-            "by message or in a private thread."
+            "by message or in a private thread.",
+            guild=guild_name,
+            name=who,
         )
     else:
-        sent = (
-            f"Sent. I posted a private note in **{guild_name}**'s moderator channel saying "
+        sent = _(
+            "Sent. I posted a private note in **%(guild)s**'s moderator channel saying "
             "that *someone* would like a check-in. It doesn't say who you are, and Hearth "
-            "keeps no record of who asked, so the moderators can't reach you directly."
+            "keeps no record of who asked, so the moderators can't reach you directly.",
+            guild=guild_name,
         )
-    return f"{sent}\n\n{PEERS_LINE} {danger_text}"
+    return f"{sent}\n\n{_(PEERS_LINE)} {danger_text}"
 
 
 def role_mentions(role_id: int | None) -> discord.AllowedMentions:
@@ -96,30 +118,64 @@ def role_mentions(role_id: int | None) -> discord.AllowedMentions:
     )
 
 
-def alert_message(alert: Alert, who: str | None, role_id: int | None) -> dict[str, Any]:
-    """Return what to post in the moderators' channel for a new request."""
+def alert_message(
+    alert: Alert, who: str | None, role_id: int | None, _: Language
+) -> dict[str, Any]:
+    """Return what to post in the moderators' channel for a new request (server's language)."""
     return {
-        "content": f"<@&{role_id}> someone would like a check-in." if role_id else None,
-        "embed": alert_embed(alert, who),
-        "view": alert_view(alert),
+        "content": _("%(role)s someone would like a check-in.", role=role_mention(role_id))
+        if role_id
+        else None,
+        "embed": alert_embed(alert, who, words=_),
+        "view": alert_view(alert, _),
         "allowed_mentions": role_mentions(role_id),
     }
 
 
-def backup_call(alert: Alert, moderator_id: int, role_id: int | None, card_url: str) -> str:
+def backup_call(
+    alert: Alert, moderator_id: int, role_id: int | None, card_url: str, _: Language
+) -> str:
     """Return the message that asks the other moderators for backup."""
     ping = f"<@&{role_id}> " if role_id else ""
-    return f"{ping}<@{moderator_id}> asked for backup on check-in request #{alert.id}. {card_url}"
+    asked = _(
+        "%(moderator)s asked for backup on check-in request #%(id)s.",
+        moderator=user_mention(moderator_id),
+        id=alert.id,
+    )
+    return f"{ping}{asked} {card_url}"
 
 
-def thread_welcome(member_id: int, moderator_id: int) -> str:
+def thread_welcome(member_id: int, moderator_id: int, _: Language) -> str:
     """Return the first message of a private check-in thread."""
-    return (
-        f"<@{member_id}>, <@{moderator_id}> is here to check in with you, as "
+    return _(
+        "%(member)s, %(moderator)s is here to check in with you, as "
         "you asked. This thread is private: only the two of you (and server staff who "
         "manage threads) can see it. Moderators are peers, not a crisis service: if you "
-        "are in danger, `/crisis` has numbers you can call right now."
+        "are in danger, `/crisis` has numbers you can call right now.",
+        member=user_mention(member_id),
+        moderator=user_mention(moderator_id),
     )
+
+
+def _on_off(value: bool, _: Language) -> str:
+    # Translators: a setting's state, after "Offer the card when a check-in may signal crisis".
+    return _("on") if value else _("off")
+
+
+def _channel_line(guild: discord.Guild, config: GuildConfig, _: Language) -> str:
+    channel = guild.get_channel(config.alerts_channel_id) if config.alerts_channel_id else None
+    if channel is None:
+        return _(
+            "⚠️ No moderator alerts channel: members can't ask for a check-in. "
+            "Choose one with `/setup channels alerts:`."
+        )
+    if not is_private_channel(channel):
+        return _(
+            "⚠️ %(channel)s is visible to everyone, so check-in requests are not posted "
+            "there. Hide it from @everyone.",
+            channel=channel.mention,
+        )
+    return _("**Check-in requests go to**: %(channel)s", channel=channel.mention)
 
 
 def settings_embed(
@@ -129,40 +185,41 @@ def settings_embed(
     resources: Sequence[LocalResource],
     directory: HelplineDirectory,
     title: str,
+    _: Language,
 ) -> discord.Embed:
     """Render the server's crisis settings, and whether requests can reach the moderators."""
     country = directory.by_code(current.default_country) if current.default_country else None
     lines = [
-        f"**Default country**: {country.name if country else 'none (members are asked)'}",
-        f"**Offer the card when a check-in may signal crisis**: {'on' if current.detection_enabled else 'off'}",
-        f"**Tell moderators when that happens**: {'on' if current.alert_on_detection else 'off'}",
-        f"**Local resources**: {len(resources)} (`/crisis-setup resources list`)",
+        _(
+            "**Default country**: %(country)s",
+            country=named(country, _) or _("none (members are asked)"),
+        ),
+        _(
+            "**Offer the card when a check-in may signal crisis**: %(state)s",
+            state=_on_off(current.detection_enabled, _),
+        ),
+        _(
+            "**Tell moderators when that happens**: %(state)s",
+            state=_on_off(current.alert_on_detection, _),
+        ),
+        _(
+            "**Local resources**: %(count)s (`/crisis-setup resources list`)",
+            count=_.number(len(resources)),
+        ),
+        _channel_line(guild, config, _),
     ]
-    channel = guild.get_channel(config.alerts_channel_id) if config.alerts_channel_id else None
-    if channel is None:
-        lines.append(
-            "⚠️ No moderator alerts channel: members can't ask for a check-in. "
-            "Choose one with `/setup channels alerts:`."
-        )
-    elif not is_private_channel(channel):
-        lines.append(
-            f"⚠️ {channel.mention} is visible to everyone, so check-in requests are not posted "
-            "there. Hide it from @everyone."
-        )
-    else:
-        lines.append(f"**Check-in requests go to**: {channel.mention}")
     return discord.Embed(title=title, description="\n".join(lines), colour=WARM)
 
 
 def resources_embed(
-    resources: Sequence[LocalResource], directory: HelplineDirectory
+    resources: Sequence[LocalResource], directory: HelplineDirectory, _: Language
 ) -> discord.Embed:
     """List a server's local resources, with the country each is shown for."""
     lines = []
     for resource in resources:
         country = directory.by_code(resource.country_code) if resource.country_code else None
-        scope = f" · {country.name} only" if country else ""
+        scope = " · " + _("%(country)s only", country=named(country, _)) if country else ""
         lines.append(f"**{resource.name}**{scope}\n{resource.reach}\n{resource.description}")
     return discord.Embed(
-        title="Local resources", description="\n\n".join(lines)[:4000], colour=WARM
+        title=_("Local resources"), description="\n\n".join(lines)[:4000], colour=WARM
     )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.i18n import NC_, Language
 from bot.ui.alerts import BACKUP, CLAIM, THREAD
 from bot.ui.components import ButtonSpec
 from bot.ui.crisis_card import ASK, CHOOSE, CODE, OPT_OUT, PICK
@@ -20,20 +21,28 @@ if TYPE_CHECKING:
     from cogs.crisis._cog import CrisisCog
 
 SEND_NAMED = ButtonSpec(
-    "hearth:crisis:send:named", "Yes, share my name", discord.ButtonStyle.primary, ("guild", CODE)
+    "hearth:crisis:send:named",
+    NC_("button", "Yes, share my name"),
+    discord.ButtonStyle.primary,
+    ("guild", CODE),
 )
 SEND_ANONYMOUS = ButtonSpec(
-    "hearth:crisis:send:anon", "No, stay anonymous", discord.ButtonStyle.secondary, ("guild", CODE)
+    "hearth:crisis:send:anon",
+    NC_("button", "No, stay anonymous"),
+    discord.ButtonStyle.secondary,
+    ("guild", CODE),
 )
-NOT_NOW = ButtonSpec("hearth:crisis:askcancel", "Not now", discord.ButtonStyle.secondary)
+NOT_NOW = ButtonSpec(
+    "hearth:crisis:askcancel", NC_("button", "Not now"), discord.ButtonStyle.secondary
+)
 
 
-def ask_choices(guild_id: int, code: str | None) -> discord.ui.View:
-    """Return Share my name / Stay anonymous / Not now."""
+def ask_choices(guild_id: int, code: str | None, words: Language) -> discord.ui.View:
+    """Return Share my name / Stay anonymous / Not now, in the member's language."""
     view = discord.ui.View(timeout=None)
-    view.add_item(SEND_NAMED.button(guild_id, code))
-    view.add_item(SEND_ANONYMOUS.button(guild_id, code))
-    view.add_item(NOT_NOW.button())
+    view.add_item(SEND_NAMED.button(guild_id, code, words=words))
+    view.add_item(SEND_ANONYMOUS.button(guild_id, code, words=words))
+    view.add_item(NOT_NOW.button(words=words))
     return view
 
 

@@ -121,7 +121,7 @@ def test_contacts_are_printed_verbatim_with_their_instructions() -> None:
         "🌐 https://example.org",
         "✉️ help@example.org",
         "🕒 Hours not confirmed",
-        "🗣️ Languages: en, fr",
+        "🗣️ Languages: English and French",
     ]
 
 

@@ -9,6 +9,7 @@ from bot.clock import Clock
 from bot.db.engine import SessionFactory
 from bot.db.models import CrisisAlert
 from bot.errors import InvalidInput, NotAllowed, NotFound, RateLimited
+from bot.i18n import N_
 from bot.services.audit import AuditRecord, AuditService
 from bot.services.crisis import _store as store
 from bot.services.crisis.limiter import ForgetfulLimiter
@@ -23,7 +24,7 @@ from bot.services.crisis.values import (
 
 log = logging.getLogger(__name__)
 
-GONE = "This check-in request is no longer kept (they expire after a while)."
+GONE = N_("This check-in request is no longer kept (they expire after a while).")
 
 
 class RequestLedger:
@@ -45,9 +46,11 @@ class RequestLedger:
         """
         if not self._asks.take(guild_id, user_id):
             raise RateLimited(
-                "You asked a little while ago, and the moderators have been told. "
-                "If things feel more urgent, please use the numbers on the card: "
-                "they are there for you right now."
+                N_(
+                    "You asked a little while ago, and the moderators have been told. "
+                    "If things feel more urgent, please use the numbers on the card: "
+                    "they are there for you right now."
+                )
             )
         try:
             alert = await self._record_alert(guild_id, user_id, named, origin_channel_id)
@@ -66,16 +69,20 @@ class RequestLedger:
                 ASK_SERVER_CAP
             ):
                 raise RateLimited(
-                    "Several people have asked the moderators here for a check-in in the "
-                    "last hour, so I can't add another right now. Please use the numbers "
-                    "on the card: they are there for you right now."
+                    N_(
+                        "Several people have asked the moderators here for a check-in in the "
+                        "last hour, so I can't add another right now. Please use the numbers "
+                        "on the card: they are there for you right now."
+                    )
                 )
             if named and await store.named_alerts_since(
                 session, guild_id, user_id, now - ASK_PERSON_WINDOW
             ):
                 raise RateLimited(
-                    "You asked a little while ago, and the moderators have been told. "
-                    "If things feel more urgent, please use the numbers on the card."
+                    N_(
+                        "You asked a little while ago, and the moderators have been told. "
+                        "If things feel more urgent, please use the numbers on the card."
+                    )
                 )
             row = CrisisAlert(
                 guild_id=guild_id,
@@ -149,10 +156,19 @@ class RequestLedger:
             f"said they'll reach out about check-in request #{alert_id}",
         )
         if not newly and alert.claimed_by != moderator_id:
-            who = f"<@{alert.claimed_by}>" if alert.claimed_by else "Another moderator"
+            if alert.claimed_by:
+                raise InvalidInput(
+                    N_(
+                        "%(moderator)s is already reaching out about this one. "
+                        "You can still press **Need backup** if they might need help."
+                    ),
+                    moderator=f"<@{alert.claimed_by}>",
+                )
             raise InvalidInput(
-                f"{who} is already reaching out about this one. "
-                "You can still press **Need backup** if they might need help."
+                N_(
+                    "Another moderator is already reaching out about this one. "
+                    "You can still press **Need backup** if they might need help."
+                )
             )
         return alert, newly
 
@@ -175,11 +191,15 @@ class RequestLedger:
         alert = await self.alert(alert_id, guild_id)
         if alert.anonymous or alert.user_id is None:
             raise InvalidInput(
-                "This request is anonymous, so there is nobody to open a thread with. "
-                "A gentle general post reminding everyone you're around can help."
+                N_(
+                    "This request is anonymous, so there is nobody to open a thread with. "
+                    "A gentle general post reminding everyone you're around can help."
+                )
             )
         if alert.claimed_by != moderator_id:
-            raise NotAllowed("Only the moderator who said they'll reach out can open the thread.")
+            raise NotAllowed(
+                N_("Only the moderator who said they'll reach out can open the thread.")
+            )
         return alert
 
     async def record_thread(self, alert_id: int, thread_id: int) -> None:

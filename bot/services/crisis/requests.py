@@ -9,6 +9,7 @@ from enum import Enum
 from typing import Protocol
 
 from bot.errors import InvalidInput
+from bot.i18n import N_
 from bot.services.crisis.service import CrisisService
 from bot.services.crisis.values import Alert
 from bot.services.settings import GuildConfig, SettingsService
@@ -155,31 +156,44 @@ class RequestFollowUps:
         guild_id, member_id = alert.guild_id, alert.user_id
         if member_id is None:
             raise InvalidInput(
-                "This request is anonymous, so there is nobody to open a thread with."
+                N_("This request is anonymous, so there is nobody to open a thread with.")
             )
         parent = self._thread_parent(guild_id, alert, config)
         if parent is None:
             raise InvalidInput(
-                f"I couldn't find a channel to open the thread in. You can message <@{member_id}> "
-                "directly instead."
+                N_(
+                    "I couldn't find a channel to open the thread in. You can message "
+                    "%(member)s directly instead."
+                ),
+                member=f"<@{member_id}>",
             )
         if not await self._port.is_member(guild_id, member_id):
             raise InvalidInput(
-                f"<@{member_id}> doesn't seem to be in the server any more (they may have left "
-                "the server), so I didn't open a thread."
+                N_(
+                    "%(member)s doesn't seem to be in the server any more (they may have left "
+                    "the server), so I didn't open a thread."
+                ),
+                member=f"<@{member_id}>",
             )
         opened = await self._port.open_private_thread(parent, member_id, moderator_id)
         if opened.failure is ThreadFailure.NOT_SET_UP:
             log.warning("Could not set up a private check-in thread in guild %s", guild_id)
             raise InvalidInput(
-                f"I couldn't add <@{member_id}> to a private thread (I may need Send Messages "
-                "in Threads there). You can message them directly instead."
+                N_(
+                    "I couldn't add %(member)s to a private thread (I may need Send Messages "
+                    "in Threads there). You can message them directly instead."
+                ),
+                member=f"<@{member_id}>",
             )
         if opened.thread_id is None:
             log.warning("Could not open a private check-in thread in guild %s", guild_id)
             raise InvalidInput(
-                f"I couldn't open a private thread in <#{parent}> (I need Create Private "
-                f"Threads there). You can message <@{member_id}> directly instead."
+                N_(
+                    "I couldn't open a private thread in %(channel)s (I need Create Private "
+                    "Threads there). You can message %(member)s directly instead."
+                ),
+                channel=f"<#{parent}>",
+                member=f"<@{member_id}>",
             )
         thread_id = opened.thread_id
         await self._crisis.record_thread(alert.id, thread_id)

@@ -14,6 +14,7 @@ from bot.domain.crisis_detection import may_signal_crisis
 from bot.domain.helplines import Country, HelplineDirectory, build_card
 from bot.domain.helplines_loader import CrisisData
 from bot.errors import InvalidInput, NotFound, RateLimited
+from bot.i18n import N_
 from bot.services.audit import AuditService
 from bot.services.crisis import _store as store
 from bot.services.crisis._ledger import RequestLedger
@@ -36,15 +37,25 @@ from bot.services.data_rights import ExportChoice
 
 log = logging.getLogger(__name__)
 
-GONE = "This check-in request is no longer kept (they expire after a while)."
+# What each of a local resource's fields may hold: whole sentences, so each language says them.
+_EMPTY = {
+    "name": N_("Please fill in the name."),
+    "reach": N_("Please fill in the way to reach it."),
+    "description": N_("Please fill in the description."),
+}
+_TOO_LONG = {
+    "name": N_("The name can be at most %(limit)s characters."),
+    "reach": N_("The way to reach it can be at most %(limit)s characters."),
+    "description": N_("The description can be at most %(limit)s characters."),
+}
 
 
-def _clean(text: str, label: str, limit: int, *, required: bool = True) -> str:
+def _clean(text: str, field: str, limit: int, *, required: bool = True) -> str:
     cleaned = " ".join(text.split())
     if required and not cleaned:
-        raise InvalidInput(f"Please fill in the {label}.")
+        raise InvalidInput(_EMPTY[field])
     if len(cleaned) > limit:
-        raise InvalidInput(f"The {label} can be at most {limit} characters.")
+        raise InvalidInput(_TOO_LONG[field], limit=limit)
     return cleaned
 
 
@@ -90,8 +101,10 @@ class CrisisService(RequestLedger):
         country = self.find_country(query)
         if country is None:
             raise InvalidInput(
-                "I couldn't find that country in Hearth's list. Please pick one of the "
-                "suggestions as you type."
+                N_(
+                    "I couldn't find that country in Hearth's list. Please pick one of the "
+                    "suggestions as you type."
+                )
             )
         return country
 
@@ -228,14 +241,17 @@ class CrisisService(RequestLedger):
     ) -> LocalResource:
         """Add a local resource (moderators), audited."""
         name = _clean(name, "name", 80)
-        reach = _clean(reach, "way to reach it", 200)
+        reach = _clean(reach, "reach", 200)
         description = _clean(description, "description", 200)
         code = self.require_country(country).code if country else None
         async with self._sessions() as session:
             if await store.count_resources(session, guild_id) >= MAX_RESOURCES:
                 raise InvalidInput(
-                    f"A server can list up to {MAX_RESOURCES} local resources, so the card "
-                    "stays short. Remove one first with `/crisis-setup resources remove`."
+                    N_(
+                        "A server can list up to %(limit)s local resources, so the card "
+                        "stays short. Remove one first with `/crisis-setup resources remove`."
+                    ),
+                    limit=MAX_RESOURCES,
                 )
             row = CrisisResource(
                 guild_id=guild_id,
@@ -263,7 +279,7 @@ class CrisisService(RequestLedger):
         async with self._sessions() as session:
             row = await session.get(CrisisResource, resource_id)
             if row is None or row.guild_id != guild_id:
-                raise NotFound("That resource isn't in this server's list any more.")
+                raise NotFound(N_("That resource isn't in this server's list any more."))
             removed = store.resource_value(row)
             await session.delete(row)
             record = self._audit.add(
@@ -289,7 +305,10 @@ class CrisisService(RequestLedger):
         """Decide whether to send someone resources; the sender's pause starts either way."""
         if sender_id == recipient_id:
             raise InvalidInput(
-                "You can't send this to yourself, but `/crisis` shows you the same card, privately."
+                N_(
+                    "You can't send this to yourself, but `/crisis` shows you the same card, "
+                    "privately."
+                )
             )
         now = self._clock.now()
         async with self._sessions() as session:
@@ -297,8 +316,10 @@ class CrisisService(RequestLedger):
                 session, sender_id, SHARE_SENT, SHARE_SENDER_COOLDOWN, now
             ):
                 raise RateLimited(
-                    "You shared support resources a few minutes ago. Thank you for caring. "
-                    "Please wait a little before sharing again."
+                    N_(
+                        "You shared support resources a few minutes ago. Thank you for caring. "
+                        "Please wait a little before sharing again."
+                    )
                 )
             opted_out = await store.opted_out(session, recipient_id)
             send = not opted_out and await store.claim_cooldown(
