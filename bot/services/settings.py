@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.db.engine import SessionFactory
 from bot.db.models import GuildSettings
 from bot.errors import InvalidInput, NotConfigured
+from bot.i18n import N_, SHIPPED
 from bot.services.audit import AuditRecord, AuditService
 
 ROLE_FIELDS = ("member_role_id", "facilitator_role_id", "moderator_role_id")
@@ -39,6 +40,7 @@ class GuildConfig:
     modlog_channel_id: int | None = None
     welcome_message_id: int | None = None
     reaccept_grace_days: int = 7
+    language: str | None = None  # public posts' language code (`/setup language`), else Discord's
     updated_at: datetime | None = None
 
     @classmethod
@@ -97,6 +99,21 @@ class SettingsService:
             )
             session.add(row)
         return row
+
+    async def set_language(self, guild_id: int, actor_id: int, code: str | None) -> GuildConfig:
+        """Choose the language of the server's public posts (None: follow Discord's locale)."""
+        if code is not None and code not in SHIPPED:
+            raise InvalidInput(N_("I don't speak %(code)s yet."), code=code)
+        async with self._sessions() as session:
+            row = await self._row(session, guild_id)
+            row.language = code
+            row.updated_at = self._clock.now()
+            summary = f"set the server language to {code or 'the server default'}"
+            record = self._audit.add(session, guild_id, actor_id, "settings.language", summary)
+            await session.commit()
+            config = GuildConfig.from_row(row)
+        await self._audit.publish(record)
+        return config
 
     async def update(
         self, guild_id: int, actor_id: int, summary: str, **changes: int | None

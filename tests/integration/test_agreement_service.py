@@ -131,3 +131,14 @@ def test_naive_datetimes_are_refused() -> None:
 
     with pytest.raises(ValueError, match="naive"):
         UTCDateTime().process_bind_param(datetime(2026, 1, 1), sqlite.dialect())  # noqa: DTZ001
+
+
+async def test_a_server_language_is_kept_and_only_a_shipped_one(services: Services) -> None:
+    """`/setup language` keeps a language Hearth ships (or none: follow Discord's locale)."""
+    from bot.errors import InvalidInput
+
+    chosen = await services.settings.set_language(GUILD, MOD, "fr")
+    assert chosen.language == "fr" == (await services.settings.get_or_default(GUILD)).language
+    with pytest.raises(InvalidInput):
+        await services.settings.set_language(GUILD, MOD, "xx")
+    assert (await services.settings.set_language(GUILD, MOD, None)).language is None

@@ -27,6 +27,8 @@ class GuildSettings(Base):
     modlog_channel_id: Mapped[int | None] = mapped_column(Snowflake)
     welcome_message_id: Mapped[int | None] = mapped_column(Snowflake)
     reaccept_grace_days: Mapped[int] = mapped_column(Integer, default=7)
+    # The language of public posts (`/setup language`); None follows the server's own locale.
+    language: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
