@@ -1,7 +1,8 @@
 """Benchmark /crisis and a /checkin submit against a no-op command, through the emulator.
 
 Run ``python bench/checkins.py`` (``--requests 400 --concurrency 16`` by default); add
-``--before PATH`` (a checkout of another commit, e.g. ``git worktree add /tmp/before <commit>``)
+``--before PATH`` (a checkout of another commit, e.g. ``git worktree add /tmp/before <commit>``;
+it runs in that checkout's own ``.venv`` when it has one, for its library versions)
 to measure that version in the same run, side by side. For each version it starts the local
 Discord emulator here and the real Hearth in a process of its own (as ``python -m bot`` builds
 it, on a fresh SQLite file, plus the benchmark-only ``/noop``: bench/hearth_runner.py), sets a

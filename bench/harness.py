@@ -70,7 +70,7 @@ class HearthProcess:
         )
         with log.open("wb") as out:
             process = await asyncio.create_subprocess_exec(
-                sys.executable,
+                python_of(source),
                 "-m",
                 "hearth_runner",
                 cwd=folder,
@@ -192,6 +192,13 @@ async def accept(emu: Emulator, server: Server, who: int) -> None:
     card = await emu.slash(who, "agreement read", guild_id=server.guild_id)
     await answered(card)
     await answered(await emu.click(who, card.message, label="Accept"))
+
+
+def python_of(source: Path) -> str:
+    """Return the interpreter for a source tree: its own .venv's (an older checkout may need
+    other library versions), else this one."""
+    own = source / ".venv" / "bin" / "python"
+    return str(own) if own.exists() else sys.executable
 
 
 def source_tree(value: str) -> Path:
