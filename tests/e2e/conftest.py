@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from bot.app import Hearth, build
-from bot.services.pairing import Matcher, inline_matcher
 from bot.client import EXTENSIONS
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.services.pairing import Matcher, inline_matcher
 from emulator import Emulator
 
 PROBE = "tests.e2e.probe"
