@@ -74,7 +74,6 @@ from bot.domain.pairing_types import (
     forbidden_pairs,
     group_score,
     history_entries,
-    is_allowed,
     pair_score,
 )
 
@@ -93,7 +92,6 @@ __all__ = [
     "forbidden_pairs",
     "group_score",
     "history_entries",
-    "is_allowed",
     "match_round",
     "pair_score",
 ]

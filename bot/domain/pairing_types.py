@@ -180,11 +180,6 @@ def forbidden_pairs(matching: MatchingInput) -> frozenset[frozenset[MemberId]]:
     return matching.blocked | frozenset(recent)
 
 
-def is_allowed(a: MemberId, b: MemberId, matching: MatchingInput) -> bool:
-    """Return whether two members may be grouped this round (no block, no recent meeting)."""
-    return a != b and frozenset((a, b)) not in forbidden_pairs(matching)
-
-
 def history_entries(result: MatchingResult, round_number: int) -> tuple[HistoryEntry, ...]:
     """Expand a result's groups into the history entries a later round needs."""
     return tuple((a, b, round_number) for group in result.groups for a, b in combinations(group, 2))

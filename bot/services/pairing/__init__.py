@@ -20,7 +20,7 @@ from bot.services.pairing.rounds import (
     RoundStopped,
     RoundWork,
 )
-from bot.services.pairing.service import PairingService, parse_local_time, parse_topics
+from bot.services.pairing.service import PairingService
 from bot.services.pairing.values import (
     ACCEPTED,
     AWAITING,
@@ -92,8 +92,6 @@ __all__ = [
     "Stats",
     "inline_matcher",
     "member_token",
-    "parse_local_time",
-    "parse_topics",
     "thread_matcher",
     "thread_name",
 ]

@@ -41,11 +41,6 @@ class ProcessMatcher:
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
 
-    @property
-    def started(self) -> bool:
-        """Say whether the worker process pool exists."""
-        return self._pool is not None
-
     def _executor(self) -> ProcessPoolExecutor:
         if self._closed:
             raise RuntimeError("the pairing matcher is closed")
