@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Callable
 from itertools import combinations
 
+from bot.domain.pairing_blossom import BlossomSearch
 from bot.domain.pairing_profiles import ProfileIndex
 from bot.domain.pairing_types import MAX_SCORE, MatchingInput, MatchingResult, id_key
 
@@ -193,111 +194,11 @@ class RoundMatcher(ProfileIndex):
     def _search(
         self, root: int, exposed: list[int], is_target: Callable[[int], bool] | None
     ) -> bool:
-        """Find and apply an alternating path from ``root`` (Edmonds' blossom search).
-
-        The path ends at an unmatched member of ``exposed`` (the matching grows by one) or, with
-        ``is_target``, at a matched member for whom it holds, who is unmatched afterwards.
-        Neighbours are every allowed member, so the graph searched is the full constraint graph.
-        """
-        n = self.n
-        mate = self.mate
-        forbidden = self.forbidden
-        no_one = self._no_one
-        parent = [-1] * n
-        base = list(range(n))
-        used = [False] * n
-        used[root] = True
-        tree = [root]
-        queue = deque([root])
-        exposed_set = set(exposed)
-
-        def flip(end: int) -> None:
-            while end >= 0:
-                pv = parent[end]
-                ppv = mate[pv]
-                mate[end] = pv
-                mate[pv] = end
-                end = ppv
-
-        def lca(a: int, b: int) -> int:
-            path: set[int] = set()
-            while True:
-                a = base[a]
-                path.add(a)
-                if mate[a] < 0:
-                    break
-                a = parent[mate[a]]
-            while True:
-                b = base[b]
-                if b in path:
-                    return b
-                b = parent[mate[b]]
-
-        def mark_path(v: int, b: int, child: int, blossom: set[int]) -> None:
-            while base[v] != b:
-                blossom.add(base[v])
-                blossom.add(base[mate[v]])
-                parent[v] = child
-                child = mate[v]
-                v = parent[mate[v]]
-
-        def reached(w: int) -> bool:
-            """Finish the search if the new outer vertex w ends an alternating path."""
-            if is_target is not None and w != root and is_target(w):
-                end = mate[w]
-                mate[w] = -1
-                flip(end)
-                return True
-            mine = forbidden.get(w, no_one)
-            for z in exposed:
-                if z != root and parent[z] < 0 and z not in mine:
-                    parent[z] = w
-                    flip(z)
-                    return True
-            return False
-
-        if reached(root):
-            return True
-        while queue:
-            v = queue.popleft()
-            mine = forbidden.get(v, no_one)
-            self.budget -= n
-            if self.budget <= 0:
-                return False
-            for to in range(n):
-                if to == v or to in mine or base[v] == base[to] or mate[v] == to:
-                    continue
-                if to == root or (mate[to] >= 0 and parent[mate[to]] >= 0):
-                    current = lca(v, to)
-                    blossom: set[int] = set()
-                    mark_path(v, current, to, blossom)
-                    mark_path(to, current, v, blossom)
-                    self.budget -= len(tree)
-                    if self.budget <= 0:
-                        return False
-                    for i in tree:
-                        if base[i] in blossom:
-                            base[i] = current
-                            if not used[i]:
-                                used[i] = True
-                                queue.append(i)
-                                if reached(i):
-                                    return True
-                elif parent[to] < 0:
-                    parent[to] = v
-                    tree.append(to)
-                    if mate[to] < 0:
-                        if to in exposed_set:
-                            flip(to)
-                            return True
-                        continue
-                    w = mate[to]
-                    used[w] = True
-                    tree.append(w)
-                    queue.append(w)
-                    if reached(w):
-                        return True
-        return False
+        """Find and apply an alternating path from ``root`` (see `BlossomSearch`)."""
+        search = BlossomSearch(self.mate, self.forbidden, root, exposed, is_target, self.budget)
+        found = search.run()
+        self.budget = search.budget
+        return found
 
     def _local_search(self) -> None:
         """Apply improving alternating chains (2-opt, 3-opt, ...) until none is found.
@@ -390,7 +291,31 @@ class RoundMatcher(ProfileIndex):
     ) -> list[tuple[int, int, int]] | None:
         """Search chain steps ``(x, c, d)`` from the freed member x that close with a net gain."""
         self.steps_left -= 1
+        candidates = self._chain_candidates(x, gain, used)
         mate = self.mate
+        profile = self.profile
+        best = self._best
+        start_unmatched = mate[a] < 0
+        deeper = depth + 1 < len(_BREADTH)
+        for loss, c in candidates[: _BREADTH[depth]]:
+            after = -loss
+            d = mate[c]
+            if self._closes(a, c, d, after, start_unmatched=start_unmatched):
+                return [(x, c, d)]
+            if d < 0 or not deeper:
+                continue
+            if after + (best[profile[d]] or self._best_score(profile[d])) > 0:
+                used.add(c)
+                used.add(d)
+                rest = self._extend(a, d, after, used, depth + 1)
+                if rest is not None:
+                    return [(x, c, d), *rest]
+                used.discard(c)
+                used.discard(d)
+        return None
+
+    def _chain_candidates(self, x: int, gain: int, used: set[int]) -> list[tuple[int, int]]:
+        """Return ``(loss, c)`` for the few members x could take next, smallest loss first."""
         mate_score = self.mate_score
         weak_cache = self._weak_cache
         forbidden_x = self.forbidden.get(x, self._no_one)
@@ -415,40 +340,20 @@ class RoundMatcher(ProfileIndex):
                     break
             if len(candidates) >= _SCAN_LIMIT:
                 break
-        if not candidates:
-            return None
         candidates.sort()
+        return candidates
+
+    def _closes(self, a: int, c: int, d: int, after: int, *, start_unmatched: bool) -> bool:
+        """Say whether the chain may end by giving x the member c (taken from d, if matched)."""
         priority = self.priority
-        profile = self.profile
-        profile_score = self.profile_score
-        best = self._best
-        pa = profile[a]
-        forbidden_a = self.forbidden.get(a, self._no_one)
-        start_unmatched = mate[a] < 0
-        deeper = depth + 1 < len(_BREADTH)
-        for loss, c in candidates[: _BREADTH[depth]]:
-            after = -loss
-            d = mate[c]
-            if d < 0:
-                # c was unmatched: the chain ends here and a loses their partner, if matched.
-                if start_unmatched or (after > 0 and (priority[c] or not priority[a])):
-                    return [(x, c, d)]
-                continue
-            if start_unmatched:
-                # Started from an unmatched member: d is left out instead.
-                if after > 0 and (priority[a] or not priority[d]):
-                    return [(x, c, d)]
-            elif after + profile_score(profile[d], pa) > 0 and d not in forbidden_a:
-                return [(x, c, d)]
-            if deeper and after + (best[profile[d]] or self._best_score(profile[d])) > 0:
-                used.add(c)
-                used.add(d)
-                rest = self._extend(a, d, after, used, depth + 1)
-                if rest is not None:
-                    return [(x, c, d), *rest]
-                used.discard(c)
-                used.discard(d)
-        return None
+        if d < 0:
+            # c was unmatched: the chain ends here and a loses their partner, if matched.
+            return start_unmatched or (after > 0 and (priority[c] or not priority[a]))
+        if start_unmatched:
+            # Started from an unmatched member: d is left out instead.
+            return after > 0 and (priority[a] or not priority[d])
+        closes = after + self.profile_score(self.profile[d], self.profile[a]) > 0
+        return closes and d not in self.forbidden.get(a, self._no_one)
 
     def _best_score(self, p: int) -> int:
         """Return the best score a member of profile p can get with another member."""
