@@ -105,7 +105,7 @@ class ProfileIndex:
             self._in_window[window].append(p)
             self._window_topics[window] |= mask
             bits = [1 << i for i in range(mask.bit_length()) if mask >> i & 1]
-            subsets = [[]] + [
+            subsets: list[list[int]] = [[]] + [
                 [sum(chosen) for chosen in combinations(bits, size)]
                 for size in range(1, MAX_COUNTED_TOPICS + 1)
             ]

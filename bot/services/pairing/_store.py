@@ -22,6 +22,7 @@ from bot.db.models import (
     PairingRound,
     PairingSettings,
 )
+from bot.db.queries import rows_changed
 from bot.domain.pairing import Candidate, Frequency, MatchingInput, MatchingResult, WakingHours
 from bot.domain.pairing_times import waking_hours
 from bot.errors import NotFound
@@ -157,7 +158,7 @@ async def forget(session: AsyncSession, user_id: int, guild_id: int | None) -> i
     profiles = delete(PairingProfile).where(PairingProfile.user_id == user_id)
     if guild_id is not None:
         profiles = profiles.where(PairingProfile.guild_id == guild_id)
-    touched += (await session.execute(profiles)).rowcount or 0
+    touched += await rows_changed(session, profiles)
     query = (
         select(PairingGroupMember, PairingGroup, PairingRound)
         .join(PairingGroup, PairingGroup.id == PairingGroupMember.group_id)
