@@ -52,11 +52,6 @@ class WakingHours:
             (end - utc_offset_minutes) % MINUTES_PER_DAY,
         )
 
-    @property
-    def minutes(self) -> int:
-        """Return the length of the window in minutes."""
-        return (self.end - self.start) % MINUTES_PER_DAY or MINUTES_PER_DAY
-
     def overlap_minutes(self, other: WakingHours) -> int:
         """Return how many minutes a day both windows share."""
         return _overlap_minutes(self.start, self.end, other.start, other.end)
