@@ -14,12 +14,12 @@ how late it wakes:
 Each way runs ``--repeat`` rounds (3 by default) and the median round is printed, with the
 probe's lag p50 / p99 / max over all of them. A Markdown table ends the output.
 
-Figures on the shared 2-core machine (2026-12): at 10,000 members inline 0.45 s with one 0.5 s
-stall, thread 0.71 s (p50 5 ms: the loop waits its turn for the GIL every 5 ms, max 144 ms),
-process warm 0.78 s (p99 5 ms; its extra time is pickling the input, in the pool's feeder thread
-and the worker). Hearth therefore matches in a process. The rare spikes of 200-300 ms left in
-the process rows are full garbage collections in this process over the bench's own community
-(gc callbacks show gen-2 pauses of 0.24-0.26 s at 50,000), not the matcher.
+Figures on the shared 2-core machine are in the README (Pairing, Speed): at 10,000 members
+inline 0.54 s with one 0.58 s stall, thread 0.52 s with the loop waiting 5 ms at a time (max
+106 ms), process warm 0.67 s with p99 5 ms (its extra time is pickling the input across). Hearth
+therefore matches in a process. The rare 0.1-0.3 s spikes left in the process rows are full
+garbage collections in this process over the bench's own community (gc callbacks show gen-2
+pauses of 0.24-0.26 s at 50,000), not the matcher.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Where a round's matching runs: off the event loop, so interactions never wait for it.
 
-`match_round` is pure Python and holds the GIL: in a thread it still stalls the loop for most of
-a round (bench/pairing_lag.py measures 0.45 s at 10,000 members). `ProcessMatcher` runs it in
-one worker process, started on first use and stopped with `close()` when Hearth closes; tests
-pass `inline_matcher` (or their own `Matcher`) instead.
+`match_round` is pure Python and holds the GIL: inline it stalls the loop for the whole round
+(0.5 s at 10,000 members), and in a thread the loop still waits up to 5 ms at a time and stalls
+for 0.1-0.3 s (bench/pairing_lag.py). `ProcessMatcher` runs it in one worker process, started
+on first use and stopped with `close()` when Hearth closes; tests pass `inline_matcher` (or their
+own `Matcher`) instead.
 """
 
 from __future__ import annotations
