@@ -25,6 +25,7 @@ from bot.ops.metrics import Metrics
 from bot.scheduling.scheduler import JobScheduler
 from bot.services import Services, build_services
 from bot.services.crisis import crisis_data_from
+from bot.services.pairing import Matcher
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class Hearth:
         if not self.bot.is_closed():
             await self.bot.close()
         await drain_handlers(grace=5.0)
+        await self.services.close()
         if self.ops is not None:
             await self.ops.stop()
         await self.engine.dispose()
@@ -101,8 +103,12 @@ def build(
     autostart_jobs: bool = True,
     extensions: tuple[str, ...] = EXTENSIONS,
     crisis_data: CrisisData | None = None,
+    matcher: Matcher | None = None,
 ) -> Hearth:
-    """Build Hearth from settings (the database must already be migrated)."""
+    """Build Hearth from settings (the database must already be migrated).
+
+    Tests may pass a `matcher` (pairing rounds matched inline, say) instead of the worker process.
+    """
     crisis_data = crisis_data or load_data(settings)
     engine = create_engine(settings.database_url)
     services = build_services(
@@ -110,6 +116,7 @@ def build(
         clock or SystemClock(),
         crisis_data,
         reads=create_read_session_factory(engine),
+        matcher=matcher,
     )
     metrics = Metrics()
     scheduler = JobScheduler(autostart=autostart_jobs, metrics=metrics)

@@ -17,6 +17,7 @@ from bot.clock import FakeClock
 from bot.db.engine import create_engine, create_read_session_factory, create_session_factory
 from bot.db.migrate import upgrade
 from bot.services import Services, build_services
+from bot.services.pairing import inline_matcher
 
 # The suite is repeatable: the same examples on every run (and in CI). Explore with
 # `HYPOTHESIS_PROFILE=explore bash scripts/test.sh tests/unit` to draw new ones.
@@ -98,7 +99,10 @@ async def services(database_url: str, clock: FakeClock) -> AsyncIterator[Service
     """Return the services on a fresh database."""
     engine = create_engine(database_url)
     built = build_services(
-        create_session_factory(engine), clock, reads=create_read_session_factory(engine)
+        create_session_factory(engine),
+        clock,
+        reads=create_read_session_factory(engine),
+        matcher=inline_matcher,
     )
     yield built
     await engine.dispose()

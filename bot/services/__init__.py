@@ -22,7 +22,7 @@ from bot.services.checkins import (
 from bot.services.circles import CircleService
 from bot.services.crisis import CrisisService, crisis_data_from
 from bot.services.data_rights import DataRightsService
-from bot.services.pairing import PairingService
+from bot.services.pairing import Matcher, PairingService
 from bot.services.settings import SettingsService
 
 
@@ -44,17 +44,23 @@ class Services:
     circles: CircleService
     pairing: PairingService
 
+    async def close(self) -> None:
+        """Release what services hold outside the database (pairing's worker process)."""
+        await self.pairing.close()
+
 
 def build_services(
     sessions: SessionFactory,
     clock: Clock,
     crisis_data: CrisisData | None = None,
     reads: SessionFactory | None = None,
+    matcher: Matcher | None = None,
 ) -> Services:
     """Wire the services together (the composition root calls this once).
 
     Without `crisis_data`, the shipped helplines and phrase list are loaded and validated
-    (once per process); a malformed file raises DatasetError or PhraseSetError.
+    (once per process); a malformed file raises DatasetError or PhraseSetError. Without
+    `matcher`, pairing rounds are matched in a worker process (`close()` stops it).
     """
     crisis_data = crisis_data or crisis_data_from(SHIPPED_DATA_DIR)
     audit = AuditService(clock)
@@ -73,7 +79,7 @@ def build_services(
     data_rights.register(crisis)
     data_rights.register(CheckinDataRights(clock))
     data_rights.register(circles)
-    pairing = PairingService(sessions, clock, audit, agreement, reads)
+    pairing = PairingService(sessions, clock, audit, agreement, reads, matcher=matcher)
     data_rights.register(pairing)
     data_rights.register(audit)
     return Services(

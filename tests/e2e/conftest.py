@@ -15,6 +15,7 @@ from bot.app import Hearth, build
 from bot.client import EXTENSIONS
 from bot.clock import FakeClock
 from bot.config import Settings
+from bot.services.pairing import Matcher, inline_matcher
 from emulator import Emulator
 
 PROBE = "tests.e2e.probe"
@@ -155,7 +156,7 @@ async def start_hearth(
     """Return a function that starts the real bot (as `python -m bot` builds it) on one database."""
     running: list[tuple[Hearth, asyncio.Task[None]]] = []
 
-    async def start(**overrides: Any) -> Hearth:
+    async def start(*, matcher: Matcher | None = inline_matcher, **overrides: Any) -> Hearth:
         for hearth, task in running:
             await hearth.close()
             await task
@@ -169,7 +170,13 @@ async def start_hearth(
             dm_interval_seconds=0,
             **overrides,
         )
-        hearth = build(settings, clock=clock, autostart_jobs=False, extensions=(*EXTENSIONS, PROBE))
+        hearth = build(
+            settings,
+            clock=clock,
+            autostart_jobs=False,
+            extensions=(*EXTENSIONS, PROBE),
+            matcher=matcher,
+        )
         task = asyncio.create_task(hearth.bot.start(settings.discord_token))
         ready = asyncio.create_task(hearth.bot.wait_until_ready())
         done, _ = await asyncio.wait({task, ready}, timeout=10, return_when=asyncio.FIRST_COMPLETED)

@@ -9,8 +9,7 @@ import pytest
 
 from bot.app import Hearth
 from bot.clock import FakeClock
-from bot.services.pairing import thread_name
-from cogs.pairing import FOLLOWUP_JOB, ROUNDS_JOB
+from bot.services.pairing import FOLLOWUP_JOB, ROUNDS_JOB, thread_name
 from emulator import Emulator
 from tests.e2e.conftest import BOT_PERMISSIONS, Community, StartHearth
 from tests.e2e.test_crisis_e2e import make_alerts_private

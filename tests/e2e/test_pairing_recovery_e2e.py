@@ -9,7 +9,8 @@ import pytest
 
 from bot.app import Hearth
 from bot.clock import FakeClock
-from cogs.pairing import FOLLOWUP_JOB, ROUNDS_JOB
+from bot.services.pairing import FOLLOWUP_JOB, ROUNDS_JOB
+from cogs.pairing._views import ACCEPT, CONNECTED, SKIP
 from emulator import Emulator
 from tests.e2e.conftest import Community, StartHearth
 from tests.e2e.test_pairing_e2e import FIRST_SLOT, Pairing, run_round
@@ -77,13 +78,12 @@ async def test_an_invitation_sent_before_a_stop_is_found_not_sent_twice(
     await p.join("bob")
     invitations = await claim_round_invitations(p, clock)
     bobs = next(i for i in invitations if i.user_id == p.members["bob"])
-    cog = p.hearth.bot.get_cog("PairingCog")
     await send_as_before_the_stop(
         p.hearth,
         bobs.user_id,
         f"You've been matched — {ASKED}",
-        cog.accept_button(bobs.row_id),
-        cog.skip_button(bobs.row_id),
+        ACCEPT.button(bobs.row_id),
+        SKIP.button(bobs.row_id),
     )
     restarted = await start_hearth()
     await restarted.scheduler.run_now(ROUNDS_JOB)
@@ -112,12 +112,11 @@ async def test_a_follow_up_sent_before_a_stop_is_not_asked_again(
     clock.advance(days=2, minutes=5)
     followups = await p.hearth.services.pairing.claim_due_followups()
     alices = next(f for f in followups if f.user_id == p.members["alice"])
-    cog = p.hearth.bot.get_cog("PairingCog")
     await send_as_before_the_stop(
         p.hearth,
         alices.user_id,
         f"A few days ago you were introduced to a peer. {CONNECT}",
-        *(button(alices.row_id) for button in cog.followup_buttons),
+        *(spec.button(alices.row_id) for spec in CONNECTED.values()),
     )
     restarted = await start_hearth()
     await restarted.scheduler.run_now(FOLLOWUP_JOB)

@@ -14,6 +14,7 @@ from bot.db.models import (
     PairingHistory,
     PairingNotice,
     PairingProfile,
+    PairingSettings,
 )
 from bot.errors import AgreementRequired, InvalidInput, NotConfigured
 from bot.services import Services
@@ -157,7 +158,7 @@ async def test_history_is_stored_under_tokens(services: Services) -> None:
     assert round_id is not None
     async with services.pairing._sessions() as session:
         [entry] = list(await session.scalars(select(PairingHistory)))
-        secret = (await services.pairing._settings_row(session, GUILD)).secret
+        secret = (await session.get(PairingSettings, GUILD)).secret
     tokens = {member_token(secret, GUILD, 1001), member_token(secret, GUILD, 1002)}
     assert {entry.token_a, entry.token_b} == tokens
     assert b"1001" not in entry.token_a + entry.token_b

@@ -217,7 +217,7 @@ def test_waking_hours_wrap_past_midnight() -> None:
     late = WakingHours(20 * 60, 4 * 60)
     early = WakingHours(2 * 60, 10 * 60)
     assert late.overlap_minutes(early) == 120
-    assert late.minutes == 8 * 60
+    assert late.overlap_minutes(late) == 8 * 60
     assert WakingHours(0, 0).overlap_minutes(late) == 8 * 60
     assert WakingHours.from_local(330) == WakingHours(8 * 60 - 330, 22 * 60 - 330)
 
