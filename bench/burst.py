@@ -188,6 +188,7 @@ class Outcome:
     ack_max_ms: float
     lag_p99_ms: float
     lag_max_ms: float
+    gc_max_ms: float
     rss_before_mb: float
     rss_after_mb: float
     failures: int
@@ -214,6 +215,7 @@ async def measure(version: str, source: Path, members: int, pairing: int, sessio
         finally:
             await emu.stop()
     lags = [lag for at, lag in stats["lag"] if start <= at <= end]
+    collections = [pause for at, _, pause in stats.get("gc", []) if start <= at <= end]
     if errors:
         print(f"{version}: Hearth logged {len(errors)} errors, e.g. {errors[0][:200]}")
     if tally.failed:
@@ -227,6 +229,7 @@ async def measure(version: str, source: Path, members: int, pairing: int, sessio
         max(tally.acks, default=0) * 1000,
         percentile(lags, 0.99) * 1000,
         max(lags, default=0) * 1000,
+        max(collections, default=0) * 1000,
         before / 1024,
         after / 1024,
         len(tally.failed),
@@ -237,14 +240,14 @@ def table(rows: Sequence[Outcome]) -> str:
     """Return the outcomes as a Markdown table."""
     lines = [
         "| version | interactions | over 3 s | first answer p50 / p99 / max | loop lag p99 / max "
-        "| memory before → after | failed sessions |",
-        "|---|---|---|---|---|---|---|",
+        "| longest GC pause | memory before → after | failed sessions |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r.version} | {r.interactions} | {r.late} | {r.ack_p50_ms:.0f} / "
             f"{r.ack_p99_ms:.0f} / {r.ack_max_ms:.0f} ms | {r.lag_p99_ms:.1f} / "
-            f"{r.lag_max_ms:.1f} ms | {r.rss_before_mb:.0f} → {r.rss_after_mb:.0f} MB | "
+            f"{r.lag_max_ms:.1f} ms | {r.gc_max_ms:.0f} ms | {r.rss_before_mb:.0f} → {r.rss_after_mb:.0f} MB | "
             f"{r.failures} |"
         )
     return "\n".join(lines)

@@ -4,12 +4,14 @@ The benchmarks start this in a process of its own (`python -m hearth_runner`, wi
 tree to measure first on PYTHONPATH), so the emulator's work is not counted against Hearth's
 event loop. Settings come from the environment as for `python -m bot`. On SIGTERM it stops
 cleanly and writes what it measured to the JSON file named by HEARTH_BENCH_STATS:
-`lag` (wall-clock time, how late a 5 ms sleep woke, in seconds) and `rss_kb`.
+`lag` (wall-clock time, how late a 5 ms sleep woke, in seconds), `gc` (wall-clock time, the
+collected generation and how long the pause took, in seconds) and `rss_kb`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import signal
@@ -32,6 +34,19 @@ async def probe_lag(samples: list[tuple[float, float]]) -> None:
         samples.append((time.time(), max(0.0, loop.time() - asked - PROBE_EVERY)))
 
 
+def watch_collections(pauses: list[tuple[float, int, float]]) -> None:
+    """Record every garbage collection: when, which generation, how long it stopped everything."""
+    started: list[float] = []
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            pauses.append((time.time(), info["generation"], time.perf_counter() - started[0]))
+
+    gc.callbacks.append(timed)
+
+
 def rss_kb() -> int:
     """Return this process's resident memory in kB (Linux)."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -49,6 +64,8 @@ async def main() -> None:
     stopping = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
     samples: list[tuple[float, float]] = []
+    pauses: list[tuple[float, int, float]] = []
+    watch_collections(pauses)
     probe = asyncio.create_task(probe_lag(samples))
     runner = asyncio.create_task(hearth.bot.start(settings.discord_token))
     await asyncio.wait(
@@ -59,7 +76,7 @@ async def main() -> None:
     await hearth.close()
     if runner.done() and runner.exception() is not None:
         raise runner.exception()  # type: ignore[misc]
-    stats = {"lag": samples, "rss_kb": memory}
+    stats = {"lag": samples, "gc": pauses, "rss_kb": memory}
     Path(os.environ["HEARTH_BENCH_STATS"]).write_text(json.dumps(stats))
 
 
