@@ -190,7 +190,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         try:
             posted = await send(
                 channel,
-                content=public("<@&%(role)s> someone would like a check-in.", role=role_id)
+                content=public(N_("<@&%(role)s> someone would like a check-in."), role=role_id)
                 if role_id
                 else None,
                 embed=alert_embed(
@@ -230,7 +230,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         await update(
             interaction,
             content=language(interaction.locale)(
-                "Undone. Nothing was posted, and your check-in has been erased."
+                N_("Undone. Nothing was posted, and your check-in has been erased.")
             ),
             embed=None,
             view=None,
@@ -385,7 +385,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         await update(
             interaction,
             content=language(interaction.locale)(
-                "Reminders stopped. You can set them again with `/checkin reminder set`."
+                N_("Reminders stopped. You can set them again with `/checkin reminder set`.")
             ),
             embed=None,
             view=None,

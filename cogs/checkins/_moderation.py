@@ -129,8 +129,10 @@ class CheckinModerators:
         await reply_private(
             interaction,
             language(interaction.locale)(
-                "Thank you. The moderators have been told, privately. Your name wasn't shared "
-                "with them, and the author won't know who reported it."
+                N_(
+                    "Thank you. The moderators have been told, privately. Your name wasn't shared "
+                    "with them, and the author won't know who reported it."
+                )
             ),
         )
 
@@ -191,8 +193,10 @@ class CheckinModerators:
         await reply_private(
             interaction,
             language(interaction.locale)(
-                "Removed check-in %(ref)s. Its author will be told privately the next time they "
-                "use Hearth here; nobody learned who they are.",
+                N_(
+                    "Removed check-in %(ref)s. Its author will be told privately the next time they "
+                    "use Hearth here; nobody learned who they are."
+                ),
                 ref=post.ref,
             ),
         )
@@ -246,7 +250,7 @@ class CheckinModerators:
         await reply_private(
             interaction,
             language(interaction.locale)(
-                "Your request is in the alerts channel, waiting for a second moderator."
+                N_("Your request is in the alerts channel, waiting for a second moderator.")
             ),
         )
 
@@ -270,13 +274,15 @@ class CheckinModerators:
         }
         await reply_private(interaction, language(interaction.locale)(who, **values))
         await self.port.send_dm(request.requested_by, public(who, **values))
-        server = interaction.guild.name if interaction.guild else public("your server")
+        server = interaction.guild.name if interaction.guild else public(N_("your server"))
         told = await self.port.send_dm(
             revealed.author_id,
             public(
-                "For someone's safety, two moderators of %(server)s found out that you wrote "
-                "your anonymous check-in %(ref)s, as the server's settings allowed when you "
-                "posted it. Their reason: %(reason)s",
+                N_(
+                    "For someone's safety, two moderators of %(server)s found out that you "
+                    "wrote your anonymous check-in %(ref)s, as the server's settings allowed "
+                    "when you posted it. Their reason: %(reason)s"
+                ),
                 server=server,
                 ref=request.post.ref,
                 reason=request.reason,

@@ -331,14 +331,14 @@ def history_words(history: History, _: Language) -> str:
     feeling = mood_word(overview.common, _)
     if history.days <= 31:
         return _.plural(
-            "You checked in on %(count)s day this month. Most days: %(mood)s.",
-            "You checked in on %(count)s days this month. Most days: %(mood)s.",
+            "You checked in on %(count)s day this month: %(mood)s.",
+            "Most days this month: %(mood)s (you checked in on %(count)s days).",
             overview.checked,
             mood=feeling,
         )
     return _.plural(
-        "You checked in on %(count)s day in the last %(days)s days. Most days: %(mood)s.",
-        "You checked in on %(count)s days in the last %(days)s days. Most days: %(mood)s.",
+        "You checked in on %(count)s day in the last %(days)s days: %(mood)s.",
+        "Most days in the last %(days)s days: %(mood)s (you checked in on %(count)s days).",
         overview.checked,
         days=history.days,
         mood=feeling,

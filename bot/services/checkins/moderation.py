@@ -39,6 +39,13 @@ from bot.services.checkins.values import (
 
 log = logging.getLogger(__name__)
 
+# What a moderator is told about a reveal request that was decided before they clicked.
+ALREADY = {
+    REVEAL_APPROVED: N_("That reveal request was already approved."),
+    REVEAL_DECLINED: N_("That reveal request was already declined."),
+    REVEAL_EXPIRED: N_("That reveal request has already expired."),
+}
+
 
 class CheckinModeration:
     """Lets moderators act on a check-in while nobody learns who wrote it (unless revealed)."""
@@ -271,7 +278,7 @@ class CheckinModeration:
         if request is None or request.guild_id != guild_id:
             raise NotFound(N_("That reveal request no longer exists."))
         if request.status != REVEAL_PENDING:
-            raise InvalidInput(N_("That reveal request was already decided."))
+            raise InvalidInput(ALREADY.get(request.status, ALREADY[REVEAL_EXPIRED]))
         row = await session.get(Checkin, request.checkin_id)
         if row is None:  # pragma: no cover - requests cascade with their check-in
             raise NotFound(N_("That check-in is no longer in Hearth's records."))
