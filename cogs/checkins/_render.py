@@ -7,7 +7,9 @@ only they see, the server's (`server_language`) for posts, threads and the moder
 from __future__ import annotations
 
 import io
+import unicodedata
 from datetime import datetime, timedelta
+from functools import cache
 
 import discord
 from babel.dates import get_day_names
@@ -421,28 +423,52 @@ INK = (70, 60, 55)
 GRID = (230, 220, 210)
 
 
-def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+# Fonts that cover every shipped language's letters (é, ç, ü, ã…), found in the system's font
+# folders; Pillow's own default font only has ASCII, so with it the words lose their accents.
+FONT_FILES = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf")
+
+
+@cache
+def _font(size: int) -> tuple[ImageFont.ImageFont | ImageFont.FreeTypeFont, bool]:
+    """Return a font of this size, and whether it has more than ASCII's letters."""
+    for name in FONT_FILES:
+        try:
+            return ImageFont.truetype(name, size), True
+        except OSError:
+            continue
     try:
-        return ImageFont.load_default(size=size)
+        return ImageFont.load_default(size=size), False
     except (TypeError, OSError):  # pragma: no cover - very old Pillow or no FreeType
-        return ImageFont.load_default()
+        return ImageFont.load_default(), False
+
+
+def _plain(text: str) -> str:
+    """Return the text without accents ("Très" -> "Tres"), for a font that lacks them."""
+    folded = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    return "".join(c for c in folded if not unicodedata.combining(c))
 
 
 def history_chart(history: History, _: Language) -> bytes:
     """Draw the member's moods per day as a PNG bar chart."""
     width, height = CHART_SIZE
-    left, right, top, bottom = 110, 20, 40, 40
+    right, top, bottom = 20, 40, 40
     image = Image.new("RGB", CHART_SIZE, BACKGROUND)
     draw = ImageDraw.Draw(image)
-    font, small = _font(14), _font(12)
-    title = _("Your check-ins, last %(days)s days", days=history.days)
+    (font, full), (small, _full) = _font(14), _font(12)
+
+    def say(text: str) -> str:
+        return text if full else _plain(text)
+
+    words = {m.value: say(mood_word(m.value, _)) for m in MOODS}
+    left = max(110, 20 + max(round(draw.textlength(w, font=small)) for w in words.values()))
+    title = say(_("Your check-ins, last %(days)s days", days=history.days))
     draw.text((left, 10), title, fill=INK, font=font)
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_h / (len(MOODS) - 1)
     for m in MOODS:
         y = top + plot_h - (m.value - 1) * step
         draw.line([(left, y), (width - right, y)], fill=GRID, width=1)
-        draw.text((10, y - 8), mood_word(m.value, _), fill=INK, font=small)
+        draw.text((10, y - 8), words[m.value], fill=INK, font=small)
     start = history.today - timedelta(days=history.days - 1)
     slot = plot_w / history.days
     for day, value in history.per_day.items():
@@ -454,8 +480,10 @@ def history_chart(history: History, _: Language) -> bytes:
         y = top + plot_h - (value - 1) * step
         draw.rectangle([x0, y - 3, max(x1, x0 + 1), top + plot_h], fill=MOOD_COLOURS[value])
     for label_day in (start, start + (history.today - start) / 2, history.today):
+        label = say(_.day(label_day, "d MMM"))
         x = left + (label_day - start).days * slot
-        draw.text((x, height - 30), _.day(label_day, "d MMM"), fill=INK, font=small)
+        x = min(x, width - right - draw.textlength(label, font=small))  # the last one fits
+        draw.text((x, height - 30), label, fill=INK, font=small)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
