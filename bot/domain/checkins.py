@@ -22,14 +22,14 @@ __all__ = [
     "NOTE_MAX",
     "REF_ALPHABET",
     "WEEKDAYS",
+    "HistoryOverview",
     "Mood",
     "MoodSummary",
     "clean_note",
     "community_summary",
     "daily_moods",
     "delivery_delay",
-    "describe_days",
-    "history_words",
+    "history_overview",
     "mood",
     "neutralise",
     "next_reminder",
@@ -197,22 +197,28 @@ def daily_moods(entries: Iterable[tuple[date, int]]) -> dict[date, int]:
     return result
 
 
-def history_words(entries: Sequence[tuple[date, int]], today: date, days: int) -> str:
-    """Say in simple words how the member's days went, e.g. "most days this month: okay"."""
+@dataclass(frozen=True)
+class HistoryOverview:
+    """How the member's days went: on how many days they checked in, and the usual mood."""
+
+    checked: int
+    common: int | None
+    """The mood most days had (the lower one on a tie), None when no day was checked in."""
+
+
+def history_overview(
+    entries: Sequence[tuple[date, int]], today: date, days: int
+) -> HistoryOverview:
+    """Return how the member's last `days` days went (the cog says it in words)."""
     start = today - timedelta(days=days - 1)
     per_day = {d: m for d, m in daily_moods(entries).items() if start <= d <= today}
-    period = "this month" if days <= 31 else f"in the last {days} days"
     if not per_day:
-        return f"No check-ins {period} yet."
+        return HistoryOverview(0, None)
     counts = Counter(per_day.values())
     top = max(counts.values())
     # On a tie, name the gentler reading: the lower mood, so nobody is told they were fine.
     common = min(value for value, count in counts.items() if count == top)
-    checked = len(per_day)
-    day_word = "day" if checked == 1 else "days"
-    if checked == 1:
-        return f"You checked in on 1 day {period}: {mood(common).word}."
-    return f"Most days {period}: {mood(common).word} (you checked in on {checked} {day_word})."
+    return HistoryOverview(len(per_day), common)
 
 
 # --- Reminders -----------------------------------------------------------------------------
@@ -243,14 +249,6 @@ def parse_days(text: str) -> frozenset[int]:
     if not days:
         raise ValueError("choose at least one day")
     return frozenset(days)
-
-
-def describe_days(days: frozenset[int]) -> str:
-    """Say which days, in words."""
-    for word, value in _DAY_WORDS.items():
-        if days == value and word != "every day":
-            return "every day" if word == "daily" else word
-    return ", ".join(WEEKDAYS[d].capitalize() for d in sorted(days))
 
 
 def parse_clock(text: str) -> time:

@@ -12,8 +12,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import HearthBot
-from bot.domain.checkins import WEEKDAYS, describe_days
+from bot.domain.checkins import WEEKDAYS
 from bot.errors import UserError
+from bot.i18n import N_, Language, language, server_language
 from bot.services.checkins import (
     CheckinDelivery,
     CheckinReminders,
@@ -44,7 +45,7 @@ from cogs.checkins._views import UNDO, CheckinForm, keep_button
 log = logging.getLogger(__name__)
 
 QUIET_AFTER = ("crisis", "mydata", "privacy")
-CARE_INTRO = (
+CARE_INTRO = N_(
     "Thank you for sharing how you are. Your check-in is queued as usual; if things feel like "
     "too much right now, these people are there for you, any time:"
 )
@@ -105,7 +106,9 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
     async def open_form(self, interaction: discord.Interaction, guild_id: int) -> None:
         """Check the member may post, then open the form (also from a reminder's button)."""
         opening = await self.checkins.open(guild_id, interaction.user.id)
-        await open_modal(interaction, CheckinForm(self, guild_id, opening))
+        await open_modal(
+            interaction, CheckinForm(self, guild_id, opening, language(interaction.locale))
+        )
 
     async def submitted(
         self,
@@ -122,10 +125,11 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         started for every interaction defers in time and the receipt follows.
         """
         receipt = await self.checkins.submit(guild_id, interaction.user.id, mood, note)
+        _ = language(interaction.locale)
         # Undo is a DynamicItem the bot registered at start-up: it answers clicks on any
         # receipt, so this view only carries it and nothing is kept per receipt.
-        view = carried(UNDO.button(guild_id, receipt.checkin_id))
-        embed = render.receipt_embed(receipt, f"<#{receipt.channel_id}>")
+        view = carried(UNDO.button(guild_id, receipt.checkin_id, words=_))
+        embed = render.receipt_embed(receipt, f"<#{receipt.channel_id}>", _)
         await reply_private(interaction, embed=embed, view=view)
         self.delivery.queued(receipt.due_at)
         await self.after_submit(interaction, guild_id, receipt, reach_out)
@@ -134,8 +138,11 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         self, interaction: discord.Interaction, guild_id: int, receipt: Receipt, reach_out: bool
     ) -> None:
         """Care that follows a check-in: the crisis card, and a person reaching out if asked."""
+        _ = language(interaction.locale)
         if receipt.show_crisis_card:
-            card = await self.cards.for_member(interaction.user.id, guild_id, intro=CARE_INTRO)
+            card = await self.cards.for_member(
+                interaction.user.id, guild_id, intro=_(CARE_INTRO), words=_
+            )
             await reply_private(interaction, **card.kwargs())
         if reach_out:
             await reply_private(interaction, await self.ask_someone(interaction, guild_id))
@@ -146,6 +153,7 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         The card names the member (they chose to be reached) but says nothing of the check-in,
         and goes out now, not when the check-in is posted, so the two cannot be matched by time.
         """
+        _ = language(interaction.locale)
         guild = self.bot.get_guild(guild_id)
         config = await self.settings.get(guild_id)
         channel = (
@@ -153,16 +161,20 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
             if guild is not None and config is not None and config.alerts_channel_id
             else None
         )
-        unsent = (
-            "so nobody was told you'd like someone to reach out. Your check-in is still queued."
-        )
         if guild is None or config is None or not isinstance(channel, discord.TextChannel):
-            return f"This server has no moderator channel set up for Hearth, {unsent}"
+            return _(
+                "This server has no moderator channel set up for Hearth, so nobody was told "
+                "you'd like someone to reach out. Your check-in is still queued."
+            )
         if not is_private_channel(channel):
             log.warning(
                 "Not posting a reach-out request: the alerts channel in %s is public", guild_id
             )
-            return f"This server's moderator channel isn't private, {unsent}"
+            return _(
+                "This server's moderator channel isn't private, so nobody was told you'd like "
+                "someone to reach out. Your check-in is still queued."
+            )
+        public = server_language(guild.preferred_locale, chosen=config.language)
         member = guild.get_member(interaction.user.id)
         who = discord.utils.escape_markdown(
             member.display_name if member else interaction.user.display_name
@@ -173,16 +185,21 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
                 guild_id, interaction.user.id, named=True, origin_channel_id=origin
             )
         except UserError as error:
-            return error.message
+            return error.said(_)
         role_id = config.moderator_role_id
         try:
             posted = await send(
                 channel,
-                content=f"<@&{role_id}> someone would like a check-in." if role_id else None,
+                content=public(N_("<@&%(role)s> someone would like a check-in."), role=role_id)
+                if role_id
+                else None,
                 embed=alert_embed(
-                    alert, who, description=render.reach_out_text(who, interaction.user.id)
+                    alert,
+                    who,
+                    description=render.reach_out_text(who, interaction.user.id, public),
+                    words=public,
                 ),
-                view=alert_view(alert),
+                view=alert_view(alert, words=public),
                 allowed_mentions=discord.AllowedMentions(
                     everyone=False,
                     users=False,
@@ -192,13 +209,19 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         except discord.HTTPException:
             await self.crisis.withdraw_alert(alert, interaction.user.id)
             log.warning("Could not post a reach-out request in guild %s", guild_id)
-            return f"I couldn't post in the moderator channel, {unsent}"
+            return _(
+                "I couldn't post in the moderator channel, so nobody was told you'd like someone "
+                "to reach out. Your check-in is still queued."
+            )
         await self.crisis.posted_alert(alert.id, channel.id, posted.id)
-        return (
-            f"I told the moderators of **{guild.name}**, in their private channel, that **{who}** "
+        told = _(
+            "I told the moderators of **%(server)s**, in their private channel, that **%(who)s** "
             "would like someone to reach out. I didn't share your check-in or anything you wrote, "
-            f"and the card doesn't mention it. {PEERS_LINE}"
+            "and the card doesn't mention it.",
+            server=discord.utils.escape_markdown(guild.name),
+            who=who,
         )
+        return f"{told} {_(PEERS_LINE)}"
 
     async def undo(self, interaction: discord.Interaction, guild_id: int, checkin_id: int) -> None:
         """Take back a queued check-in."""
@@ -206,7 +229,9 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         await self.checkins.undo(guild_id, checkin_id, interaction.user.id)
         await update(
             interaction,
-            content="Undone. Nothing was posted, and your check-in has been erased.",
+            content=language(interaction.locale)(
+                N_("Undone. Nothing was posted, and your check-in has been erased.")
+            ),
             embed=None,
             view=None,
         )
@@ -222,8 +247,9 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
             return
         if not await self.checkins.has_undelivered_notices(interaction.guild_id):
             return
-        for text in await self.checkins.take_notices(interaction.guild_id, interaction.user.id):
-            await reply_private(interaction, f"🔒 {text}")
+        _ = language(interaction.locale)
+        for notice in await self.checkins.take_notices(interaction.guild_id, interaction.user.id):
+            await reply_private(interaction, f"🔒 {render.notice_text(notice, _)}")
 
     # ----- history ---------------------------------------------------------------------------
     @app_commands.command(name="history", description="Your own moods over time, privately")
@@ -238,43 +264,55 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         self, interaction: discord.Interaction, days: app_commands.Choice[int] | None = None
     ) -> None:
         """Show the member's history with a chart, or offer to start keeping it."""
+        _ = language(interaction.locale)
         guild_id = guild_of(interaction).id
         span = days.value if days else 30
         result = await self.checkins.history(guild_id, interaction.user.id, span)
         if not result.kept:
             await reply_private(
                 interaction,
-                "Hearth doesn't keep a history of your check-ins unless you ask. If you turn it "
-                "on, your mood for each day you check in (never your note, never the time) is "
-                "kept under your name for 90 days, only for you to see here. You can stop and "
-                "erase it any time, and `/mydata` includes it.\n\n"
-                "One honest caveat: while it's on, someone holding Hearth's database could "
-                "compare your days and moods with the posts of those days.",
-                view=carried(keep_button(guild_id, keep=True)),
+                _(
+                    "Hearth doesn't keep a history of your check-ins unless you ask. If you turn "
+                    "it on, your mood for each day you check in (never your note, never the "
+                    "time) is kept under your name for 90 days, only for you to see here. You "
+                    "can stop and erase it any time, and `/mydata` includes it.\n\n"
+                    "One honest caveat: while it's on, someone holding Hearth's database could "
+                    "compare your days and moods with the posts of those days."
+                ),
+                view=carried(keep_button(guild_id, True, _)),
             )
             return
         await defer(interaction)
-        chart = await asyncio.to_thread(render.history_chart, result)  # off the event loop
-        embed = discord.Embed(title="Your check-ins", description=result.words, colour=WARM)
+        chart = await asyncio.to_thread(render.history_chart, result, _)  # off the event loop
+        embed = discord.Embed(
+            title=_("Your check-ins"), description=render.history_words(result, _), colour=WARM
+        )
         embed.set_image(url="attachment://mood-history.png")
         await reply_private(
             interaction,
             embed=embed,
             file=discord.File(io.BytesIO(chart), filename="mood-history.png"),
-            view=carried(keep_button(guild_id, keep=False)),
+            view=carried(keep_button(guild_id, False, _)),
         )
 
     async def keep_history(
         self, interaction: discord.Interaction, guild_id: int, keep: int | bool
     ) -> None:
         """Start, or stop and erase, the member's history (the button carries 1 or 0)."""
+        _ = language(interaction.locale)
         keep = bool(keep)
         erased = await self.checkins.set_keep_history(guild_id, interaction.user.id, keep)
         text = (
-            "Done: from now on your mood on each day you check in is kept for you. "
-            "See it with `/checkin history`."
+            _(
+                "Done: from now on your mood on each day you check in is kept for you. "
+                "See it with `/checkin history`."
+            )
             if keep
-            else f"Done: your history is no longer kept, and {erased} entries were erased."
+            else _.plural(
+                "Done: your history is no longer kept, and %(count)s entry was erased.",
+                "Done: your history is no longer kept, and %(count)s entries were erased.",
+                erased,
+            )
         )
         await update(interaction, content=text, embed=None, view=None, attachments=[])
 
@@ -283,7 +321,9 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
     async def summary(self, interaction: discord.Interaction) -> None:
         """Show the mood distribution privately, only when enough members checked in."""
         result = await self.checkins.summary(guild_of(interaction).id)
-        await reply_private(interaction, embed=render.summary_embed(result))
+        await reply_private(
+            interaction, embed=render.summary_embed(result, language(interaction.locale))
+        )
 
     # ----- reminders -------------------------------------------------------------------------
     @reminder.command(name="set", description="A private nudge to check in, at your local time")
@@ -296,13 +336,21 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         self, interaction: discord.Interaction, time: str, timezone: str, days: str = "daily"
     ) -> None:
         """Save a reminder."""
+        _ = language(interaction.locale)
         guild_id = guild_of(interaction).id
-        saved = await self.reminders.set(guild_id, interaction.user.id, timezone, time, days)
+        saved = await self.reminders.set(
+            guild_id, interaction.user.id, timezone, time, days, locale=str(interaction.locale)
+        )
         await reply_private(
             interaction,
-            f"Saved. I'll send you a private nudge at {saved.at} ({saved.zone}), "
-            f"{describe_days(saved.days)}; the next one is {render.ts(saved.next_at)}. "
-            "Stop any time with `/checkin reminder off`.",
+            _(
+                "Saved. I'll send you a private nudge at %(time)s (%(zone)s), %(days)s; the next "
+                "one is %(next)s. Stop any time with `/checkin reminder off`.",
+                time=saved.at,
+                zone=saved.zone,
+                days=render.days_words(saved.days, _),
+                next=render.ts(saved.next_at),
+            ),
         )
 
     @reminder_set.autocomplete("timezone")
@@ -325,9 +373,10 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
     @reminder.command(name="off", description="Stop check-in reminders in this server")
     async def reminder_off(self, interaction: discord.Interaction) -> None:
         """Stop reminders."""
+        _ = language(interaction.locale)
         stopped = await self.reminders.clear(guild_of(interaction).id, interaction.user.id)
         await reply_private(
-            interaction, "Reminders stopped." if stopped else "You had no reminder here."
+            interaction, _("Reminders stopped.") if stopped else _("You had no reminder here.")
         )
 
     async def stop_reminders(self, interaction: discord.Interaction, guild_id: int) -> None:
@@ -335,7 +384,9 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         await self.reminders.clear(guild_id, interaction.user.id)
         await update(
             interaction,
-            content="Reminders stopped. You can set them again with `/checkin reminder set`.",
+            content=language(interaction.locale)(
+                N_("Reminders stopped. You can set them again with `/checkin reminder set`.")
+            ),
             embed=None,
             view=None,
         )
@@ -347,23 +398,28 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         guild = guild_of(interaction)
         await require_moderator(interaction, self.settings)
         config = await self.checkins.config(guild.id)
+        _ = language(interaction.locale)
         await reply_private(
-            interaction, embed=render.settings_embed(config, await self._warnings(guild))
+            interaction, embed=render.settings_embed(config, await self._warnings(guild, _), _)
         )
 
-    async def _warnings(self, guild: discord.Guild) -> list[str]:
+    async def _warnings(self, guild: discord.Guild, _: Language) -> list[str]:
         config = await self.settings.get(guild.id)
         channel = guild.get_channel(config.checkin_channel_id or 0) if config else None
         if not isinstance(channel, discord.TextChannel):
-            return ["No check-in channel: choose one with `/setup channels`."]
+            return [_("No check-in channel: choose one with `/setup channels`.")]
         perms = channel.permissions_for(guild.me)
         warnings = []
         if not (perms.view_channel and perms.send_messages and perms.embed_links):
-            warnings.append(f"Hearth can't post embeds in {channel.mention}.")
+            warnings.append(_("Hearth can't post embeds in %(channel)s.", channel=channel.mention))
         checkins = await self.checkins.config(guild.id)
         if checkins.threads and not perms.create_public_threads:
             warnings.append(
-                f"Hearth can't open reply threads in {channel.mention}: give it Create Public Threads."
+                _(
+                    "Hearth can't open reply threads in %(channel)s: give it Create Public "
+                    "Threads.",
+                    channel=channel.mention,
+                )
             )
         return warnings
 
@@ -408,8 +464,11 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
             note_retention_days=note_days,
             post_retention_days=post_days,
         )
+        _ = language(interaction.locale)
         await reply_private(
             interaction,
-            "Saved. Members are told in the check-in form and their receipt whether reveal is on.",
-            embed=render.settings_embed(config, await self._warnings(guild)),
+            _(
+                "Saved. Members are told in the check-in form and their receipt whether reveal is on."
+            ),
+            embed=render.settings_embed(config, await self._warnings(guild, _), _),
         )

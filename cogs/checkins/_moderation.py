@@ -1,4 +1,8 @@
-"""What moderators do with a check-in: reports, removal, pauses and reveal, without names."""
+"""What moderators do with a check-in: reports, removal, pauses and reveal, without names.
+
+What a moderator or member is answered privately is in their language; the cards in the
+moderators' channel, and what the author is told by DM, in the server's.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ import logging
 import discord
 
 from bot.errors import NotConfigured
-from bot.services.checkins import CheckinModeration, CheckinPost, CheckinService
+from bot.i18n import N_, Language, language, server_language
+from bot.services.checkins import CheckinModeration, CheckinPost, CheckinService, Notice
 from bot.services.settings import SettingsService
 from bot.ui import (
     NO_MENTIONS,
@@ -62,10 +67,18 @@ class CheckinModerators:
         channel = await self.port.alerts_channel(guild_id)
         if channel is None:
             raise NotConfigured(
-                "This needs a private moderator-alerts channel, and there isn't one: a moderator "
-                "can choose it with `/setup channels` and hide it from @everyone. Nothing was sent."
+                N_(
+                    "This needs a private moderator-alerts channel, and there isn't one: a "
+                    "moderator can choose it with `/setup channels` and hide it from @everyone. "
+                    "Nothing was sent."
+                )
             )
         return channel
+
+    async def server_words(self, guild_id: int, guild_locale: object = None) -> Language:
+        """Return the server's language, for the moderators' channel and the authors' DMs."""
+        config = await self.settings.get(guild_id)
+        return server_language(guild_locale, chosen=config.language if config else None)
 
     # ----- reports ---------------------------------------------------------------------------
     async def report_message(
@@ -75,18 +88,24 @@ class CheckinModerators:
         guild = guild_of(interaction)
         post = await self.moderation.find_post(guild.id, message.id)
         config = await self.settings.get_or_default(guild.id)
+        _ = language(interaction.locale)
         if is_moderator(interaction.user, config.moderator_role_id):
             await reply_private(
-                interaction, embed=render.moderation_embed(post), view=self.moderation_view(post)
+                interaction,
+                embed=render.moderation_embed(post, _),
+                view=self.moderation_view(post, _),
             )
             return
-        await open_modal(interaction, ReportForm(self, guild.id, message.id))
+        await open_modal(interaction, ReportForm(self, guild.id, message.id, _))
 
-    def moderation_view(self, post: CheckinPost) -> discord.ui.View:
+    def moderation_view(self, post: CheckinPost, _: Language) -> discord.ui.View:
         """Return Remove / Pause author / Ask to reveal for one check-in."""
-        buttons = [REMOVE.button(post.guild_id, post.id), PAUSE.button(post.guild_id, post.id)]
+        buttons = [
+            REMOVE.button(post.guild_id, post.id, words=_),
+            PAUSE.button(post.guild_id, post.id, words=_),
+        ]
         if post.reveal_possible:
-            buttons.append(REVEAL.button(post.guild_id, post.id))
+            buttons.append(REVEAL.button(post.guild_id, post.id, words=_))
         return carried(*buttons)
 
     async def reported(
@@ -95,8 +114,9 @@ class CheckinModerators:
         """Tell the moderators in the alerts channel; one card per check-in, updated."""
         channel = await self.require_alerts_channel(guild_id)
         post = await self.moderation.report(guild_id, message_id)
-        embed = render.alert_embed(post, reason.strip() or None)
-        view = self.moderation_view(post)
+        public = await self.server_words(guild_id, channel.guild.preferred_locale)
+        embed = render.alert_embed(post, reason.strip() or None, public)
+        view = self.moderation_view(post, public)
         if post.report_message_id:
             try:
                 await edit(
@@ -108,8 +128,12 @@ class CheckinModerators:
             await self._new_report_card(channel, post, embed, view)
         await reply_private(
             interaction,
-            "Thank you. The moderators have been told, privately. Your name wasn't shared with "
-            "them, and the author won't know who reported it.",
+            language(interaction.locale)(
+                N_(
+                    "Thank you. The moderators have been told, privately. Your name wasn't shared "
+                    "with them, and the author won't know who reported it."
+                )
+            ),
         )
 
     async def _new_report_card(
@@ -132,19 +156,24 @@ class CheckinModerators:
         self, interaction: discord.Interaction, guild_id: int, checkin_id: int
     ) -> None:
         """Ask the moderator why they remove this check-in."""
-        await self._ask(interaction, ReasonForm(self, "remove", guild_id, checkin_id))
+        form = ReasonForm(self, "remove", guild_id, checkin_id, language(interaction.locale))
+        await self._ask(interaction, form)
 
     async def ask_to_pause(
         self, interaction: discord.Interaction, guild_id: int, checkin_id: int
     ) -> None:
         """Ask the moderator for how long, and why, they pause this check-in's author."""
-        await self._ask(interaction, ReasonForm(self, "pause", guild_id, checkin_id, ask_days=True))
+        _ = language(interaction.locale)
+        await self._ask(
+            interaction, ReasonForm(self, "pause", guild_id, checkin_id, _, ask_days=True)
+        )
 
     async def ask_to_reveal(
         self, interaction: discord.Interaction, guild_id: int, checkin_id: int
     ) -> None:
         """Ask the moderator why this check-in's author should be revealed."""
-        await self._ask(interaction, ReasonForm(self, "reveal", guild_id, checkin_id))
+        form = ReasonForm(self, "reveal", guild_id, checkin_id, language(interaction.locale))
+        await self._ask(interaction, form)
 
     # ----- actions ---------------------------------------------------------------------------
     async def remove(
@@ -163,8 +192,13 @@ class CheckinModerators:
                     log.warning("Could not delete the thread of removed check-in %s", post.id)
         await reply_private(
             interaction,
-            f"Removed check-in {post.ref}. Its author will be told privately the next time they "
-            "use Hearth here; nobody learned who they are.",
+            language(interaction.locale)(
+                N_(
+                    "Removed check-in %(ref)s. Its author will be told privately the next time they "
+                    "use Hearth here; nobody learned who they are."
+                ),
+                ref=post.ref,
+            ),
         )
 
     async def pause(
@@ -179,15 +213,22 @@ class CheckinModerators:
         paused = await self.moderation.pause(
             guild_id, checkin_id, interaction.user.id, days, reason
         )
-        shortened = (
-            " (shortened: the pause can't outlast the grace period that still recognises them)"
-            if paused.shortened
-            else ""
-        )
+        _ = language(interaction.locale)
+        values = {"ref": paused.post.ref, "until": render.ts(paused.until)}
         await reply_private(
             interaction,
-            f"Paused the author of check-in {paused.post.ref} until {render.ts(paused.until)}"
-            f"{shortened}. They will be told privately; nobody learned who they are.",
+            _(
+                "Paused the author of check-in %(ref)s until %(until)s (shortened: the pause "
+                "can't outlast the grace period that still recognises them). They will be told "
+                "privately; nobody learned who they are.",
+                **values,
+            )
+            if paused.shortened
+            else _(
+                "Paused the author of check-in %(ref)s until %(until)s. They will be told "
+                "privately; nobody learned who they are.",
+                **values,
+            ),
         )
 
     # ----- reveal (off by default) -----------------------------------------------------------
@@ -199,11 +240,18 @@ class CheckinModerators:
         request = await self.moderation.request_reveal(
             guild_id, checkin_id, interaction.user.id, reason
         )
-        view = carried(APPROVE.button(guild_id, request.id), DECLINE.button(guild_id, request.id))
-        embed = render.reveal_request_embed(request)
+        public = await self.server_words(guild_id, channel.guild.preferred_locale)
+        view = carried(
+            APPROVE.button(guild_id, request.id, words=public),
+            DECLINE.button(guild_id, request.id, words=public),
+        )
+        embed = render.reveal_request_embed(request, public)
         await send(channel, embed=embed, view=view, allowed_mentions=NO_MENTIONS)
         await reply_private(
-            interaction, "Your request is in the alerts channel, waiting for a second moderator."
+            interaction,
+            language(interaction.locale)(
+                N_("Your request is in the alerts channel, waiting for a second moderator.")
+            ),
         )
 
     async def approve_reveal(
@@ -213,25 +261,43 @@ class CheckinModerators:
         await self.require_moderator(interaction)
         revealed = await self.moderation.approve_reveal(guild_id, reveal_id, interaction.user.id)
         request = revealed.request
-        await update(interaction, embed=render.reveal_approved_embed(revealed), view=None)
-        who = (
-            f"Check-in {request.post.ref} ({request.post.pseudonym}) was written by "
-            f"<@{revealed.author_id}>. Please handle this with care."
+        public = await self.server_words(guild_id, interaction.guild_locale)
+        await update(interaction, embed=render.reveal_approved_embed(revealed, public), view=None)
+        who = N_(
+            "Check-in %(ref)s (%(pseudonym)s) was written by <@%(author)s>. Please handle this "
+            "with care."
         )
-        await reply_private(interaction, who)
-        await self.port.send_dm(request.requested_by, who)
-        server = interaction.guild.name if interaction.guild else "your server"
+        values = {
+            "ref": request.post.ref,
+            "pseudonym": request.post.pseudonym,
+            "author": revealed.author_id,
+        }
+        await reply_private(interaction, language(interaction.locale)(who, **values))
+        await self.port.send_dm(request.requested_by, public(who, **values))
+        server = interaction.guild.name if interaction.guild else public(N_("your server"))
         told = await self.port.send_dm(
             revealed.author_id,
-            f"For someone's safety, two moderators of {server} "
-            f"found out that you wrote your anonymous check-in {request.post.ref}, as the server's "
-            f"settings allowed when you posted it. Their reason: {request.reason}",
+            public(
+                N_(
+                    "For someone's safety, two moderators of %(server)s found out that you "
+                    "wrote your anonymous check-in %(ref)s, as the server's settings allowed "
+                    "when you posted it. Their reason: %(reason)s"
+                ),
+                server=server,
+                ref=request.post.ref,
+                reason=request.reason,
+            ),
         )
         if not told:
             await self.checkins.leave_notice(
                 request.post.id,
-                f"Two moderators found out that you wrote your anonymous check-in "
-                f"{request.post.ref}, as this server's settings allowed. Their reason: {request.reason}",
+                Notice(
+                    N_(
+                        "Two moderators found out that you wrote your anonymous check-in "
+                        "%(ref)s, as this server's settings allowed. Their reason: %(reason)s"
+                    ),
+                    {"ref": request.post.ref, "reason": request.reason},
+                ),
             )
 
     async def decline_reveal(
@@ -240,6 +306,9 @@ class CheckinModerators:
         """Decline a reveal request."""
         await self.require_moderator(interaction)
         ref = await self.moderation.decline_reveal(guild_id, reveal_id, interaction.user.id)
+        public = await self.server_words(guild_id, interaction.guild_locale)
         await update(
-            interaction, embed=render.reveal_declined_embed(interaction.user.id, ref), view=None
+            interaction,
+            embed=render.reveal_declined_embed(interaction.user.id, ref, public),
+            view=None,
         )

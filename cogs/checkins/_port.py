@@ -3,6 +3,7 @@
 The delivery workflow (bot/services/checkins/delivery.py) and the reminders job decide; this
 only posts, finds, opens threads, deletes and sends private messages, and turns Discord's
 failures into the workflow's `Unreachable` (try again later) and `Refused` (not allowed).
+What it posts is in the server's language; a reminder in the language the member set it in.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import aiohttp
 import discord
 
 from bot.client import HearthBot
+from bot.i18n import Language, language, server_language
 from bot.services.checkins import (
     Delivery,
     FoundPost,
+    Notice,
     PostToDelete,
     Refused,
     ReminderDue,
@@ -57,15 +60,25 @@ class DiscordCheckinPort:
     def _channel(self, channel_id: int, guild_id: int) -> discord.PartialMessageable:
         return self._bot.get_partial_messageable(channel_id, guild_id=guild_id)
 
+    async def server_words(self, guild_id: int) -> Language:
+        """Return the server's language: its `/setup language` choice, else its Discord locale."""
+        guild = self._bot.get_guild(guild_id)
+        config = await self._settings.get(guild_id)
+        return server_language(
+            guild.preferred_locale if guild is not None else None,
+            chosen=config.language if config is not None else None,
+        )
+
     # ----- delivery --------------------------------------------------------------------------
     async def post(self, delivery: Delivery) -> int:
         """Post the check-in under its pseudonym, with nothing that can ping; return its id."""
         if delivery.channel_id is None:
             raise Unreachable("no check-in channel")
+        words = await self.server_words(delivery.guild_id)
         try:
             message = await send(
                 self._channel(delivery.channel_id, delivery.guild_id),
-                embed=render.post_embed(delivery),
+                embed=render.post_embed(delivery, words),
                 allowed_mentions=NO_MENTIONS,
             )
         except TRANSIENT as error:
@@ -83,9 +96,10 @@ class DiscordCheckinPort:
         message = self._channel(delivery.channel_id, delivery.guild_id).get_partial_message(
             message_id
         )
+        words = await self.server_words(delivery.guild_id)
         try:
             thread = await message.create_thread(
-                name=fit_thread_name(render.thread_name(delivery)),
+                name=fit_thread_name(render.thread_name(delivery, words)),
                 auto_archive_duration=THREAD_ARCHIVE_MINUTES,
                 reason="Replies to an anonymous check-in",
             )
@@ -105,12 +119,14 @@ class DiscordCheckinPort:
         if delivery.channel_id is None:
             return None
         me = self._bot.user.id if self._bot.user else 0
-        marker = render.post_marker(delivery.ref)
+        markers = render.post_markers(delivery.ref)
         channel = self._channel(delivery.channel_id, delivery.guild_id)
         try:
             async for message in channel.history(limit=RECOVERY_LOOKBACK):
                 if message.author.id == me and any(
-                    marker in (embed.footer.text or "") for embed in message.embeds
+                    marker in (embed.footer.text or "")
+                    for embed in message.embeds
+                    for marker in markers
                 ):
                     thread = message.thread
                     return FoundPost(message.id, thread.id if thread is not None else None)
@@ -126,7 +142,11 @@ class DiscordCheckinPort:
         if delivery.channel_id is None:
             return
         embed = render.detection_embed(
-            delivery.guild_id, delivery.channel_id, message_id, delivery.ref
+            delivery.guild_id,
+            delivery.channel_id,
+            message_id,
+            delivery.ref,
+            await self.server_words(delivery.guild_id),
         )
         try:
             # The same nonce on a retry after a crash: Discord hands back the note it has.
@@ -163,6 +183,11 @@ class DiscordCheckinPort:
         if isinstance(thread, discord.Thread):  # never anything else under a thread's id
             await thread.delete(reason=reason)
 
+    async def tell_author(self, guild_id: int, user_id: int, notice: Notice) -> bool:
+        """Send an author a notice by DM, in the server's language; return whether it went."""
+        text = render.notice_text(notice, await self.server_words(guild_id))
+        return await self.send_dm(user_id, text)
+
     async def send_dm(self, user_id: int, text: str) -> bool:
         """Send a member a private message; return whether Discord took it."""
         try:
@@ -189,12 +214,16 @@ class DiscordCheckinPort:
     async def send_reminder(self, due: ReminderDue) -> bool:
         """Send the member their gentle nudge by DM, with Check in and Stop buttons."""
         guild = self._bot.get_guild(due.guild_id)
-        view = carried(OPEN.button(due.guild_id), REMIND_OFF.button(due.guild_id))
+        # The language the member set the reminder in, else the server's.
+        words = language(due.locale) if due.locale else await self.server_words(due.guild_id)
+        view = carried(
+            OPEN.button(due.guild_id, words=words), REMIND_OFF.button(due.guild_id, words=words)
+        )
         try:
             channel = await self._bot.create_dm(discord.Object(id=due.user_id))
             await send(
                 channel,
-                embed=render.reminder_embed(guild.name if guild else None),
+                embed=render.reminder_embed(guild.name if guild else None, words),
                 view=view,
                 allowed_mentions=NO_MENTIONS,
             )

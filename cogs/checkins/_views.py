@@ -1,4 +1,8 @@
-"""The check-in forms and persistent buttons (their state lives in the custom_id)."""
+"""The check-in forms and persistent buttons (their state lives in the custom_id).
+
+Forms and buttons are built in the reader's words: the member's for what only they see, the
+server's for the buttons on a moderators' card.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,11 @@ import discord
 
 from bot.domain.checkins import MOODS
 from bot.errors import InvalidInput
+from bot.i18n import N_, NC_, Language
 from bot.services.checkins import Opening
 from bot.ui import HearthModal
 from bot.ui.components import ButtonSpec
+from cogs.checkins import _render as render
 
 if TYPE_CHECKING:
     from cogs.checkins._cog import CheckinsCog
@@ -22,22 +28,31 @@ _GREY, _PRIMARY, _DANGER = (
     discord.ButtonStyle.primary,
     discord.ButtonStyle.danger,
 )
-UNDO = ButtonSpec("hearth:checkin:undo", "Undo", _GREY, ("guild", "id"))
-KEEP = ButtonSpec("hearth:checkin:keep", "Keep my history", _PRIMARY, ("guild", "on"))
-OPEN = ButtonSpec("hearth:checkin:open", "Check in", _PRIMARY, ("guild",))
-REMIND_OFF = ButtonSpec("hearth:checkin:remind_off", "Stop these reminders", _GREY, ("guild",))
-REMOVE = ButtonSpec("hearth:checkin:remove", "Remove check-in", _DANGER, ("guild", "id"))
-PAUSE = ButtonSpec("hearth:checkin:pause", "Pause author", _GREY, ("guild", "id"))
-REVEAL = ButtonSpec("hearth:checkin:reveal", "Ask to reveal", _GREY, ("guild", "id"))
-APPROVE = ButtonSpec("hearth:checkin:approve", "Approve reveal", _DANGER, ("guild", "id"))
-DECLINE = ButtonSpec("hearth:checkin:decline", "Decline", _GREY, ("guild", "id"))
+UNDO = ButtonSpec("hearth:checkin:undo", NC_("button", "Undo"), _GREY, ("guild", "id"))
+KEEP = ButtonSpec(
+    "hearth:checkin:keep", NC_("button", "Keep my history"), _PRIMARY, ("guild", "on")
+)
+OPEN = ButtonSpec("hearth:checkin:open", NC_("button", "Check in"), _PRIMARY, ("guild",))
+REMIND_OFF = ButtonSpec(
+    "hearth:checkin:remind_off", NC_("button", "Stop these reminders"), _GREY, ("guild",)
+)
+REMOVE = ButtonSpec(
+    "hearth:checkin:remove", NC_("button", "Remove check-in"), _DANGER, ("guild", "id")
+)
+PAUSE = ButtonSpec("hearth:checkin:pause", NC_("button", "Pause author"), _GREY, ("guild", "id"))
+REVEAL = ButtonSpec("hearth:checkin:reveal", NC_("button", "Ask to reveal"), _GREY, ("guild", "id"))
+APPROVE = ButtonSpec(
+    "hearth:checkin:approve", NC_("button", "Approve reveal"), _DANGER, ("guild", "id")
+)
+DECLINE = ButtonSpec("hearth:checkin:decline", NC_("button", "Decline"), _GREY, ("guild", "id"))
+STOP_KEEPING = NC_("button", "Stop and erase my history")
 
 
-def keep_button(guild_id: int, keep: bool) -> discord.ui.Button[Any]:
+def keep_button(guild_id: int, keep: bool, _: Language) -> discord.ui.Button[Any]:
     """Return the button that starts keeping history (keep) or stops and erases it."""
-    return KEEP.button(
-        guild_id, int(keep), label=KEEP.label if keep else "Stop and erase my history"
-    )
+    if keep:
+        return KEEP.button(guild_id, 1, words=_)
+    return KEEP.button(guild_id, 0, label=_.context("button", STOP_KEEPING))
 
 
 def persistent_items(
@@ -64,17 +79,23 @@ def modal_id(kind: str) -> str:
     return f"hearth:checkin:{kind}:{secrets.token_hex(8)}"
 
 
-class CheckinForm(HearthModal, title="Check in"):
+class CheckinForm(HearthModal):
     """The check-in form: mood, an optional note, and whether someone should reach out."""
 
-    def __init__(self, cog: CheckinsCog, guild_id: int, opening: Opening) -> None:
-        super().__init__(timeout=20 * 60, custom_id=modal_id("form"))
+    def __init__(self, cog: CheckinsCog, guild_id: int, opening: Opening, _: Language) -> None:
+        super().__init__(
+            title=_.context("form title", "Check in"),
+            timeout=20 * 60,
+            custom_id=modal_id("form"),
+        )
         self.cog, self.guild_id = cog, guild_id
         self.mood: discord.ui.Select[Any] = discord.ui.Select(
             custom_id="mood",
-            placeholder="Choose one",
+            placeholder=_.context("placeholder", "Choose one"),
             options=[
-                discord.SelectOption(label=m.word.capitalize(), value=str(m.value), emoji=m.emoji)
+                discord.SelectOption(
+                    label=render.mood_word(m.value, _), value=str(m.value), emoji=m.emoji
+                )
                 for m in MOODS
             ],
         )
@@ -83,34 +104,51 @@ class CheckinForm(HearthModal, title="Check in"):
             style=discord.TextStyle.paragraph,
             required=False,
             max_length=1000,
-            placeholder="A few words, if you like. Your name isn't shown.",
+            placeholder=_.context(
+                "placeholder", "A few words, if you like. Your name isn't shown."
+            ),
         )
         self.reach: discord.ui.Select[Any] = discord.ui.Select(
             custom_id="reach",
             required=False,
             min_values=0,
             options=[
-                discord.SelectOption(label="No, thank you", value="no"),
-                discord.SelectOption(label="Yes, please reach out to me", value="yes"),
+                discord.SelectOption(label=_.context("select option", "No, thank you"), value="no"),
+                discord.SelectOption(
+                    label=_.context("select option", "Yes, please reach out to me"), value="yes"
+                ),
             ],
         )
-        self.add_item(discord.ui.Label(text="How are you doing?", component=self.mood))
-        self.add_item(discord.ui.Label(text="A few words (optional)", component=self.note))
         self.add_item(
             discord.ui.Label(
-                text="Would you like someone to reach out?",
-                description="If yes, the moderators get your name, not this check-in.",
+                text=_.context("field label", "How are you doing?"), component=self.mood
+            )
+        )
+        self.add_item(
+            discord.ui.Label(
+                text=_.context("field label", "A few words (optional)"), component=self.note
+            )
+        )
+        self.add_item(
+            discord.ui.Label(
+                text=_.context("field label", "Would you like someone to reach out?"),
+                description=_.context(
+                    "field description", "If yes, the moderators get your name, not this check-in."
+                ),
                 component=self.reach,
             )
         )
         self.add_item(
             discord.ui.TextDisplay(
-                "Posted under a pseudonym after a short random delay. "
-                + (
-                    "**Reveal is on here**: for a short time, two moderators together could find "
-                    "out who wrote it, for someone's safety (you would be told)."
-                    if opening.reveal_enabled
-                    else "**Reveal is off here**: nobody, moderators included, can find out who wrote it."
+                _(
+                    "Posted under a pseudonym after a short random delay. **Reveal is on "
+                    "here**: for a short time, two moderators together could find out who wrote "
+                    "it, for someone's safety (you would be told)."
+                )
+                if opening.reveal_enabled
+                else _(
+                    "Posted under a pseudonym after a short random delay. **Reveal is off "
+                    "here**: nobody, moderators included, can find out who wrote it."
                 )
             )
         )
@@ -119,7 +157,7 @@ class CheckinForm(HearthModal, title="Check in"):
         """Queue the check-in."""
         values = self.mood.values
         if not values or not values[0].isdigit():
-            raise InvalidInput("Please choose how you're doing.")
+            raise InvalidInput(N_("Please choose how you're doing."))
         await self.cog.submitted(
             interaction,
             self.guild_id,
@@ -129,11 +167,17 @@ class CheckinForm(HearthModal, title="Check in"):
         )
 
 
-class ReportForm(HearthModal, title="Report a check-in"):
+class ReportForm(HearthModal):
     """A member's report: an optional reason; who reports is not kept."""
 
-    def __init__(self, moderators: CheckinModerators, guild_id: int, message_id: int) -> None:
-        super().__init__(timeout=10 * 60, custom_id=modal_id("report"))
+    def __init__(
+        self, moderators: CheckinModerators, guild_id: int, message_id: int, _: Language
+    ) -> None:
+        super().__init__(
+            title=_.context("form title", "Report a check-in"),
+            timeout=10 * 60,
+            custom_id=modal_id("report"),
+        )
         self.moderators, self.guild_id, self.message_id = moderators, guild_id, message_id
         self.reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="reason",
@@ -141,7 +185,12 @@ class ReportForm(HearthModal, title="Report a check-in"):
             required=False,
             max_length=300,
         )
-        self.add_item(discord.ui.Label(text="What worries you? (optional)", component=self.reason))
+        self.add_item(
+            discord.ui.Label(
+                text=_.context("field label", "What worries you? (optional)"),
+                component=self.reason,
+            )
+        )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Pass the report on."""
@@ -151,9 +200,9 @@ class ReportForm(HearthModal, title="Report a check-in"):
 
 
 REASON_TITLES = {
-    "remove": "Remove this check-in",
-    "pause": "Pause its author",
-    "reveal": "Ask to reveal",
+    "remove": NC_("form title", "Remove this check-in"),
+    "pause": NC_("form title", "Pause its author"),
+    "reveal": NC_("form title", "Ask to reveal"),
 }
 
 
@@ -166,11 +215,12 @@ class ReasonForm(HearthModal):
         action: str,
         guild_id: int,
         target_id: int,
+        _: Language,
         *,
         ask_days: bool = False,
     ) -> None:
         super().__init__(
-            title=REASON_TITLES[action],
+            title=_.context("form title", REASON_TITLES[action]),
             timeout=10 * 60,
             custom_id=modal_id(action),
         )
@@ -180,7 +230,12 @@ class ReasonForm(HearthModal):
             custom_id="days", default="3", max_length=1
         )
         if ask_days:
-            self.add_item(discord.ui.Label(text="For how many days? (1 to 7)", component=self.days))
+            self.add_item(
+                discord.ui.Label(
+                    text=_.context("field label", "For how many days? (1 to 7)"),
+                    component=self.days,
+                )
+            )
         self.reason: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="reason",
             style=discord.TextStyle.paragraph,
@@ -189,7 +244,8 @@ class ReasonForm(HearthModal):
         )
         self.add_item(
             discord.ui.Label(
-                text="Reason (the author is told; it is logged)", component=self.reason
+                text=_.context("field label", "Reason (the author is told; it is logged)"),
+                component=self.reason,
             )
         )
 
@@ -201,7 +257,7 @@ class ReasonForm(HearthModal):
             await moderators.remove(interaction, guild_id, target_id, self.reason.value)
         elif self.action == "pause":
             if not (self.days.value.isascii() and self.days.value.isdigit()):
-                raise InvalidInput("Please give the number of days, 1 to 7.")
+                raise InvalidInput(N_("Please give the number of days, 1 to 7."))
             days = int(self.days.value)
             await moderators.pause(interaction, guild_id, target_id, days, self.reason.value)
         else:

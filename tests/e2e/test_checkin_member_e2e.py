@@ -49,7 +49,7 @@ async def test_history_is_opt_in_and_shows_a_png_chart_with_simple_words(
     assert answer["flags"] & EPHEMERAL
     assert (
         answer["embeds"][0]["description"]
-        == "Most days this month: okay (you checked in on 3 days)."
+        == "Most days this month: Okay (you checked in on 3 days)."
     )
     name, png = shown.followup_files(0)[0]
     assert name == "mood-history.png" and png.startswith(PNG_SIGNATURE)

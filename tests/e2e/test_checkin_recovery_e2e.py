@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.app import Hearth
 from bot.clock import FakeClock
 from bot.db.models import Checkin
+from bot.i18n import language
 from bot.services.checkins import Delivery
 from cogs.checkins import _render as render
 from cogs.checkins._port import DiscordCheckinPort
@@ -60,7 +61,7 @@ async def test_a_post_found_after_a_crash_gets_its_reply_thread(
     [post] = posts(emu, c.checkins.id)
     assert post["id"] == message["id"]
     thread = emu.world.threads.get(int(post["id"]))
-    assert thread is not None and thread.name == render.thread_name(claimed)
+    assert thread is not None and thread.name == render.thread_name(claimed, language("en"))
     assert await recorded_thread(restarted) == [("posted", int(post["id"]), int(post["id"]))]
 
 

@@ -13,6 +13,7 @@ from bot.services.checkins import (
     CheckinDelivery,
     Delivery,
     FoundPost,
+    Notice,
     PostToDelete,
     Refused,
     Unreachable,
@@ -55,9 +56,9 @@ class FakePort:
     async def note_for_moderators(self, delivery: Delivery, message_id: int) -> None:
         return None
 
-    async def send_dm(self, user_id: int, text: str) -> bool:
+    async def tell_author(self, guild_id: int, user_id: int, notice: Notice) -> bool:
         if self.dms_open:
-            self.dms.append((user_id, text))
+            self.dms.append((user_id, notice.message % notice.values))
         return self.dms_open
 
     async def delete_post(self, post: PostToDelete) -> None:
@@ -123,7 +124,8 @@ async def test_giving_up_with_closed_dms_leaves_the_author_a_notice(
     clock.advance(days=1, seconds=1)
     await delivery.run()
     [notice] = await ready.checkins.take_notices(GUILD, ALICE)
-    assert "couldn't be posted" in notice and "into the void" not in notice
+    text = notice.message % notice.values
+    assert "couldn't be posted" in text and "into the void" not in text
 
 
 async def expired_post(ready: Services, clock: FakeClock, delivery: CheckinDelivery) -> int:

@@ -126,17 +126,16 @@ def test_summary_needs_k_members() -> None:
     assert summary.counts == (1, 0, 2, 0, 3) and summary.total == 6
 
 
-def test_history_words_say_the_most_common_mood() -> None:
-    """Simple words: the mood most days had, over the period."""
+def test_history_overview_names_the_most_common_mood() -> None:
+    """The mood most days had, over the period, and on how many days."""
     today = date(2026, 1, 30)
     entries = [(today - timedelta(days=i), 3) for i in range(5)] + [
         (today, 5),
         (date(2026, 1, 2), 1),
     ]
-    words = d.history_words(entries, today, 30)
-    assert words.startswith("Most days this month: okay")
-    assert d.history_words([], today, 30) == "No check-ins this month yet."
-    assert "last 90 days" in d.history_words(entries, today, 90)
+    assert d.history_overview(entries, today, 30) == d.HistoryOverview(6, 3)
+    assert d.history_overview([], today, 30) == d.HistoryOverview(0, None)
+    assert d.history_overview(entries, today, 7) == d.HistoryOverview(5, 3)
 
 
 def test_daily_moods_round_half_down() -> None:

@@ -182,4 +182,6 @@ class CheckinPreference(Base):
     reminder_time: Mapped[str | None] = mapped_column(String(5))
     reminder_days: Mapped[int | None] = mapped_column(Integer)
     reminder_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    reminder_locale: Mapped[str | None] = mapped_column(String(10))
+    """The Discord locale the member set the reminder in: its DMs speak that language."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Checkin, CheckinReveal, CheckinWindow
 from bot.errors import InvalidInput
+from bot.i18n import N_
 from bot.services.checkins.values import (
     REVEAL_EXPIRED,
     REVEAL_PENDING,
@@ -25,12 +26,17 @@ def validated_changes(changes: dict[str, int | bool | None]) -> dict[str, int | 
         raise ValueError(f"unknown settings: {sorted(set(changes) - known)}")
     changes = {k: v for k, v in changes.items() if v is not None}
     if not changes:
-        raise InvalidInput("Choose at least one setting to change.")
+        raise InvalidInput(N_("Choose at least one setting to change."))
     for name, value in changes.items():
         if name in SETTING_RANGES:
             low, high = SETTING_RANGES[name]
             if not isinstance(value, int) or not low <= value <= high:
-                raise InvalidInput(f"{name.replace('_', ' ')} must be {low} to {high}.")
+                raise InvalidInput(
+                    N_("%(setting)s must be %(low)s to %(high)s."),
+                    setting=name.replace("_", " "),
+                    low=low,
+                    high=high,
+                )
     if changes.get("post_retention_days") == 0:
         changes["post_retention_days"] = None
     return changes

@@ -38,6 +38,7 @@ from bot.db.queries import insert_ignore
 from bot.domain import checkins as domain
 from bot.domain.pseudonyms import author_token, pseudonym
 from bot.errors import NotAllowed, NotConfigured, RateLimited
+from bot.i18n import N_
 from bot.services.checkins.keys import new_window_key
 from bot.services.checkins.values import RATE_WINDOW, CheckinConfig, CheckinPost, WindowKey
 
@@ -197,8 +198,10 @@ async def read_context(
     found = (await session.execute(_context_statement(len(tokens)), parameters)).first()
     if found is None or found[0] is None:
         raise NotConfigured(
-            "Check-ins aren't open here yet: a moderator needs to choose the check-in "
-            "channel with `/setup channels`."
+            N_(
+                "Check-ins aren't open here yet: a moderator needs to choose the check-in "
+                "channel with `/setup channels`."
+            )
         )
     channel_id, settings_guild, *values = found[: 2 + len(_CONFIG_NAMES)]
     keep_history, detection, alert, name, paused_until, count, oldest = found[
@@ -240,20 +243,36 @@ async def check_may_post(session: AsyncSession, guild_id: int, context: Context)
         ).first()
         reason = block.reason if block is not None else ""
         until = aware(block.until if block is not None else context.paused_until)
+        if reason:
+            raise NotAllowed(
+                N_(
+                    "The moderators have paused check-ins from you until %(until)s. They "
+                    "didn't learn who you are. Their reason: %(reason)s. If you need support "
+                    "now, `/crisis` lists people you can reach."
+                ),
+                until=f"<t:{int(until.timestamp())}:f>",
+                reason=reason,
+            )
         raise NotAllowed(
-            "The moderators have paused check-ins from you until "
-            f"<t:{int(until.timestamp())}:f>. "
-            f"They didn't learn who you are. Their reason: {reason or 'none given'}. "
-            "If you need support now, `/crisis` lists people you can reach."
+            N_(
+                "The moderators have paused check-ins from you until %(until)s. They didn't "
+                "learn who you are, and gave no reason. If you need support now, `/crisis` "
+                "lists people you can reach."
+            ),
+            until=f"<t:{int(until.timestamp())}:f>",
         )
     count = context.recent_count
     if count >= context.config.daily_limit and context.recent_oldest is not None:
         again = aware(context.recent_oldest) + RATE_WINDOW
         raise RateLimited(
-            f"You've shared {count} check-ins in the last day, which is as many as this "
-            f"server allows for now. You can check in again <t:{int(again.timestamp())}:R>. "
-            "Take care of yourself in the meantime 💛 — and if things feel heavy right now, "
-            "`/crisis` has people you can reach."
+            N_(
+                "You've shared %(count)s check-ins in the last day, which is as many as this "
+                "server allows for now. You can check in again %(again)s. Take care of "
+                "yourself in the meantime 💛 — and if things feel heavy right now, `/crisis` "
+                "has people you can reach."
+            ),
+            count=count,
+            again=f"<t:{int(again.timestamp())}:R>",
         )
 
 

@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.db.models import Checkin, CheckinHistory, CheckinPreference, CheckinWindow
 from bot.domain import checkins as domain
 from bot.domain.pseudonyms import author_token
+from bot.i18n import N_
 from bot.services.checkins import _store as store
 from bot.services.checkins.values import PENDING
 from bot.services.data_rights import ExportChoice
@@ -26,7 +27,7 @@ class CheckinDataRights:
 
     def describe(self) -> str:
         """Say in plain words what this part stores."""
-        return (
+        return N_(
             "**Anonymous check-ins**: your check-ins are stored without your name or id. While "
             "a check-in waits to be posted, your id is kept encrypted so you can undo it; it is "
             "erased once posted. For one rotation window plus a grace period (a week each by "
@@ -35,7 +36,7 @@ class CheckinDataRights:
             "together find out it was you). Then the key is destroyed and nobody can link them "
             "to you. Notes are erased after 30 days (the server may choose other times). "
             "If you turn on **check-in history**, your mood per day (never the note) is kept "
-            "under your name for 90 days; reminders keep your time zone and time."
+            "under your name for 90 days; reminders keep your time zone, time and language."
         )
 
     async def _my_checkins(self, session: AsyncSession, user_id: int) -> list[Checkin]:
@@ -98,7 +99,11 @@ class CheckinDataRights:
                     "server_id": str(p.guild_id),
                     "keep_history": p.keep_history,
                     "reminder": (
-                        {"time_zone": p.reminder_zone, "time": p.reminder_time}
+                        {
+                            "time_zone": p.reminder_zone,
+                            "time": p.reminder_time,
+                            "language": p.reminder_locale,
+                        }
                         if p.reminder_next_at
                         else None
                     ),

@@ -15,12 +15,14 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.clock import Clock
+from bot.i18n import N_
 from bot.services.checkins.queue import DeliveryQueue
 from bot.services.checkins.service import CheckinService
 from bot.services.checkins.values import (
     Delivery,
     DeliveryFailure,
     FoundPost,
+    Notice,
     Posted,
     PostToDelete,
 )
@@ -74,8 +76,8 @@ class DeliveryPort(Protocol):
         """
         ...
 
-    async def send_dm(self, user_id: int, text: str) -> bool:
-        """Send a member a private message; return whether Discord took it."""
+    async def tell_author(self, guild_id: int, user_id: int, notice: Notice) -> bool:
+        """Send a member a private message (in the server's language); return whether it went."""
         ...
 
     async def delete_post(self, post: PostToDelete) -> None:
@@ -83,13 +85,16 @@ class DeliveryPort(Protocol):
         ...
 
 
-def gave_up_text(created_at: datetime) -> str:
+def gave_up_notice(created_at: datetime) -> Notice:
     """Return what the author is told when their check-in could not be posted for a day."""
-    return (
-        f"Your anonymous check-in from <t:{int(created_at.timestamp())}:f> couldn't be posted: "
-        "Discord kept refusing it for a day, so Hearth stopped trying. Nothing was posted, "
-        "and your note has been erased. You're welcome to try again with `/checkin share`, "
-        "or let a moderator know the check-in channel isn't working."
+    return Notice(
+        N_(
+            "Your anonymous check-in from %(when)s couldn't be posted: Discord kept refusing it "
+            "for a day, so Hearth stopped trying. Nothing was posted, and your note has been "
+            "erased. You're welcome to try again with `/checkin share`, or let a moderator know "
+            "the check-in channel isn't working."
+        ),
+        {"when": f"<t:{int(created_at.timestamp())}:f>"},
     )
 
 
@@ -240,10 +245,12 @@ class CheckinDelivery:
         """After a day of failures, tell the author privately instead of vanishing."""
         if not failure.gave_up:
             return
-        text = gave_up_text(failure.created_at)
-        if failure.author_id is not None and await self._port.send_dm(failure.author_id, text):
+        notice = gave_up_notice(failure.created_at)
+        if failure.author_id is not None and await self._port.tell_author(
+            failure.guild_id, failure.author_id, notice
+        ):
             return
-        await self._checkins.leave_notice(failure.checkin_id, text)
+        await self._checkins.leave_notice(failure.checkin_id, notice)
 
     # ----- forgetting ------------------------------------------------------------------------
     async def tidy(self) -> None:

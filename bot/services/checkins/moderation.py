@@ -17,6 +17,7 @@ from bot.db.engine import SessionFactory
 from bot.db.erasure import Erasure
 from bot.db.models import Checkin, CheckinBlock, CheckinNotice, CheckinReveal, CheckinWindow
 from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.i18n import N_
 from bot.services.audit import AuditService
 from bot.services.checkins import _store as store
 from bot.services.checkins.keys import open_author
@@ -30,12 +31,20 @@ from bot.services.checkins.values import (
     REVEAL_PENDING,
     SEAL_REVEAL,
     CheckinPost,
+    Notice,
     Pause,
     Revealed,
     RevealRequest,
 )
 
 log = logging.getLogger(__name__)
+
+# What a moderator is told about a reveal request that was decided before they clicked.
+ALREADY = {
+    REVEAL_APPROVED: N_("That reveal request was already approved."),
+    REVEAL_DECLINED: N_("That reveal request was already declined."),
+    REVEAL_EXPIRED: N_("That reveal request has already expired."),
+}
 
 
 class CheckinModeration:
@@ -59,7 +68,7 @@ class CheckinModeration:
                 )
             )
             if row is None:
-                raise NotFound("That message isn't an anonymous check-in Hearth knows about.")
+                raise NotFound(N_("That message isn't an anonymous check-in Hearth knows about."))
             window = await session.get(CheckinWindow, row.window_id) if row.window_id else None
             return store.post_of(row, window, now)
 
@@ -73,7 +82,7 @@ class CheckinModeration:
                 )
             )
             if row is None or row.status != POSTED:
-                raise NotFound("That message isn't an anonymous check-in Hearth can report.")
+                raise NotFound(N_("That message isn't an anonymous check-in Hearth can report."))
             row.report_count += 1
             window = await session.get(CheckinWindow, row.window_id) if row.window_id else None
             await session.commit()
@@ -98,9 +107,9 @@ class CheckinModeration:
         async with self._sessions() as session:
             row = await session.get(Checkin, checkin_id)
             if row is None or row.guild_id != guild_id:
-                raise NotFound("That check-in is no longer in Hearth's records.")
+                raise NotFound(N_("That check-in is no longer in Hearth's records."))
             if row.status == REMOVED:
-                raise InvalidInput("That check-in was already removed.")
+                raise InvalidInput(N_("That check-in was already removed."))
             window = await session.get(CheckinWindow, row.window_id) if row.window_id else None
             post = store.post_of(row, window, now)
             row.status = REMOVED
@@ -114,11 +123,13 @@ class CheckinModeration:
                         guild_id=guild_id,
                         window_id=row.window_id,
                         author_token=row.author_token,
-                        text=(
-                            f"A moderator removed your anonymous check-in from {when}. They "
-                            "did not learn who you are. "
-                            f"Their reason: {reason or 'none given'}."
-                        ),
+                        text=Notice(
+                            N_(
+                                "A moderator removed your anonymous check-in from %(when)s. "
+                                "They did not learn who you are. Their reason: %(reason)s."
+                            ),
+                            {"when": when, "reason": reason},
+                        ).stored(),
                         created_at=now,
                     )
                 )
@@ -144,18 +155,20 @@ class CheckinModeration:
         recognises them: it ends at the latest when that key is destroyed.
         """
         if not 1 <= days <= MAX_PAUSE_DAYS:
-            raise InvalidInput(f"A pause can last 1 to {MAX_PAUSE_DAYS} days.")
+            raise InvalidInput(N_("A pause can last 1 to %(days)s days."), days=MAX_PAUSE_DAYS)
         reason = store.clean_reason(reason)
         now = self._clock.now()
         async with self._sessions() as session:
             row = await session.get(Checkin, checkin_id)
             if row is None or row.guild_id != guild_id:
-                raise NotFound("That check-in is no longer in Hearth's records.")
+                raise NotFound(N_("That check-in is no longer in Hearth's records."))
             window = await session.get(CheckinWindow, row.window_id) if row.window_id else None
             if window is None or row.author_token is None or window.destroy_at <= now:
                 raise InvalidInput(
-                    "This check-in is too old: nothing links it to its author any more, so "
-                    "nobody can be paused for it."
+                    N_(
+                        "This check-in is too old: nothing links it to its author any more, so "
+                        "nobody can be paused for it."
+                    )
                 )
             wanted = now + timedelta(days=days)
             until = min(wanted, window.destroy_at)
@@ -175,12 +188,18 @@ class CheckinModeration:
                     guild_id=guild_id,
                     window_id=window.id,
                     author_token=row.author_token,
-                    text=(
-                        "The moderators paused check-ins from you until "
-                        f"<t:{int(until.timestamp())}:f>, because of your check-in as "
-                        f"{row.pseudonym}. They did not learn who you are. "
-                        f"Their reason: {reason or 'none given'}."
-                    ),
+                    text=Notice(
+                        N_(
+                            "The moderators paused check-ins from you until %(until)s, because "
+                            "of your check-in as %(pseudonym)s. They did not learn who you are. "
+                            "Their reason: %(reason)s."
+                        ),
+                        {
+                            "until": f"<t:{int(until.timestamp())}:f>",
+                            "pseudonym": row.pseudonym,
+                            "reason": reason,
+                        },
+                    ).stored(),
                     created_at=now,
                 )
             )
@@ -205,23 +224,27 @@ class CheckinModeration:
         """Ask to reveal who wrote a check-in; a second moderator must approve."""
         reason = store.clean_reason(reason)
         if len(reason) < 5:
-            raise InvalidInput("Please give a reason: it goes to the moderator log.")
+            raise InvalidInput(N_("Please give a reason: it goes to the moderator log."))
         now = self._clock.now()
         async with self._sessions() as session:
             config = await store.load_config(session, guild_id)
             row = await session.get(Checkin, checkin_id)
             if row is None or row.guild_id != guild_id:
-                raise NotFound("That check-in is no longer in Hearth's records.")
+                raise NotFound(N_("That check-in is no longer in Hearth's records."))
             window = await session.get(CheckinWindow, row.window_id) if row.window_id else None
             if not config.reveal_enabled or not row.reveal_allowed:
                 raise NotAllowed(
-                    "Reveal isn't possible for this check-in: the server didn't allow reveals "
-                    "when it was posted, and its author was promised that."
+                    N_(
+                        "Reveal isn't possible for this check-in: the server didn't allow "
+                        "reveals when it was posted, and its author was promised that."
+                    )
                 )
             if row.reveal_sealed is None or window is None or window.destroy_at <= now:
                 raise NotAllowed(
-                    "The grace period for this check-in is over: nothing can link it to its "
-                    "author any more."
+                    N_(
+                        "The grace period for this check-in is over: nothing can link it to its "
+                        "author any more."
+                    )
                 )
             request = CheckinReveal(
                 guild_id=guild_id,
@@ -253,12 +276,12 @@ class CheckinModeration:
     ) -> tuple[CheckinReveal, Checkin, CheckinWindow | None]:
         request = await session.get(CheckinReveal, reveal_id)
         if request is None or request.guild_id != guild_id:
-            raise NotFound("That reveal request no longer exists.")
+            raise NotFound(N_("That reveal request no longer exists."))
         if request.status != REVEAL_PENDING:
-            raise InvalidInput(f"That reveal request was already {request.status}.")
+            raise InvalidInput(ALREADY.get(request.status, ALREADY[REVEAL_EXPIRED]))
         row = await session.get(Checkin, request.checkin_id)
         if row is None:  # pragma: no cover - requests cascade with their check-in
-            raise NotFound("That check-in is no longer in Hearth's records.")
+            raise NotFound(N_("That check-in is no longer in Hearth's records."))
         window = await session.get(CheckinWindow, row.window_id) if row.window_id else None
         return request, row, window
 
@@ -269,7 +292,10 @@ class CheckinModeration:
             request, row, window = await self._reveal_request(session, guild_id, reveal_id, now)
             if request.requested_by == moderator_id:
                 raise NotAllowed(
-                    "A reveal needs a second moderator: someone other than the person who asked."
+                    N_(
+                        "A reveal needs a second moderator: someone other than the person who "
+                        "asked."
+                    )
                 )
             config = await store.load_config(session, guild_id)
             if (
@@ -281,8 +307,10 @@ class CheckinModeration:
                 request.status, request.decided_at = REVEAL_EXPIRED, now
                 await session.commit()
                 raise NotAllowed(
-                    "This can't be revealed any more: the grace period is over or the server "
-                    "turned reveals off. Nothing links the check-in to its author now."
+                    N_(
+                        "This can't be revealed any more: the grace period is over or the "
+                        "server turned reveals off. Nothing links the check-in to its author now."
+                    )
                 )
             author_id = open_author(
                 window.secret, SEAL_REVEAL, guild_id, window.id, row.reveal_sealed

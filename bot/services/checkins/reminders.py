@@ -17,6 +17,7 @@ from bot.db.engine import SessionFactory
 from bot.db.models import CheckinPreference
 from bot.domain import checkins as domain
 from bot.errors import InvalidInput
+from bot.i18n import N_
 from bot.services.checkins import _store as store
 from bot.services.checkins.values import REMINDER_LATE_LIMIT, Reminder, ReminderDue
 from bot.services.zones import require_zone
@@ -31,14 +32,35 @@ class CheckinReminders:
         self._sessions = sessions
         self._clock = clock
 
-    async def set(self, guild_id: int, user_id: int, zone: str, at: str, days: str) -> Reminder:
-        """Save a reminder at a local time in an IANA time zone, on some weekdays."""
+    async def set(
+        self,
+        guild_id: int,
+        user_id: int,
+        zone: str,
+        at: str,
+        days: str,
+        locale: str | None = None,
+    ) -> Reminder:
+        """Save a reminder at a local time in an IANA time zone, on some weekdays.
+
+        `locale` is the Discord locale the member asked in: the reminders speak its language.
+        """
         tz = require_zone(zone)
         try:
             clock_time = domain.parse_clock(at)
+        except ValueError:
+            raise InvalidInput(
+                N_("Sorry, I couldn't read that time: try one like 08:30 or 8pm.")
+            ) from None
+        try:
             weekdays = domain.parse_days(days)
-        except ValueError as error:
-            raise InvalidInput(f"Sorry, I couldn't read that: {error}.") from None
+        except ValueError:
+            raise InvalidInput(
+                N_(
+                    "Sorry, I couldn't read those days: try daily, weekdays, weekends, "
+                    "or days like mon, thu."
+                )
+            ) from None
         now = self._clock.now()
         next_at = domain.next_reminder(now, tz, clock_time, weekdays)
         async with self._sessions() as session:
@@ -47,6 +69,7 @@ class CheckinReminders:
             prefs.reminder_time = clock_time.strftime("%H:%M")
             prefs.reminder_days = sum(1 << d for d in weekdays)
             prefs.reminder_next_at = next_at
+            prefs.reminder_locale = locale[:10] if locale else None
             prefs.updated_at = now
             await session.commit()
         return Reminder(guild_id, tz.key, clock_time.strftime("%H:%M"), weekdays, next_at)
@@ -60,6 +83,7 @@ class CheckinReminders:
                 return False
             prefs.reminder_zone = prefs.reminder_time = None
             prefs.reminder_days = prefs.reminder_next_at = None
+            prefs.reminder_locale = None
             prefs.updated_at = now
             await session.commit()
         return True
@@ -101,7 +125,7 @@ class CheckinReminders:
                     .values(reminder_next_at=following)
                 )
                 if store.rowcount(claimed) and now - slot <= REMINDER_LATE_LIMIT:
-                    due.append(ReminderDue(row.user_id, row.guild_id, slot))
+                    due.append(ReminderDue(row.user_id, row.guild_id, slot, row.reminder_locale))
             await session.commit()
         return due
 

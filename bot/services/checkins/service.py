@@ -36,6 +36,7 @@ from bot.db.models import (
 from bot.domain import checkins as domain
 from bot.domain.pseudonyms import author_token
 from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.i18n import N_
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
 from bot.services.checkins import _settings as settings
@@ -50,6 +51,7 @@ from bot.services.checkins.values import (
     CheckinConfig,
     CommunitySummary,
     History,
+    Notice,
     Opening,
     Receipt,
 )
@@ -171,12 +173,13 @@ class CheckinService:
         try:
             domain.mood(mood)
         except ValueError as error:
-            raise InvalidInput("Please choose how you're doing, from 1 to 5.") from error
+            raise InvalidInput(N_("Please choose how you're doing, from 1 to 5.")) from error
         try:
             cleaned = domain.clean_note(note)
         except ValueError:
             raise InvalidInput(
-                f"Your note is a little long: please keep it to {domain.NOTE_MAX} characters."
+                N_("Your note is a little long: please keep it to %(limit)s characters."),
+                limit=domain.NOTE_MAX,
             ) from None
         now = self._clock.now()
         async with self.gate:
@@ -272,17 +275,21 @@ class CheckinService:
             row = await session.get(Checkin, checkin_id)
             window = await session.get(CheckinWindow, row.window_id) if row else None
             if row is None or row.guild_id != guild_id or window is None:
-                raise NotFound("That check-in isn't waiting any more, so there is nothing to undo.")
+                raise NotFound(
+                    N_("That check-in isn't waiting any more, so there is nothing to undo.")
+                )
             mine = hmac.compare_digest(
                 row.author_token or b"", author_token(window.secret, guild_id, user_id)
             )
             if not mine:
-                raise NotAllowed("Only the person who wrote a check-in can undo it.")
+                raise NotAllowed(N_("Only the person who wrote a check-in can undo it."))
             if row.status != PENDING:
                 raise NotFound(
-                    "It has already been posted, so it can't be undone from here. "
-                    "A moderator can remove it if you ask them (they won't learn it was yours "
-                    "unless you tell them)."
+                    N_(
+                        "It has already been posted, so it can't be undone from here. "
+                        "A moderator can remove it if you ask them (they won't learn it was "
+                        "yours unless you tell them)."
+                    )
                 )
             await session.execute(
                 delete(CheckinHistory).where(
@@ -331,7 +338,7 @@ class CheckinService:
             )
         return found is not None
 
-    async def take_notices(self, guild_id: int, user_id: int) -> list[str]:
+    async def take_notices(self, guild_id: int, user_id: int) -> list[Notice]:
         """Return (once) the notices waiting for this member, found through their tokens."""
         now = self._clock.now()
         async with self._sessions() as session:
@@ -340,9 +347,9 @@ class CheckinService:
             )
             texts = await self._mark_notices_delivered(session, guild_id, tokens, now)
             await session.commit()
-        return texts
+        return [Notice.read(text) for text in texts]
 
-    async def leave_notice(self, checkin_id: int, text_: str) -> bool:
+    async def leave_notice(self, checkin_id: int, notice: Notice) -> bool:
         """Queue a private notice for a check-in's author, shown at their next command."""
         now = self._clock.now()
         async with self._sessions() as session:
@@ -354,7 +361,7 @@ class CheckinService:
                     guild_id=row.guild_id,
                     window_id=row.window_id,
                     author_token=row.author_token,
-                    text=text_[:700],
+                    text=notice.stored(),
                     created_at=now,
                 )
             )

@@ -5,6 +5,7 @@ Nothing here names who wrote a check-in: a check-in is known by its id and publi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
@@ -155,9 +156,9 @@ class History:
         return domain.daily_moods(self.entries)
 
     @property
-    def words(self) -> str:
-        """Say in simple words how the days went."""
-        return domain.history_words(self.entries, self.today, self.days)
+    def overview(self) -> domain.HistoryOverview:
+        """Return how the days went (on how many the member checked in, the usual mood)."""
+        return domain.history_overview(self.entries, self.today, self.days)
 
 
 @dataclass(frozen=True)
@@ -172,12 +173,39 @@ class Reminder:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A private message for a check-in's author: a catalog message (N_) and its values.
+
+    It is stored as JSON and put into words when shown, in the reader's language.
+    """
+
+    message: str
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    def stored(self) -> str:
+        """Return the notice as kept in the database (values cut so it fits its column)."""
+        values = {name: str(value)[:300] for name, value in self.values.items()}
+        return json.dumps({"message": self.message, "values": values}, ensure_ascii=False)
+
+    @classmethod
+    def read(cls, stored: str) -> Notice:
+        """Return the notice kept as `stored` (a plain text from before is kept as it was)."""
+        try:
+            found = json.loads(stored)
+            return cls(str(found["message"]), {k: str(v) for k, v in found["values"].items()})
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return cls(stored)
+
+
+@dataclass(frozen=True)
 class ReminderDue:
     """A reminder to send now."""
 
     user_id: int
     guild_id: int
     slot: datetime
+    locale: str | None = None
+    """The Discord locale the member set the reminder in (None: the server's language)."""
 
 
 @dataclass(frozen=True)
