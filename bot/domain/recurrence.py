@@ -55,15 +55,13 @@ from bot.domain.recurrence_expansion import (
 )
 from bot.domain.recurrence_labels import (
     check_nth_weekday,
-    describe,
-    format_date,
-    format_duration,
     format_nth_weekday,
     parse_nth_weekday,
 )
 from bot.domain.recurrence_types import (
     MAX_DURATION,
     MAX_LEAD_TIME,
+    N_,
     CircleSchedule,
     NthWeekday,
     Occurrence,
@@ -85,7 +83,6 @@ __all__ = [
     "Rule",
     "ScheduleError",
     "ScheduleErrorKind",
-    "describe",
     "edit_from",
     "find_occurrence",
     "format_nth_weekday",
@@ -129,7 +126,7 @@ def validate_schedule(schedule: CircleSchedule) -> None:
     """Raise ScheduleError if the schedule cannot be used as it stands."""
     if not schedule.segments or schedule.segments[0].starts_at_index != 0:
         raise ScheduleError(
-            ScheduleErrorKind.BAD_EDIT, "A schedule must start at its first meeting."
+            ScheduleErrorKind.BAD_EDIT, N_("A schedule must start at its first meeting.")
         )
     if schedule.count is not None and (
         isinstance(schedule.count, bool)
@@ -138,24 +135,26 @@ def validate_schedule(schedule: CircleSchedule) -> None:
     ):
         raise ScheduleError(
             ScheduleErrorKind.BAD_COUNT,
-            "The number of meetings must be a whole number of 1 or more.",
+            N_("The number of meetings must be a whole number of 1 or more."),
         )
     if schedule.until is not None and (
         not isinstance(schedule.until, date) or isinstance(schedule.until, datetime)
     ):
-        raise ScheduleError(ScheduleErrorKind.BAD_RULE, "The end date must be a calendar date.")
+        raise ScheduleError(ScheduleErrorKind.BAD_RULE, N_("The end date must be a calendar date."))
     for position, segment in enumerate(schedule.segments):
         _validate_segment(segment)
         if schedule.until is not None and schedule.until < segment.first_date:
             raise ScheduleError(
                 ScheduleErrorKind.END_BEFORE_START,
-                f"The end date, {format_date(schedule.until)}, is before the first meeting on "
-                f"{format_date(segment.first_date)}.",
+                N_("The end date, %(until)s, is before the first meeting on %(first)s."),
+                until=schedule.until.isoformat(),
+                first=segment.first_date.isoformat(),
             )
         if schedule.count is not None and segment.starts_at_index >= schedule.count:
             raise ScheduleError(
                 ScheduleErrorKind.END_BEFORE_START,
-                f"The series ends after {schedule.count} meetings, before this change would start.",
+                N_("The series ends after %(count)s meetings, before this change would start."),
+                count=schedule.count,
             )
         if position:
             _validate_follows(schedule.segments[position - 1], segment)
@@ -167,61 +166,74 @@ def _validate_segment(segment: Recurrence) -> None:
     if segment.nth_weekday is not None:
         _validate_nth_weekday(segment, segment.nth_weekday)
     if segment.starts_at_index < 0:
-        raise ScheduleError(ScheduleErrorKind.BAD_EDIT, "A change cannot start before meeting 1.")
+        raise ScheduleError(
+            ScheduleErrorKind.BAD_EDIT, N_("A change cannot start before meeting 1.")
+        )
     local = datetime.combine(segment.first_date, segment.start_time.replace(fold=0), zone)
     problem = _wall_clock_problem(local)
     if problem is not None:
         kind, jump = problem
-        when = f"{format_date(segment.first_date)} at {segment.start_time:%H:%M}"
-        if kind is ScheduleErrorKind.NONEXISTENT_TIME:
-            message = (
-                f"{when} does not exist in {segment.zone}: the clocks go forward by "
-                f"{format_duration(jump)} that night. Pick another time or date."
+        message = (
+            N_(
+                "%(date)s at %(time)s does not exist in %(zone)s: the clocks go forward by "
+                "%(minutes)s minutes that night. Pick another time or date."
             )
-        else:
-            message = (
-                f"{when} happens twice in {segment.zone}: the clocks go back by "
-                f"{format_duration(jump)} that night. Pick another time or date."
+            if kind is ScheduleErrorKind.NONEXISTENT_TIME
+            else N_(
+                "%(date)s at %(time)s happens twice in %(zone)s: the clocks go back by "
+                "%(minutes)s minutes that night. Pick another time or date."
             )
-        raise ScheduleError(kind, message)
+        )
+        raise ScheduleError(
+            kind,
+            message,
+            date=segment.first_date.isoformat(),
+            time=f"{segment.start_time:%H:%M}",
+            zone=segment.zone,
+            minutes=int(jump.total_seconds() // 60),
+        )
 
 
 def _validate_fields(segment: Recurrence) -> None:
     if not isinstance(segment.first_date, date) or isinstance(segment.first_date, datetime):
-        raise ScheduleError(ScheduleErrorKind.BAD_RULE, "The first date must be a calendar date.")
+        raise ScheduleError(
+            ScheduleErrorKind.BAD_RULE, N_("The first date must be a calendar date.")
+        )
     if not isinstance(segment.start_time, time) or segment.start_time.tzinfo is not None:
         raise ScheduleError(
-            ScheduleErrorKind.BAD_RULE, "The start time must be a local time without a zone."
+            ScheduleErrorKind.BAD_RULE, N_("The start time must be a local time without a zone.")
         )
     if not isinstance(segment.duration, timedelta) or not (
         timedelta(0) < segment.duration <= MAX_DURATION
     ):
         raise ScheduleError(
             ScheduleErrorKind.BAD_DURATION,
-            f"A meeting must last more than 0 minutes and at most {format_duration(MAX_DURATION)}.",
+            N_("A meeting must last more than 0 minutes and at most %(hours)s hours."),
+            hours=int(MAX_DURATION.total_seconds() // 3600),
         )
     if not isinstance(segment.rule, Rule):
-        raise ScheduleError(ScheduleErrorKind.BAD_RULE, "Choose how often the circle meets.")
+        raise ScheduleError(ScheduleErrorKind.BAD_RULE, N_("Choose how often the circle meets."))
 
 
 def _validate_nth_weekday(segment: Recurrence, nth: NthWeekday) -> None:
     if segment.rule is not Rule.MONTHLY_BY_WEEKDAY:
         raise ScheduleError(
             ScheduleErrorKind.BAD_RULE,
-            "A day such as 'second Tuesday' only applies to monthly circles.",
+            N_("A day such as 'second Tuesday' only applies to monthly circles."),
         )
     check_nth_weekday(nth)
     if not nth.matches(segment.first_date):
         raise ScheduleError(
             ScheduleErrorKind.DATE_NOT_IN_RULE,
-            f"{format_date(segment.first_date)} is not the {format_nth_weekday(nth)} of its "
-            "month. Pick a first date that is.",
+            N_("%(date)s is not the %(day)s of its month. Pick a first date that is."),
+            date=segment.first_date.isoformat(),
+            day=format_nth_weekday(nth),
         )
 
 
 def _validate_follows(previous: Recurrence, segment: Recurrence) -> None:
     if segment.starts_at_index <= previous.starts_at_index:
-        raise ScheduleError(ScheduleErrorKind.BAD_EDIT, "Changes must apply in meeting order.")
+        raise ScheduleError(ScheduleErrorKind.BAD_EDIT, N_("Changes must apply in meeting order."))
     last_index = segment.starts_at_index - 1
     last_day = position_date(previous, last_index - previous.starts_at_index)
     try:
@@ -230,14 +242,17 @@ def _validate_follows(previous: Recurrence, segment: Recurrence) -> None:
         last = None
     if last is None:
         raise ScheduleError(
-            ScheduleErrorKind.NO_SUCH_MEETING, "The series has no meeting to change from."
+            ScheduleErrorKind.NO_SUCH_MEETING, N_("The series has no meeting to change from.")
         )
     first = make_occurrence(segment, segment.starts_at_index, segment.first_date)
     if first.start_utc <= last.start_utc:
         raise ScheduleError(
             ScheduleErrorKind.BAD_EDIT,
-            f"The changed meetings must start after the meeting on "
-            f"{format_date(last.local_date)}, which stays as it was.",
+            N_(
+                "The changed meetings must start after the meeting on %(date)s, "
+                "which stays as it was."
+            ),
+            date=last.local_date.isoformat(),
         )
 
 
@@ -246,9 +261,17 @@ def _load_zone(name: str) -> ZoneInfo:
     if zone is not None and zone.key == name:
         return zone
     hint = zone.key if zone is not None else None
-    suffix = f" Did you mean {hint}?" if hint else " Pick one from the list, such as Europe/London."
+    if hint:
+        raise ScheduleError(
+            ScheduleErrorKind.UNKNOWN_ZONE,
+            N_("Unknown time zone “%(zone)s”. Did you mean %(hint)s?"),
+            zone=excerpt(name),
+            hint=hint,
+        )
     raise ScheduleError(
-        ScheduleErrorKind.UNKNOWN_ZONE, f"Unknown time zone “{excerpt(name)}”.{suffix}"
+        ScheduleErrorKind.UNKNOWN_ZONE,
+        N_("Unknown time zone “%(zone)s”. Pick one from the list, such as Europe/London."),
+        zone=excerpt(name),
     )
 
 
@@ -272,7 +295,8 @@ def skip(schedule: CircleSchedule, local_date: date) -> CircleSchedule:
     if find_occurrence(schedule, local_date) is None:
         raise ScheduleError(
             ScheduleErrorKind.NO_SUCH_MEETING,
-            f"The circle does not meet on {format_date(local_date)}.",
+            N_("The circle does not meet on %(date)s."),
+            date=local_date.isoformat(),
         )
     return replace(schedule, skipped=schedule.skipped | {local_date})
 
@@ -282,7 +306,10 @@ def stop_before(schedule: CircleSchedule, index: int) -> CircleSchedule:
     if index < 1:
         raise ScheduleError(
             ScheduleErrorKind.END_BEFORE_START,
-            "The circle has not met yet, so there is no series to end; cancel the circle instead.",
+            N_(
+                "The circle has not met yet, so there is no series to end; "
+                "cancel the circle instead."
+            ),
         )
     count = index if schedule.count is None else min(schedule.count, index)
     segments = tuple(seg for seg in schedule.segments if seg.starts_at_index < count)
@@ -304,7 +331,7 @@ def edit_from(
     old = occurrence_at(schedule, index)
     if old is None:
         raise ScheduleError(
-            ScheduleErrorKind.NO_SUCH_MEETING, "That meeting is not part of the series."
+            ScheduleErrorKind.NO_SUCH_MEETING, N_("That meeting is not part of the series.")
         )
     base = segment_for(schedule, index)
     new_rule = base.rule if rule is None else rule
@@ -337,7 +364,10 @@ def validate_lead_times(lead_times: Iterable[timedelta]) -> tuple[timedelta, ...
         if not isinstance(lead, timedelta) or not (timedelta(0) < lead <= MAX_LEAD_TIME):
             raise ScheduleError(
                 ScheduleErrorKind.BAD_LEAD_TIME,
-                f"A reminder must come more than 0 minutes and at most "
-                f"{format_duration(MAX_LEAD_TIME)} before the meeting.",
+                N_(
+                    "A reminder must come more than 0 minutes and at most %(days)s days "
+                    "before the meeting."
+                ),
+                days=MAX_LEAD_TIME.days,
             )
     return leads

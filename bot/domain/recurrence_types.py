@@ -39,14 +39,29 @@ class ScheduleErrorKind(StrEnum):
     BAD_LEAD_TIME = "bad_lead_time"
 
 
-class ScheduleError(ValueError):
-    """Scheduling input that cannot be used, with a message safe to show the facilitator."""
+def N_(text: str) -> str:
+    """Mark a message for the catalogs (bot.i18n's marker, kept here so the domain stays pure)."""
+    return text
 
-    def __init__(self, kind: ScheduleErrorKind, message: str) -> None:
-        """Store the kind of problem and its plain-language message."""
-        super().__init__(message)
+
+class ScheduleError(ValueError):
+    """Scheduling input that cannot be used: a catalog message (English) and its values.
+
+    `text` has %(name)s placeholders and `values` fills them with language-neutral words
+    (ISO dates, 24-hour times, zone names, numbers); the cog says it in the reader's language.
+    """
+
+    def __init__(self, kind: ScheduleErrorKind, text: str, **values: object) -> None:
+        """Store the kind of problem, its message and the values it names."""
+        super().__init__(text)
         self.kind = kind
-        self.message = message
+        self.text = text
+        self.values = values
+
+    @property
+    def message(self) -> str:
+        """Return the message in English, values filled in."""
+        return self.text % self.values if self.values else self.text
 
 
 @dataclass(frozen=True, slots=True)

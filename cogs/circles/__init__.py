@@ -22,7 +22,7 @@ async def setup(bot: HearthBot) -> None:
     """Load the circles cog, its persistent buttons and its jobs (reminders, announcements)."""
     services = bot.services
     circles, settings = services.circles, services.settings
-    port = DiscordCircles(bot)
+    port = DiscordCircles(bot, settings)
     announcer = Announcer(circles, settings, port)
     reminders = ReminderSender(circles.reminders, port)
     doors = RoomDoors(circles.overwrites, port)

@@ -24,11 +24,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInput, NotAllowed
+from bot.i18n import N_, language
 from bot.services.circles import (
     Announcer,
     Cancellation,
     CircleHolding,
     CircleService,
+    PromotionNotice,
     ReminderSender,
     RoomDoors,
     TalkingOrderBoard,
@@ -46,6 +48,7 @@ from bot.ui import (
 )
 from cogs.circles import _render
 from cogs.circles._room import RoomCommands
+from cogs.circles._schedule import schedule_text
 from cogs.circles._views import BACKUP, FEEDBACK, LOWER, NO, RAISE, WRITE, YES
 
 log = logging.getLogger(__name__)
@@ -117,7 +120,7 @@ class CirclesCog(
         )
         if not allowed:
             raise NotAllowed(
-                "This is for facilitators: it needs the facilitator role or Manage Server."
+                N_("This is for facilitators: it needs the facilitator role or Manage Server.")
             )
         return guild_id
 
@@ -160,7 +163,10 @@ class CirclesCog(
         """Validate, save, announce the first meeting and mirror it as an event."""
         guild_id = await self.require_facilitator(interaction)
         if voice.type is not discord.ChannelType.voice:
-            raise InvalidInput(f"{voice.mention} is not a voice channel. Pick a voice channel.")
+            raise InvalidInput(
+                N_("%(channel)s is not a voice channel. Pick a voice channel."),
+                channel=voice.mention,
+            )
         created = await self.circles.create(
             guild_id,
             interaction.user.id,
@@ -179,12 +185,18 @@ class CirclesCog(
             yes_only=yes_only,
         )
         await defer(interaction)
-        notes = _render.announce_notes(await self.announcer.announce(created.first))
+        _ = language(interaction.locale)
+        notes = _render.announce_notes(_, await self.announcer.announce(created.first))
         first = created.first
         await reply_private(
             interaction,
-            f"Created **{created.circle.title}**: {created.circle.summary}. The first meeting is "
-            f"{ts(first.start_utc)} ({ts(first.start_utc, 'R')})."
+            _(
+                "Created **%(title)s**: %(schedule)s. The first meeting is %(when)s (%(relative)s).",
+                title=created.circle.title,
+                schedule=schedule_text(_, created.circle.schedule),
+                when=ts(first.start_utc),
+                relative=ts(first.start_utc, "R"),
+            )
             + (f"\n\n{notes}" if notes else ""),
         )
 
@@ -201,15 +213,24 @@ class CirclesCog(
     async def list_(self, interaction: discord.Interaction) -> None:
         """Show the next meetings privately."""
         meetings = await self.circles.upcoming(guild_of(interaction).id)
+        _ = language(interaction.locale)
         if not meetings:
-            await reply_private(interaction, "No circles are scheduled right now.")
+            await reply_private(interaction, _("No circles are scheduled right now."))
             return
         lines = [
-            f"**{m.title}** (circle {m.circle_id}) — {ts(m.start_utc)} ({ts(m.start_utc, 'R')}) "
-            f"in <#{m.voice_channel_id}> · {_render.headcount(m)}"
+            _(
+                "**%(title)s** (circle %(id)s) — %(when)s (%(relative)s) in %(room)s · "
+                "%(headcount)s",
+                title=m.title,
+                id=m.circle_id,
+                when=ts(m.start_utc),
+                relative=ts(m.start_utc, "R"),
+                room=f"<#{m.voice_channel_id}>",
+                headcount=_render.headcount(_, m),
+            )
             for m in meetings
         ]
-        await reply_private(interaction, "Coming up:\n" + "\n".join(lines))
+        await reply_private(interaction, _("Coming up:") + "\n" + "\n".join(lines))
 
     @app_commands.command(name="skip", description="Cancel one meeting of a circle (facilitators)")
     @app_commands.guild_only()
@@ -220,11 +241,12 @@ class CirclesCog(
         outcome = await self.circles.skip(guild_id, interaction.user.id, circle, date)
         await defer(interaction)
         await self.announcer.take_down(outcome.skipped, Cancellation.SKIPPED)
-        message = f"Skipped the meeting on {ts(outcome.skipped.start_utc)}."
+        _ = language(interaction.locale)
+        message = _("Skipped the meeting on %(when)s.", when=ts(outcome.skipped.start_utc))
         nxt = outcome.next
         if nxt is not None:
             await self.announcer.announce(nxt)
-            message += f" The next one is {ts(nxt.start_utc)}."
+            message += " " + _("The next one is %(when)s.", when=ts(nxt.start_utc))
         await reply_private(interaction, message)
 
     @app_commands.command(
@@ -272,10 +294,16 @@ class CirclesCog(
         for meeting in outcome.moved:
             await self.announcer.move(meeting)
         first = outcome.first_changed
+        _ = language(interaction.locale)
         await reply_private(
             interaction,
-            f"Changed **{outcome.circle.title}**: {outcome.circle.summary}. The next meeting is "
-            f"{ts(first.start_utc)}; earlier meetings stay as they were.",
+            _(
+                "Changed **%(title)s**: %(schedule)s. The next meeting is %(when)s; earlier "
+                "meetings stay as they were.",
+                title=outcome.circle.title,
+                schedule=schedule_text(_, outcome.circle.schedule),
+                when=ts(first.start_utc),
+            ),
         )
 
     @edit.autocomplete("timezone")
@@ -296,8 +324,10 @@ class CirclesCog(
         await defer(interaction)
         for meeting in outcome.cancelled:
             await self.announcer.take_down(meeting, Cancellation.ENDED)
+        _ = language(interaction.locale)
         await reply_private(
-            interaction, f"**{outcome.circle.title}** has ended. Thank you for holding it. 💛"
+            interaction,
+            _("**%(title)s** has ended. Thank you for holding it. 💛", title=outcome.circle.title),
         )
 
     @app_commands.command(
@@ -310,8 +340,10 @@ class CirclesCog(
         guild_id = await self.require_facilitator(interaction)
         meeting = await self.circles.next_meeting(guild_id, circle)
         attendance = await self.circles.attendance(guild_id, circle, meeting.index)
+        _ = language(interaction.locale)
         await reply_private(
-            interaction, _render.attendance_text(meeting, attendance.going, attendance.waitlist)
+            interaction,
+            _render.attendance_text(_, meeting, attendance.going, attendance.waitlist),
         )
 
     @skip.autocomplete("circle")
@@ -340,9 +372,12 @@ class CirclesCog(
         guild_id = guild_of(interaction).id
         # Many members answer at once when an announcement goes out; answer Discord in time.
         await defer(interaction)
-        outcome = await self.circles.rsvp(guild_id, circle_id, index, interaction.user.id, going)
+        locale = str(interaction.locale.value) if interaction.locale else None
+        outcome = await self.circles.rsvp(
+            guild_id, circle_id, index, interaction.user.id, going, locale
+        )
         meeting = outcome.meeting
-        await reply_private(interaction, _render.answer_text(outcome))
+        await reply_private(interaction, _render.answer_text(language(interaction.locale), outcome))
         if interaction.message is not None:
             await self.announcer.refresh_headcount(
                 guild_id, circle_id, index, interaction.message.channel.id, interaction.message.id
@@ -352,4 +387,6 @@ class CirclesCog(
                 guild_id, outcome.occurrence_id, meeting.voice_channel_id, outcome.room_grants
             )
         if outcome.promoted_user_id is not None:
-            await self.reminders.tell_promoted(outcome.promoted_user_id, meeting)
+            await self.reminders.tell_promoted(
+                PromotionNotice(outcome.promoted_user_id, meeting, outcome.promoted_locale)
+            )

@@ -16,6 +16,7 @@ import discord
 
 from bot.client import HearthBot
 from bot.domain.room_overwrites import Overwrite
+from bot.i18n import Language, language, server_language
 from bot.services.circles import (
     Cancellation,
     Delivery,
@@ -23,10 +24,12 @@ from bot.services.circles import (
     NotPermitted,
     NotThere,
     PortError,
+    PromotionNotice,
     Reminder,
     TalkingOrder,
     TargetKind,
 )
+from bot.services.settings import SettingsService
 from bot.ui import NO_MENTIONS, edit, find_own_message, send
 from cogs.circles import _render
 from cogs.circles._views import RAISE, YES, feedback_view, queue_view, rsvp_view
@@ -53,10 +56,28 @@ async def discord_errors() -> AsyncIterator[None]:
 
 
 class DiscordCircles:
-    """Implements every circle port (announcements, reminders, room, talking order, holding)."""
+    """Implements every circle port (announcements, reminders, room, talking order, holding).
 
-    def __init__(self, bot: HearthBot) -> None:
+    What it posts in a channel is in the server's language (`/setup language`, else its
+    Discord locale); a private message in the locale the member answered in, else the server's.
+    """
+
+    def __init__(self, bot: HearthBot, settings: SettingsService) -> None:
         self._bot = bot
+        self._settings = settings
+
+    async def server_words(self, guild_id: int) -> Language:
+        """Return the language of the server's public posts."""
+        config = await self._settings.get(guild_id)
+        guild = self._bot.get_guild(guild_id)
+        return server_language(
+            guild.preferred_locale if guild is not None else None,
+            chosen=config.language if config is not None else None,
+        )
+
+    async def member_words(self, guild_id: int, locale: str | None) -> Language:
+        """Return the language a member answered in (a Discord locale), else the server's."""
+        return language(locale) if locale else await self.server_words(guild_id)
 
     # ----- lookups -----------------------------------------------------------------------------
     def serves(self, guild_id: int) -> bool:
@@ -82,11 +103,12 @@ class DiscordCircles:
     async def post_announcement(self, channel_id: int, meeting: Meeting) -> int:
         """Post a meeting's announcement with its RSVP buttons."""
         channel = self._text_channel(channel_id)
+        words = await self.server_words(meeting.guild_id)
         async with discord_errors():
             message = await send(
                 channel,
-                embed=_render.announcement_embed(meeting),
-                view=rsvp_view(meeting),
+                embed=_render.announcement_embed(words, meeting),
+                view=rsvp_view(words, meeting),
                 allowed_mentions=NO_MENTIONS,
             )
         return message.id
@@ -101,19 +123,22 @@ class DiscordCircles:
 
     async def show_announcement(self, channel_id: int, message_id: int, meeting: Meeting) -> None:
         """Bring an announcement up to date."""
+        words = await self.server_words(meeting.guild_id)
         async with discord_errors():
             await edit(
-                self._message(channel_id, message_id), embed=_render.announcement_embed(meeting)
+                self._message(channel_id, message_id),
+                embed=_render.announcement_embed(words, meeting),
             )
 
     async def cancel_announcement(
         self, channel_id: int, message_id: int, meeting: Meeting, why: Cancellation
     ) -> None:
         """Mark an announcement as not taking place and take its buttons away."""
+        words = await self.server_words(meeting.guild_id)
         async with discord_errors():
             await edit(
                 self._message(channel_id, message_id),
-                embed=_render.cancelled_embed(meeting, why),
+                embed=_render.cancelled_embed(words, meeting, why),
                 view=None,
             )
 
@@ -186,13 +211,16 @@ class DiscordCircles:
 
     async def send_reminder(self, reminder: Reminder) -> Delivery:
         """Send one reminder privately, with its nonce (so Discord keeps just one)."""
+        meeting = reminder.meeting
+        words = await self.member_words(meeting.guild_id, reminder.locale)
         return await self._direct(
-            reminder.user_id, _render.reminder_text(reminder.meeting), reminder.nonce
+            reminder.user_id, _render.reminder_text(words, meeting), reminder.nonce
         )
 
-    async def tell_promoted(self, user_id: int, meeting: Meeting) -> Delivery:
+    async def tell_promoted(self, notice: PromotionNotice) -> Delivery:
         """Tell a member privately that a place opened up and it is theirs."""
-        return await self._direct(user_id, _render.promoted_text(meeting))
+        words = await self.member_words(notice.meeting.guild_id, notice.locale)
+        return await self._direct(notice.user_id, _render.promoted_text(words, notice.meeting))
 
     # ----- the voice room ----------------------------------------------------------------------
     async def room_overwrites(
@@ -286,11 +314,12 @@ class DiscordCircles:
     async def post_order(self, channel_id: int, order: TalkingOrder) -> int:
         """Post the talking order with its buttons."""
         channel = self._board_channel(channel_id)
+        words = await self.server_words(order.guild_id)
         async with discord_errors():
             message = await send(
                 channel,
-                _render.order_text(order, channel.guild),
-                view=queue_view(order),
+                _render.order_text(words, order, channel.guild),
+                view=queue_view(words, order),
                 allowed_mentions=NO_MENTIONS,
             )
         return message.id
@@ -298,11 +327,12 @@ class DiscordCircles:
     async def show_order(self, channel_id: int, message_id: int, order: TalkingOrder) -> None:
         """Bring the talking order up to date (its buttons go once the circle closed)."""
         channel = self._board_channel(channel_id)
+        words = await self.server_words(order.guild_id)
         async with discord_errors():
             await edit(
                 channel.get_partial_message(message_id),
-                content=_render.order_text(order, channel.guild),
-                view=queue_view(order) if order.is_open else None,
+                content=_render.order_text(words, order, channel.guild),
+                view=queue_view(words, order) if order.is_open else None,
             )
 
     # ----- opening and closing -----------------------------------------------------------------
@@ -311,15 +341,20 @@ class DiscordCircles:
     ) -> None:
         """Post that the room is open, with the agreement in short."""
         channel = self._text_channel(channel_id)
-        embed = _render.opening_embed(meeting, yes_only=yes_only, points=points)
+        words = await self.server_words(meeting.guild_id)
+        embed = _render.opening_embed(words, meeting, yes_only=yes_only, points=points)
         async with discord_errors():
             await send(channel, embed=embed, allowed_mentions=NO_MENTIONS)
 
     async def post_closing(self, channel_id: int, meeting: Meeting, *, minimum: int) -> None:
         """Post that the meeting has closed, with the anonymous feedback button."""
         channel = self._text_channel(channel_id)
-        embed = _render.closing_embed(meeting, minimum=minimum)
+        words = await self.server_words(meeting.guild_id)
+        embed = _render.closing_embed(words, meeting, minimum=minimum)
         async with discord_errors():
             await send(
-                channel, embed=embed, view=feedback_view(meeting), allowed_mentions=NO_MENTIONS
+                channel,
+                embed=embed,
+                view=feedback_view(words, meeting),
+                allowed_mentions=NO_MENTIONS,
             )

@@ -23,6 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInput, UserError
+from bot.i18n import N_, language, server_language
 from bot.services.circles import (
     MAX_FEEDBACK_MIN,
     MIN_FEEDBACK_MIN,
@@ -79,10 +80,11 @@ class RoomCommands(commands.Cog):
         held = await self.circles.room.hold(guild_id, interaction.user.id, circle, opening=True)
         await defer(interaction)
         await self.holding.opened(held, config.member_role_id)
+        _ = language(interaction.locale)
         await reply_private(
             interaction,
-            _render.opened_text(held.meeting, yes_only=held.yes_only),
-            view=backup_view(held.meeting.circle_id),
+            _render.opened_text(_, held.meeting, yes_only=held.yes_only),
+            view=backup_view(_, held.meeting.circle_id),
         )
 
     @app_commands.command(name="close", description="Close the voice room (facilitators)")
@@ -95,13 +97,18 @@ class RoomCommands(commands.Cog):
         held = await self.circles.room.hold(guild_id, interaction.user.id, circle, opening=False)
         await defer(interaction)
         await self.holding.closed(held)
-        await reply_private(interaction, f"<#{held.meeting.voice_channel_id}> is closed again.")
+        _ = language(interaction.locale)
+        await reply_private(
+            interaction,
+            _("%(room)s is closed again.", room=f"<#{held.meeting.voice_channel_id}>"),
+        )
         await self.hand_back_notes(interaction, held)
 
     async def hand_back_notes(self, interaction: discord.Interaction, held: HoldOutcome) -> None:
         """Show the closing facilitator the notes nobody read, privately (they are then erased)."""
         if held.unread:
-            for part in _render.unread_parts(held.unread, guild_of(interaction)):
+            _ = language(interaction.locale)
+            for part in _render.unread_parts(_, held.unread, guild_of(interaction)):
                 await reply_private(interaction, part)
 
     async def need_backup(self, interaction: discord.Interaction, circle_id: int) -> None:
@@ -112,15 +119,26 @@ class RoomCommands(commands.Cog):
         channel = guild_of(interaction).get_channel(config.alerts_channel_id or 0)
         if not isinstance(channel, discord.TextChannel):
             raise InvalidInput(
-                "I couldn't find the moderator-alerts channel. A moderator can check `/setup show`."
+                N_(
+                    "I couldn't find the moderator-alerts channel. A moderator can check "
+                    "`/setup show`."
+                )
             )
+        public = server_language(interaction.guild_locale, chosen=config.language)
         await send(
             channel,
-            f"{interaction.user.mention} is holding **{circle.title}** in "
-            f"<#{circle.voice_channel_id}> and would like a moderator's backup when you can.",
+            public(
+                "%(member)s is holding **%(title)s** in %(room)s and would like a moderator's "
+                "backup when you can.",
+                member=interaction.user.mention,
+                title=circle.title,
+                room=f"<#{circle.voice_channel_id}>",
+            ),
             allowed_mentions=NO_MENTIONS,
         )
-        await reply_private(interaction, "I've let the moderators know, quietly. 💛")
+        await reply_private(
+            interaction, language(interaction.locale)("I've let the moderators know, quietly. 💛")
+        )
 
     # ----- talking order ---------------------------------------------------------------------
     @app_commands.command(
@@ -157,9 +175,8 @@ class RoomCommands(commands.Cog):
             channel_id=interaction.channel_id,
             raise_hand=up,
         )
-        await self.board.after(
-            outcome.order.occurrence_id, reply_private(interaction, _render.hand_text(outcome))
-        )
+        text = _render.hand_text(language(interaction.locale), outcome)
+        await self.board.after(outcome.order.occurrence_id, reply_private(interaction, text))
 
     @app_commands.command(name="next", description="Pass to the next raised hand (facilitators)")
     @app_commands.guild_only()
@@ -170,7 +187,9 @@ class RoomCommands(commands.Cog):
         outcome = await self.circles.room.next_speaker(
             guild_id, circle_id=circle, channel_id=interaction.channel_id
         )
-        text = _render.next_text(outcome.speaker_id, outcome.order, guild_of(interaction))
+        text = _render.next_text(
+            language(interaction.locale), outcome.speaker_id, outcome.order, guild_of(interaction)
+        )
         await self.board.after(outcome.order.occurrence_id, reply_private(interaction, text))
 
     # ----- text lane -------------------------------------------------------------------------
@@ -181,9 +200,10 @@ class RoomCommands(commands.Cog):
         order = await self.circles.room.meeting_order(guild_of(interaction).id, circle_id, index)
         if not order.is_open:
             raise InvalidInput(
-                "This circle has closed, so there's nobody to read a note aloud now."
+                N_("This circle has closed, so there's nobody to read a note aloud now.")
             )
-        await open_modal(interaction, NoteForm(circle_id, index, self.note_submitted))
+        form = NoteForm(language(interaction.locale), circle_id, index, self.note_submitted)
+        await open_modal(interaction, form)
 
     async def note_submitted(
         self,
@@ -195,6 +215,7 @@ class RoomCommands(commands.Cog):
     ) -> None:
         """Store the note; on any refusal, hand the member's words back so nothing is lost."""
         guild = guild_of(interaction)
+        _ = language(interaction.locale)
         await defer(interaction)
         try:
             receipt = await self.circles.room.add_note(
@@ -203,14 +224,24 @@ class RoomCommands(commands.Cog):
         except UserError as error:
             await reply_private(
                 interaction,
-                f"{error.message}\n\nHere is what you wrote, so it isn't lost:\n"
+                error.said(_)
+                + "\n\n"
+                + _("Here is what you wrote, so it isn't lost:")
+                + "\n"
                 + _render.quoted(words.strip())[:NOTE_QUOTED],
             )
             return
-        how = "without your name" if receipt.anonymous else "with your name"
-        text = (
-            f"Your words reached the facilitators of **{receipt.title}**. They'll read them "
-            f"aloud {how} when there's a moment. 💛"
+        text = _(
+            N_(
+                "Your words reached the facilitators of **%(title)s**. They'll read them aloud "
+                "without your name when there's a moment. 💛"
+            )
+            if receipt.anonymous
+            else N_(
+                "Your words reached the facilitators of **%(title)s**. They'll read them aloud "
+                "with your name when there's a moment. 💛"
+            ),
+            title=receipt.title,
         )
         await self.board.after(receipt.order.occurrence_id, reply_private(interaction, text))
 
@@ -225,10 +256,11 @@ class RoomCommands(commands.Cog):
         note = await self.circles.room.next_note(
             guild_id, circle_id=circle, channel_id=interaction.channel_id
         )
+        _ = language(interaction.locale)
         if note is None:
-            await reply_private(interaction, "No written notes are waiting.")
+            await reply_private(interaction, _("No written notes are waiting."))
             return
-        text = _render.note_text(note, guild_of(interaction))
+        text = _render.note_text(_, note, guild_of(interaction))
         if note.order is None:
             await reply_private(interaction, text)
         else:
@@ -241,7 +273,8 @@ class RoomCommands(commands.Cog):
         """Open the feedback form if this member may still answer."""
         guild_id = guild_of(interaction).id
         await self.circles.feedback.check_feedback(guild_id, circle_id, index, interaction.user.id)
-        await open_modal(interaction, FeedbackForm(circle_id, index, self.feedback_submitted))
+        form = FeedbackForm(language(interaction.locale), circle_id, index, self.feedback_submitted)
+        await open_modal(interaction, form)
 
     async def feedback_submitted(
         self,
@@ -258,10 +291,14 @@ class RoomCommands(commands.Cog):
         feedback = self.circles.feedback
         await feedback.give_feedback(guild_id, circle_id, index, interaction.user.id, rating, words)
         minimum = (await feedback.circle_settings(guild_id)).feedback_min_answers
+        _ = language(interaction.locale)
         await reply_private(
             interaction,
-            "Thank you. Your answer is anonymous: facilitators only see totals and shuffled "
-            f"words, and only once at least {minimum} people have answered. 💛",
+            _(
+                "Thank you. Your answer is anonymous: facilitators only see totals and shuffled "
+                "words, and only once at least %(minimum)s people have answered. 💛",
+                minimum=_.number(minimum),
+            ),
         )
 
     @app_commands.command(
@@ -274,7 +311,9 @@ class RoomCommands(commands.Cog):
         guild_id = await self.require_facilitator(interaction)
         results = await self.circles.feedback.feedback_results(guild_id, circle)
         minimum = (await self.circles.feedback.circle_settings(guild_id)).feedback_min_answers
-        await reply_private(interaction, _render.results_text(results, minimum))
+        await reply_private(
+            interaction, _render.results_text(language(interaction.locale), results, minimum)
+        )
 
     @open_.autocomplete("circle")
     @close.autocomplete("circle")
@@ -333,15 +372,39 @@ class RoomCommands(commands.Cog):
                 feedback_min_answers=feedback_min,
             )
         await defer(interaction)
+        _ = language(interaction.locale)
         note = ""
         if events is False:
             removed = await self.announcer.remove_events(guild.id)
-            note = f"\nRemoved {removed} Discord event(s) of coming meetings."
+            note = "\n" + _.plural(
+                "Removed %(count)s Discord event of coming meetings.",
+                "Removed %(count)s Discord events of coming meetings.",
+                removed,
+            )
         elif events is True:
             added = await self.announcer.restore_events(guild.id)
-            note = f"\nAdded {added} Discord event(s) for announced meetings." if added else ""
+            note = (
+                "\n"
+                + _.plural(
+                    "Added %(count)s Discord event for announced meetings.",
+                    "Added %(count)s Discord events for announced meetings.",
+                    added,
+                )
+                if added
+                else ""
+            )
+        settings_text = (
+            N_(
+                "Circle settings: Discord events **on**; facilitators see feedback from "
+                "**%(minimum)s** answers."
+            )
+            if config.events_enabled
+            else N_(
+                "Circle settings: Discord events **off**; facilitators see feedback from "
+                "**%(minimum)s** answers."
+            )
+        )
         await reply_private(
             interaction,
-            f"Circle settings: Discord events **{'on' if config.events_enabled else 'off'}**; "
-            f"facilitators see feedback from **{config.feedback_min_answers}** answers.{note}",
+            _(settings_text, minimum=_.number(config.feedback_min_answers)) + note,
         )

@@ -9,6 +9,7 @@ from typing import Any
 import discord
 
 from bot.errors import InvalidInput
+from bot.i18n import N_, NC_, Language
 from bot.services.circles import MAX_FEEDBACK_WORDS, MAX_NOTE, TOP_RATING, Meeting, TalkingOrder
 from bot.ui import HearthModal
 from bot.ui.components import ButtonSpec
@@ -16,24 +17,41 @@ from bot.ui.components import ButtonSpec
 CIRCLE, MEETING = "circle", "index"
 
 YES = ButtonSpec(
-    "hearth:circle:yes", "I'll be there", discord.ButtonStyle.success, (CIRCLE, MEETING)
+    "hearth:circle:yes",
+    NC_("button", "I'll be there"),
+    discord.ButtonStyle.success,
+    (CIRCLE, MEETING),
 )
 NO = ButtonSpec(
-    "hearth:circle:no", "Can't make it", discord.ButtonStyle.secondary, (CIRCLE, MEETING)
+    "hearth:circle:no",
+    NC_("button", "Can't make it"),
+    discord.ButtonStyle.secondary,
+    (CIRCLE, MEETING),
 )
-BACKUP = ButtonSpec("hearth:circle:backup", "Need backup", discord.ButtonStyle.secondary, (CIRCLE,))
+BACKUP = ButtonSpec(
+    "hearth:circle:backup", NC_("button", "Need backup"), discord.ButtonStyle.secondary, (CIRCLE,)
+)
 RAISE = ButtonSpec(
-    "hearth:circle:raise", "Raise my hand", discord.ButtonStyle.primary, (CIRCLE, MEETING)
+    "hearth:circle:raise",
+    NC_("button", "Raise my hand"),
+    discord.ButtonStyle.primary,
+    (CIRCLE, MEETING),
 )
 LOWER = ButtonSpec(
-    "hearth:circle:lower", "Lower my hand", discord.ButtonStyle.secondary, (CIRCLE, MEETING)
+    "hearth:circle:lower",
+    NC_("button", "Lower my hand"),
+    discord.ButtonStyle.secondary,
+    (CIRCLE, MEETING),
 )
 WRITE = ButtonSpec(
-    "hearth:circle:write", "Write instead", discord.ButtonStyle.secondary, (CIRCLE, MEETING)
+    "hearth:circle:write",
+    NC_("button", "Write instead"),
+    discord.ButtonStyle.secondary,
+    (CIRCLE, MEETING),
 )
 FEEDBACK = ButtonSpec(
     "hearth:circle:feedback",
-    "Share feedback (anonymous)",
+    NC_("button", "Share feedback (anonymous)"),
     discord.ButtonStyle.primary,
     (CIRCLE, MEETING),
 )
@@ -50,64 +68,76 @@ def _view(*buttons: discord.ui.Button[Any]) -> discord.ui.View:
     return view
 
 
-def rsvp_view(meeting: Meeting) -> discord.ui.View:
-    """Return the RSVP buttons under a meeting's announcement."""
+def rsvp_view(_: Language, meeting: Meeting) -> discord.ui.View:
+    """Return the RSVP buttons under a meeting's announcement (in the server's language)."""
     return _view(
-        YES.button(meeting.circle_id, meeting.index), NO.button(meeting.circle_id, meeting.index)
+        YES.button(meeting.circle_id, meeting.index, words=_),
+        NO.button(meeting.circle_id, meeting.index, words=_),
     )
 
 
-def queue_view(order: TalkingOrder) -> discord.ui.View:
-    """Return the buttons under the talking order."""
+def queue_view(_: Language, order: TalkingOrder) -> discord.ui.View:
+    """Return the buttons under the talking order (in the server's language)."""
     return _view(
-        RAISE.button(order.circle_id, order.index),
-        LOWER.button(order.circle_id, order.index),
-        WRITE.button(order.circle_id, order.index),
+        RAISE.button(order.circle_id, order.index, words=_),
+        LOWER.button(order.circle_id, order.index, words=_),
+        WRITE.button(order.circle_id, order.index, words=_),
     )
 
 
-def backup_view(circle_id: int) -> discord.ui.View:
-    """Return the facilitator's quiet Need backup button."""
-    return _view(BACKUP.button(circle_id))
+def backup_view(_: Language, circle_id: int) -> discord.ui.View:
+    """Return the facilitator's quiet Need backup button (in their language)."""
+    return _view(BACKUP.button(circle_id, words=_))
 
 
-def feedback_view(meeting: Meeting) -> discord.ui.View:
-    """Return the anonymous feedback button under the closing message."""
-    return _view(FEEDBACK.button(meeting.circle_id, meeting.index))
+def feedback_view(_: Language, meeting: Meeting) -> discord.ui.View:
+    """Return the anonymous feedback button under the closing message (the server's language)."""
+    return _view(FEEDBACK.button(meeting.circle_id, meeting.index, words=_))
 
 
 NoteSubmitted = Callable[[discord.Interaction, int, int, str, bool], Awaitable[None]]
 FeedbackSubmitted = Callable[[discord.Interaction, int, int, int, str | None], Awaitable[None]]
 
 
-class NoteForm(HearthModal, title="Write to the facilitator"):
+class NoteForm(HearthModal):
     """A few words the facilitator reads aloud, with the member's name or without."""
 
-    def __init__(self, circle_id: int, index: int, submitted: NoteSubmitted) -> None:
+    def __init__(self, _: Language, circle_id: int, index: int, submitted: NoteSubmitted) -> None:
         super().__init__(
-            timeout=FORM_TIMEOUT, custom_id=f"hearth:circle:noteform:{secrets.token_hex(8)}"
+            title=_.context("form title", "Write to the facilitator"),
+            timeout=FORM_TIMEOUT,
+            custom_id=f"hearth:circle:noteform:{secrets.token_hex(8)}",
         )
         self.circle_id, self.index, self.submitted = circle_id, index, submitted
         self.words: discord.ui.TextInput[NoteForm] = discord.ui.TextInput(
             custom_id="words",
             style=discord.TextStyle.paragraph,
             max_length=MAX_NOTE,
-            placeholder="What you'd like the circle to hear.",
+            placeholder=_.context("placeholder", "What you'd like the circle to hear."),
         )
         self.who: discord.ui.Select[Any] = discord.ui.Select(
             custom_id="who",
             required=False,
             min_values=0,
             options=[
-                discord.SelectOption(label="Anonymous: don't say who wrote it", value=ANONYMOUS),
-                discord.SelectOption(label="Say it's from me", value=NAMED),
+                discord.SelectOption(
+                    label=_.context("select option", "Anonymous: don't say who wrote it"),
+                    value=ANONYMOUS,
+                ),
+                discord.SelectOption(
+                    label=_.context("select option", "Say it's from me"), value=NAMED
+                ),
             ],
         )
-        self.add_item(discord.ui.Label(text="A few words", component=self.words))
+        self.add_item(
+            discord.ui.Label(text=_.context("field label", "A few words"), component=self.words)
+        )
         self.add_item(
             discord.ui.Label(
-                text="Read with your name?",
-                description="If you choose nothing, it stays anonymous.",
+                text=_.context("field label", "Read with your name?"),
+                description=_.context(
+                    "field description", "If you choose nothing, it stays anonymous."
+                ),
                 component=self.who,
             )
         )
@@ -119,17 +149,21 @@ class NoteForm(HearthModal, title="Write to the facilitator"):
         )
 
 
-class FeedbackForm(HearthModal, title="How was the circle?"):
+class FeedbackForm(HearthModal):
     """Anonymous feedback: a rating from 1 to 5 and optional words."""
 
-    def __init__(self, circle_id: int, index: int, submitted: FeedbackSubmitted) -> None:
+    def __init__(
+        self, _: Language, circle_id: int, index: int, submitted: FeedbackSubmitted
+    ) -> None:
         super().__init__(
-            timeout=FORM_TIMEOUT, custom_id=f"hearth:circle:fbform:{secrets.token_hex(8)}"
+            title=_.context("form title", "How was the circle?"),
+            timeout=FORM_TIMEOUT,
+            custom_id=f"hearth:circle:fbform:{secrets.token_hex(8)}",
         )
         self.circle_id, self.index, self.submitted = circle_id, index, submitted
         self.rating: discord.ui.Select[Any] = discord.ui.Select(
             custom_id="rating",
-            placeholder="Choose one",
+            placeholder=_.context("placeholder", "Choose one"),
             options=[
                 discord.SelectOption(label=f"{n} {STARS * n}", value=str(n))
                 for n in range(TOP_RATING, 0, -1)
@@ -140,14 +174,26 @@ class FeedbackForm(HearthModal, title="How was the circle?"):
             style=discord.TextStyle.paragraph,
             required=False,
             max_length=MAX_FEEDBACK_WORDS,
-            placeholder="Anything you'd like the facilitators to know (optional).",
+            placeholder=_.context(
+                "placeholder", "Anything you'd like the facilitators to know (optional)."
+            ),
         )
-        self.add_item(discord.ui.Label(text="How was it for you?", component=self.rating))
-        self.add_item(discord.ui.Label(text="A few words (optional)", component=self.words))
+        self.add_item(
+            discord.ui.Label(
+                text=_.context("field label", "How was it for you?"), component=self.rating
+            )
+        )
+        self.add_item(
+            discord.ui.Label(
+                text=_.context("field label", "A few words (optional)"), component=self.words
+            )
+        )
         self.add_item(
             discord.ui.TextDisplay(
-                "Anonymous: facilitators only ever see totals and shuffled words, and only once "
-                "enough people have answered."
+                _(
+                    "Anonymous: facilitators only ever see totals and shuffled words, and only "
+                    "once enough people have answered."
+                )
             )
         )
 
@@ -155,7 +201,7 @@ class FeedbackForm(HearthModal, title="How was the circle?"):
         """Count the answer."""
         values = self.rating.values
         if not values or not values[0].isdigit():
-            raise InvalidInput(f"Please choose a rating from 1 to {TOP_RATING}.")
+            raise InvalidInput(N_("Please choose a rating from 1 to %(top)s."), top=TOP_RATING)
         await self.submitted(
             interaction, self.circle_id, self.index, int(values[0]), self.words.value or None
         )

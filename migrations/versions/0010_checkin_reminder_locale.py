@@ -1,6 +1,6 @@
 """check-in reminder locale: the language a member set their reminder in, for the DMs
 
-Revision ID: 0010_checkins
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-04 20:40:00.000000
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_checkins"
+revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

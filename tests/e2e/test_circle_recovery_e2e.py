@@ -11,6 +11,7 @@ import pytest
 
 from bot.app import Hearth
 from bot.clock import FakeClock
+from bot.i18n import ENGLISH, language
 from bot.services.circles import ANNOUNCE_JOB
 from cogs.circles._render import announcement_embed, order_text
 from cogs.circles._views import queue_view, rsvp_view
@@ -26,6 +27,8 @@ from tests.e2e.test_circles_e2e import (
     create_circle,
     the_circle,
 )
+
+ENGLISH_WORDS = language(ENGLISH)
 
 
 @pytest.fixture
@@ -86,7 +89,9 @@ async def test_an_announcement_posted_before_a_crash_is_found_and_followed(
         second.circle_id, second.index
     )
     channel = hearth.bot.get_channel(c.circles.id)
-    posted = await channel.send(embed=announcement_embed(second), view=rsvp_view(second))
+    posted = await channel.send(
+        embed=announcement_embed(ENGLISH_WORDS, second), view=rsvp_view(ENGLISH_WORDS, second)
+    )
     restarted = await start_hearth()  # the process stopped before recording it
     await restarted.scheduler.run_now(ANNOUNCE_JOB)
     await restarted.scheduler.run_now(ANNOUNCE_JOB)
@@ -141,7 +146,9 @@ async def test_an_event_made_before_a_crash_is_found_not_doubled(
     circles = hearth.services.circles
     assert await circles.announcements.claim_announcement(second.circle_id, second.index)
     channel = hearth.bot.get_channel(c.circles.id)
-    posted = await channel.send(embed=announcement_embed(second), view=rsvp_view(second))
+    posted = await channel.send(
+        embed=announcement_embed(ENGLISH_WORDS, second), view=rsvp_view(ENGLISH_WORDS, second)
+    )
     await circles.announcements.record_announcement(
         second.circle_id, second.index, message_id=posted.id
     )
@@ -181,7 +188,7 @@ async def test_a_talking_order_posted_before_a_crash_is_found_on_reopening(
     held = await hearth.services.circles.room.hold(c.guild.id, c.moderator.id, circle, opening=True)
     guild = hearth.bot.get_guild(c.guild.id)
     await hearth.bot.get_channel(voice.id).send(
-        order_text(held.order, guild), view=queue_view(held.order)
+        order_text(ENGLISH_WORDS, held.order, guild), view=queue_view(ENGLISH_WORDS, held.order)
     )
     restarted = await start_hearth()  # stopped before recording the talking order
     opened = await slash(emu, c.moderator.id, "circle open", c, circle=circle)

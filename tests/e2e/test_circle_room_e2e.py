@@ -216,7 +216,7 @@ async def test_written_notes_reach_the_facilitator_privately_named_or_not(
     )
 
     passed = await slash(emu, c.moderator.id, "circle next", c, channel_id=voice.id)
-    assert "2 written note(s) waiting" in passed["content"]
+    assert "2 written notes waiting" in passed["content"]
     refused = await slash(emu, c.alice.id, "circle note", c, channel_id=voice.id)
     assert "for facilitators" in refused["content"]
     first = await slash(emu, c.moderator.id, "circle note", c, channel_id=voice.id)

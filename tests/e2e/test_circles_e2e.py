@@ -369,7 +369,7 @@ async def test_only_facilitators_see_who_is_coming(
     assert "for facilitators" in (await refused.response())["data"]["content"]
     await emu.wait_until(
         lambda: (
-            "1 going of 1 places, 1 on the waitlist"
+            "1 going of 1 place, 1 on the waitlist"
             in emu.channel_messages(c.circles.id)[0]["embeds"][0]["description"]
         ),
         5,

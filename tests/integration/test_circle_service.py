@@ -11,7 +11,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.db.engine import SessionFactory, create_engine, create_session_factory
-from bot.domain.recurrence import find_occurrence
+from bot.domain.recurrence import Rule, find_occurrence
 from bot.errors import AgreementRequired, InvalidInput
 from bot.services import Services
 from bot.services.circles import NO, WAITLIST, YES, CircleReminders, CreateOutcome
@@ -57,7 +57,8 @@ async def test_create_returns_the_first_meeting_in_utc(services: Services) -> No
     outcome = await _weekly(services)
     assert outcome.first.start_utc == datetime(2026, 1, 13, 19, 0, tzinfo=UTC)
     assert outcome.first.index == 0
-    assert outcome.circle.summary.startswith("Every Tuesday at 19:00 (Europe/London)")
+    current = outcome.circle.schedule.current
+    assert (current.rule, current.zone) == (Rule.WEEKLY, "Europe/London")
 
 
 async def test_schedule_survives_the_round_trip_and_dst(services: Services) -> None:

@@ -111,7 +111,7 @@ def test_gap_message_says_what_happens_that_night() -> None:
     with pytest.raises(ScheduleError) as caught:
         make(zone="Australia/Lord_Howe", first_date=date(2024, 10, 6), start_time=time(2, 15))
     assert caught.value.message == (
-        "Sunday 6 October 2024 at 02:15 does not exist in Australia/Lord_Howe: the clocks go "
+        "2024-10-06 at 02:15 does not exist in Australia/Lord_Howe: the clocks go "
         "forward by 30 minutes that night. Pick another time or date."
     )
 

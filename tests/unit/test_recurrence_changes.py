@@ -14,7 +14,6 @@ from bot.domain.recurrence import (
     Rule,
     ScheduleError,
     ScheduleErrorKind,
-    describe,
     edit_from,
     format_nth_weekday,
     next_occurrences,
@@ -274,30 +273,3 @@ def test_format_nth_weekday_writes_plain_words() -> None:
     """Write labels such as 'second Tuesday' and 'last Friday'."""
     assert format_nth_weekday(NthWeekday(2, TUE)) == "second Tuesday"
     assert format_nth_weekday(NthWeekday(-1, FRI)) == "last Friday"
-
-
-@pytest.mark.parametrize(
-    ("changes", "text"),
-    [
-        (
-            {"rule": Rule.ONE_OFF},
-            "Once, on Tuesday 5 March 2024, at 19:00 (America/New_York) for 1 hour 30 minutes",
-        ),
-        (
-            {"count": 10},
-            "Every Tuesday at 19:00 (America/New_York) for 1 hour 30 minutes, 10 meetings in all",
-        ),
-        (
-            {"rule": Rule.BIWEEKLY, "until": date(2024, 6, 25)},
-            "Every other Tuesday at 19:00 (America/New_York) for 1 hour 30 minutes, "
-            "until Tuesday 25 June 2024",
-        ),
-        (
-            {"rule": Rule.MONTHLY_BY_WEEKDAY, "first_date": date(2024, 3, 12), "zone": LONDON},
-            "Every second Tuesday of the month at 19:00 (Europe/London) for 1 hour 30 minutes",
-        ),
-    ],
-)
-def test_describe_says_how_often_and_when(changes: dict[str, object], text: str) -> None:
-    """Describe the schedule in a plain sentence."""
-    assert describe(make(**changes)) == text

@@ -103,6 +103,8 @@ class CircleRsvp(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Moved up from the waitlist by something that could not tell them (e.g. /mydata delete).
     notify_promoted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The Discord locale the member answered in: their reminders' language (None: the server's).
+    locale: Mapped[str | None] = mapped_column(String(10))
 
 
 class CircleReminderDelivery(Base):

@@ -8,18 +8,21 @@ from bot.domain import recurrence
 from bot.domain.recurrence import CircleSchedule, NthWeekday, Rule, ScheduleError
 from bot.domain.text import excerpt
 from bot.errors import InvalidInput
+from bot.i18n import N_
 from bot.services.circles.values import MAX_CAPACITY, MAX_DESCRIPTION, MAX_TITLE
 from bot.services.zones import require_zone
 
+FIRST_DATE = N_("I could not read the first date “%(typed)s”. Write it like 2026-03-17.")
+END_DATE = N_("I could not read the end date “%(typed)s”. Write it like 2026-03-17.")
+DATE = N_("I could not read the date “%(typed)s”. Write it like 2026-03-17.")
 
-def parse_date(text: str, what: str) -> date:
-    """Read a date written as YYYY-MM-DD, or explain kindly."""
+
+def parse_date(text: str, unreadable: str = DATE) -> date:
+    """Read a date written as YYYY-MM-DD, or explain kindly (`unreadable` says which date)."""
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput(
-            f"I could not read the {what} “{excerpt(text)}”. Write it like 2026-03-17."
-        ) from None
+        raise InvalidInput(unreadable, typed=excerpt(text)) from None
 
 
 def parse_time(text: str) -> time:
@@ -28,7 +31,8 @@ def parse_time(text: str) -> time:
         parsed = datetime.strptime(text.strip(), "%H:%M")  # noqa: DTZ007 - a wall-clock time
     except ValueError:
         raise InvalidInput(
-            f"I could not read the start time “{excerpt(text)}”. Write it like 19:00 (24-hour)."
+            N_("I could not read the start time “%(typed)s”. Write it like 19:00 (24-hour)."),
+            typed=excerpt(text),
         ) from None
     return parsed.time()
 
@@ -38,7 +42,7 @@ def parse_rule(text: str) -> Rule:
     try:
         return Rule(text)
     except ValueError:
-        raise InvalidInput("Choose how often the circle meets from the list.") from None
+        raise InvalidInput(N_("Choose how often the circle meets from the list.")) from None
 
 
 def parse_nth(text: str | None) -> NthWeekday | None:
@@ -51,12 +55,33 @@ def check_circle(title: str, description: str, capacity: int | None) -> tuple[st
     title = " ".join(title.split())
     description = description.strip()
     if not 1 <= len(title) <= MAX_TITLE:
-        raise InvalidInput(f"The title needs to be between 1 and {MAX_TITLE} characters.")
+        raise InvalidInput(
+            N_("The title needs to be between 1 and %(limit)s characters."), limit=MAX_TITLE
+        )
     if len(description) > MAX_DESCRIPTION:
-        raise InvalidInput(f"The description can be at most {MAX_DESCRIPTION} characters.")
+        raise InvalidInput(
+            N_("The description can be at most %(limit)s characters."), limit=MAX_DESCRIPTION
+        )
     if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
-        raise InvalidInput(f"The capacity can be 1 to {MAX_CAPACITY} people, or left empty.")
+        raise InvalidInput(
+            N_("The capacity can be 1 to %(limit)s people, or left empty."), limit=MAX_CAPACITY
+        )
     return title, description
+
+
+def schedule_note(schedule: CircleSchedule) -> str:
+    """Return a schedule in a few language-neutral words, for the audit log."""
+    segment = schedule.current
+    note = (
+        f"{segment.rule.value} from {segment.first_date.isoformat()} at "
+        f"{segment.start_time:%H:%M} ({segment.zone}), "
+        f"{int(segment.duration.total_seconds() // 60)} min"
+    )
+    if schedule.count is not None:
+        note += f", {schedule.count} meetings"
+    if schedule.until is not None:
+        note += f", until {schedule.until.isoformat()}"
+    return note
 
 
 def new_schedule(
@@ -76,17 +101,17 @@ def new_schedule(
     try:
         schedule = recurrence.new_schedule(
             zone=require_zone(zone).key,
-            first_date=parse_date(first_date, "first date"),
+            first_date=parse_date(first_date, FIRST_DATE),
             start_time=parse_time(start_time),
             duration=timedelta(minutes=duration_minutes),
             rule=chosen_rule,
             nth_weekday=parse_nth(nth_weekday),
-            until=parse_date(until, "end date") if until else None,
+            until=parse_date(until, END_DATE) if until else None,
             count=count,
         )
         recurrence.validate_lead_times(timedelta(minutes=m) for m in lead_minutes)
     except ScheduleError as error:
-        raise InvalidInput(error.message) from None
+        raise InvalidInput(error.text, **error.values) from None
     return schedule
 
 
@@ -109,9 +134,9 @@ def edited_schedule(
             zone=require_zone(zone).key if zone else None,
             start_time=parse_time(start_time) if start_time else None,
             duration=timedelta(minutes=duration_minutes) if duration_minutes is not None else None,
-            first_date=parse_date(first_date, "date") if first_date else None,
+            first_date=parse_date(first_date) if first_date else None,
             rule=rule,
             nth_weekday=parse_nth(nth_weekday),
         )
     except ScheduleError as error:
-        raise InvalidInput(error.message) from None
+        raise InvalidInput(error.text, **error.values) from None

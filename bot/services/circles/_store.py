@@ -13,6 +13,7 @@ from bot.db.queries import insert_ignore
 from bot.domain import recurrence
 from bot.domain.recurrence import CircleSchedule, NthWeekday, Occurrence, Recurrence, Rule
 from bot.errors import NotFound
+from bot.i18n import N_
 from bot.services.circles.values import WAITLIST, YES, CircleInfo, Meeting
 
 UNPOSTED = 0  # an announcement or event claimed, not posted (yet)
@@ -101,7 +102,7 @@ async def circle_in(session: AsyncSession, guild_id: int, circle_id: int) -> Cir
     """Return one circle of this server, or explain that there is none."""
     circle = await session.get(Circle, circle_id)
     if circle is None or circle.guild_id != guild_id:
-        raise NotFound("I couldn't find that circle. `/circle list` shows what is coming.")
+        raise NotFound(N_("I couldn't find that circle. `/circle list` shows what is coming."))
     return circle
 
 
@@ -239,6 +240,15 @@ async def free_place(
         select(func.max(CircleRsvp.position)).where(CircleRsvp.occurrence_id == occurrence_id)
     )
     return WAITLIST, (last or 0) + 1
+
+
+async def locale_of(session: AsyncSession, occurrence_id: int, user_id: int) -> str | None:
+    """Return the Discord locale a member answered a meeting in, if known."""
+    return await session.scalar(
+        select(CircleRsvp.locale).where(
+            CircleRsvp.occurrence_id == occurrence_id, CircleRsvp.user_id == user_id
+        )
+    )
 
 
 def set_answer(

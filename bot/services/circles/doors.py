@@ -14,6 +14,7 @@ import logging
 
 from bot.domain.room_overwrites import CONNECT, VIEW_CHANNEL, Overwrite, opened, restored
 from bot.errors import InvalidInput, NotAllowed
+from bot.i18n import N_
 from bot.services.circles.overwrites import RoomOverwrites
 from bot.services.circles.ports import NotPermitted, NotThere, PortError, RoomPort
 from bot.services.circles.values import HoldOutcome, RoomChange, TargetKind
@@ -28,8 +29,10 @@ class RoomUnavailable(InvalidInput):
 
     def __init__(self) -> None:
         super().__init__(
-            "I couldn't find the circle's voice channel or the member role any more. "
-            "A moderator can check `/setup show`."
+            N_(
+                "I couldn't find the circle's voice channel or the member role any more. "
+                "A moderator can check `/setup show`."
+            )
         )
 
 
@@ -38,8 +41,10 @@ class RoomRefused(NotAllowed):
 
     def __init__(self) -> None:
         super().__init__(
-            "I couldn't change who can join the voice channel: Hearth needs Manage Roles "
-            "and Connect there."
+            N_(
+                "I couldn't change who can join the voice channel: Hearth needs Manage Roles "
+                "and Connect there."
+            )
         )
 
 

@@ -24,6 +24,7 @@ from bot.db.models import (
 )
 from bot.db.queries import insert_ignore
 from bot.errors import InvalidInput, NotFound
+from bot.i18n import N_
 from bot.services.audit import AuditService
 from bot.services.circles import _store
 from bot.services.circles.values import (
@@ -36,6 +37,7 @@ from bot.services.circles.values import (
     FeedbackResults,
 )
 
+ALREADY_SHARED = N_("You've already shared feedback for this meeting. Thank you. 💛")
 log = logging.getLogger(__name__)
 
 _shuffle = secrets.SystemRandom()
@@ -78,7 +80,9 @@ class CircleFeedbackService:
             MIN_FEEDBACK_MIN <= feedback_min_answers <= MAX_FEEDBACK_MIN
         ):
             raise InvalidInput(
-                f"The feedback threshold can be {MIN_FEEDBACK_MIN} to {MAX_FEEDBACK_MIN} answers."
+                N_("The feedback threshold can be %(low)s to %(high)s answers."),
+                low=MIN_FEEDBACK_MIN,
+                high=MAX_FEEDBACK_MIN,
             )
         now = self._clock.now()
         async with self._sessions() as session:
@@ -116,12 +120,12 @@ class CircleFeedbackService:
             row, feedback = await _feedback_row(session, guild_id, circle_id, index)
             self._still_open(feedback)
             if await session.get(CircleFeedbackVoter, (row.id, user_id)) is not None:
-                raise InvalidInput("You've already shared feedback for this meeting. Thank you. 💛")
+                raise InvalidInput(ALREADY_SHARED)
 
     def _still_open(self, feedback: CircleFeedback) -> None:
         if self._clock.now() >= feedback.closes_at:
             raise InvalidInput(
-                "Feedback for this meeting has closed. Thank you for thinking of it."
+                N_("Feedback for this meeting has closed. Thank you for thinking of it.")
             )
 
     async def give_feedback(
@@ -135,10 +139,12 @@ class CircleFeedbackService:
     ) -> None:
         """Count one anonymous answer: who answered and what was answered are kept apart."""
         if not 1 <= rating <= TOP_RATING:
-            raise InvalidInput(f"Please choose a rating from 1 to {TOP_RATING}.")
+            raise InvalidInput(N_("Please choose a rating from 1 to %(top)s."), top=TOP_RATING)
         words = (words or "").strip()
         if len(words) > MAX_FEEDBACK_WORDS:
-            raise InvalidInput(f"Your words can be at most {MAX_FEEDBACK_WORDS} characters.")
+            raise InvalidInput(
+                N_("Your words can be at most %(limit)s characters."), limit=MAX_FEEDBACK_WORDS
+            )
         async with self._sessions() as session:
             row, feedback = await _feedback_row(session, guild_id, circle_id, index)
             self._still_open(feedback)
@@ -149,7 +155,7 @@ class CircleFeedbackService:
                 ["occurrence_id", "user_id"],
             )
             if not voted:
-                raise InvalidInput("You've already shared feedback for this meeting. Thank you. 💛")
+                raise InvalidInput(ALREADY_SHARED)
             # Read again under the write lock (FOR UPDATE on PostgreSQL), then change the tally.
             current = (
                 await session.execute(
@@ -186,7 +192,7 @@ class CircleFeedbackService:
                 )
             ).first()
         if found is None:
-            raise NotFound("No meeting of this circle has been closed with feedback yet.")
+            raise NotFound(N_("No meeting of this circle has been closed with feedback yet."))
         row, feedback, title = found
         count = sum(feedback.ratings)
         ready = count >= minimum and self._clock.now() >= feedback.closes_at
@@ -236,6 +242,6 @@ async def _feedback_row(
         )
     ).first()
     if found is None:
-        raise NotFound("Feedback for this meeting isn't open.")
+        raise NotFound(N_("Feedback for this meeting isn't open."))
     row, feedback = found
     return row, feedback

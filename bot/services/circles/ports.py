@@ -15,6 +15,7 @@ from bot.services.circles.values import (
     Cancellation,
     Delivery,
     Meeting,
+    PromotionNotice,
     Reminder,
     TalkingOrder,
     TargetKind,
@@ -92,7 +93,7 @@ class ReminderPort(Protocol):
         """Send one reminder privately, with its nonce."""
         ...
 
-    async def tell_promoted(self, user_id: int, meeting: Meeting) -> Delivery:
+    async def tell_promoted(self, notice: PromotionNotice) -> Delivery:
         """Tell a member privately that a place opened up and it is theirs."""
         ...
 

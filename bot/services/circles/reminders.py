@@ -27,7 +27,7 @@ from bot.domain.circle_reminders import choose_reminder, superseded_on_resume
 from bot.domain.recurrence import Occurrence
 from bot.services.circles import _store
 from bot.services.circles.ports import ReminderPort
-from bot.services.circles.values import YES, Delivery, Meeting, Reminder
+from bot.services.circles.values import YES, Delivery, Meeting, PromotionNotice, Reminder
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +113,9 @@ class CircleReminders:
                     delivery.failure = UNCONFIRMED if attempted else SUPERSEDED
                     continue
                 meeting = await _store.meeting_of(session, circle, occ, row)
+                locale = await _store.locale_of(session, row.id, delivery.user_id)
                 found.append(
-                    Reminder(delivery.id, delivery.user_id, delivery.lead_minutes, meeting)
+                    Reminder(delivery.id, delivery.user_id, delivery.lead_minutes, meeting, locale)
                 )
             await session.commit()
         return found
@@ -142,10 +143,10 @@ class CircleReminders:
             )
             await session.commit()
 
-    async def claim_promotion_notices(self) -> list[tuple[int, Meeting]]:
+    async def claim_promotion_notices(self) -> list[PromotionNotice]:
         """Claim the 'a place opened up' notices owed to members moved up off the waitlist."""
         now = self._clock.now()
-        found: list[tuple[int, Meeting]] = []
+        found: list[PromotionNotice] = []
         async with self._sessions() as session:
             rows = await session.execute(
                 select(CircleRsvp, CircleOccurrence, Circle)
@@ -160,7 +161,7 @@ class CircleReminders:
                 )
                 if occ is not None and occ.start_utc > now and rsvp.status == YES:
                     meeting = await _store.meeting_of(session, circle, occ, row)
-                    found.append((rsvp.user_id, meeting))
+                    found.append(PromotionNotice(rsvp.user_id, meeting, rsvp.locale))
             await session.commit()
         return found
 
@@ -187,14 +188,14 @@ async def _claim_for_meeting(
     """Claim the reminder due now for each member going to one meeting (superseded ones too)."""
     going = (
         await session.execute(
-            select(CircleRsvp.user_id, CircleRsvp.updated_at).where(
+            select(CircleRsvp.user_id, CircleRsvp.updated_at, CircleRsvp.locale).where(
                 CircleRsvp.occurrence_id == row.id, CircleRsvp.status == YES
             )
         )
     ).all()
     claimed: list[Reminder] = []
     meeting: Meeting | None = None
-    for user_id, going_since in going:
+    for user_id, going_since, locale in going:
         choice = choose_reminder(circle.lead_minutes, occ.start_utc, now, going_since)
         if choice.send is None:
             continue
@@ -210,7 +211,7 @@ async def _claim_for_meeting(
             )
         )
         meeting = meeting or await _store.meeting_of(session, circle, occ, row)
-        claimed.append(Reminder(int(delivery_id or 0), user_id, choice.send, meeting))
+        claimed.append(Reminder(int(delivery_id or 0), user_id, choice.send, meeting, locale))
     return claimed
 
 
@@ -261,10 +262,10 @@ class ReminderSender:
                 log.warning("Could not send a circle reminder")
             failure = None if delivery is Delivery.SENT else delivery.value
             await self._reminders.record_reminder(reminder.delivery_id, failure)
-        for user_id, meeting in await self._reminders.claim_promotion_notices():
-            await self.tell_promoted(user_id, meeting)
+        for notice in await self._reminders.claim_promotion_notices():
+            await self.tell_promoted(notice)
 
-    async def tell_promoted(self, user_id: int, meeting: Meeting) -> None:
+    async def tell_promoted(self, notice: PromotionNotice) -> None:
         """Tell a member privately that a place opened up and it is theirs."""
-        if await self._port.tell_promoted(user_id, meeting) is not Delivery.SENT:
+        if await self._port.tell_promoted(notice) is not Delivery.SENT:
             log.warning("Could not tell a member they moved off the waitlist")

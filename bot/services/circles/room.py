@@ -22,6 +22,7 @@ from bot.db.queries import insert_ignore
 from bot.domain import recurrence
 from bot.domain.recurrence import Occurrence
 from bot.errors import InvalidInput, NotFound
+from bot.i18n import N_
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
 from bot.services.circles import _store
@@ -116,11 +117,18 @@ class CircleRoomService:
         else:
             current = next((o for o in reversed(recent) if o.start_utc - OPEN_EARLY <= now), None)
         if current is None or (opening and circle.ended_at is not None):
-            verb = "open" if opening else "close"
-            raise InvalidInput(
-                f"{circle.title} has no meeting to {verb} right now. A meeting can be opened "
-                "from 30 minutes before it starts until it ends."
+            message = (
+                N_(
+                    "%(title)s has no meeting to open right now. A meeting can be opened "
+                    "from 30 minutes before it starts until it ends."
+                )
+                if opening
+                else N_(
+                    "%(title)s has no meeting to close right now. A meeting can be opened "
+                    "from 30 minutes before it starts until it ends."
+                )
             )
+            raise InvalidInput(message, title=circle.title)
         return current
 
     # ----- the talking order ---------------------------------------------------------------
@@ -147,7 +155,7 @@ class CircleRoomService:
             )
             found = result.first()
             if found is None:
-                raise NotFound("I couldn't find that meeting any more.")
+                raise NotFound(N_("I couldn't find that meeting any more."))
             row, circle = found
             return await _order(session, row, circle)
 
@@ -237,13 +245,15 @@ class CircleRoomService:
         await self._agreement.require_agreement(guild_id, user_id)
         text = text.strip()
         if not text:
-            raise InvalidInput("Your note was empty, so there was nothing to pass on.")
+            raise InvalidInput(N_("Your note was empty, so there was nothing to pass on."))
         if len(text) > MAX_NOTE:
-            raise InvalidInput(f"A note can be at most {MAX_NOTE} characters.")
+            raise InvalidInput(N_("A note can be at most %(limit)s characters."), limit=MAX_NOTE)
         async with self._sessions() as session:
             row, circle = await _open_row(session, guild_id, circle_id, None)
             if row.meeting_index != index:
-                raise InvalidInput("That meeting has closed, so your note couldn't be passed on.")
+                raise InvalidInput(
+                    N_("That meeting has closed, so your note couldn't be passed on.")
+                )
             await _require_yes(session, row, circle, user_id)
             session.add(
                 CircleNote(
@@ -321,13 +331,17 @@ async def _open_row(
         found = here or found
     if not found:
         raise InvalidInput(
-            "No circle is open right now. The talking order starts when a facilitator "
-            "opens the room."
+            N_(
+                "No circle is open right now. The talking order starts when a facilitator "
+                "opens the room."
+            )
         )
     if len(found) > 1:
         raise InvalidInput(
-            "More than one circle is open right now: use this in the circle's voice channel "
-            "chat, or pick the circle."
+            N_(
+                "More than one circle is open right now: use this in the circle's voice channel "
+                "chat, or pick the circle."
+            )
         )
     return found[0]
 
@@ -345,8 +359,11 @@ async def _require_yes(
     )
     if status != YES:
         raise InvalidInput(
-            f"{circle.title} is open to those who said yes to this meeting. You're welcome "
-            "at the next one: answer **I'll be there** on its announcement."
+            N_(
+                "%(title)s is open to those who said yes to this meeting. You're welcome "
+                "at the next one: answer **I'll be there** on its announcement."
+            ),
+            title=circle.title,
         )
 
 

@@ -21,6 +21,7 @@ from bot.db.models import Circle, CircleOccurrence, CircleRsvp
 from bot.domain import recurrence
 from bot.domain.recurrence import Occurrence
 from bot.errors import InvalidInput
+from bot.i18n import N_
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditService
 from bot.services.circles import _input, _store, rights
@@ -111,7 +112,7 @@ class CircleService:
         upcoming = recurrence.next_occurrences(schedule, now, 1)
         if not upcoming:
             raise InvalidInput(
-                "Every meeting of this circle would be in the past. Pick a later first date."
+                N_("Every meeting of this circle would be in the past. Pick a later first date.")
             )
         async with self._sessions() as session:
             circle = Circle(
@@ -136,7 +137,7 @@ class CircleService:
                 guild_id,
                 actor_id,
                 "circle.create",
-                f"created the circle “{title}”: {recurrence.describe(schedule)}",
+                f"created the circle “{title}”: {_input.schedule_note(schedule)}",
                 circle_id=circle.id,
             )
             first = await _store.meeting_of(session, circle, upcoming[0], row)
@@ -188,7 +189,7 @@ class CircleService:
             circle = await _store.circle_in(session, guild_id, circle_id)
             found = await _store.next_meeting_of(session, circle, self._clock.now())
             if circle.ended_at is not None or found is None:
-                raise InvalidInput(f"{circle.title} has no meetings coming up.")
+                raise InvalidInput(N_("%(title)s has no meetings coming up."), title=circle.title)
             return found[0]
 
     async def attendance(self, guild_id: int, circle_id: int, index: int) -> Attendance:
@@ -220,16 +221,20 @@ class CircleService:
         async with self._sessions() as session:
             circle = await _store.circle_in(session, guild_id, circle_id)
             if circle.ended_at is not None:
-                raise InvalidInput("This circle has ended, so there is nothing left to skip.")
+                raise InvalidInput(N_("This circle has ended, so there is nothing left to skip."))
             schedule = await _store.schedule_of(session, circle)
             occ = recurrence.find_occurrence(schedule, day)
             if occ is None or day in schedule.skipped:
                 raise InvalidInput(
-                    f"{circle.title} has no meeting on {day.isoformat()} to skip. "
-                    "`/circle list` shows the coming dates."
+                    N_(
+                        "%(title)s has no meeting on %(date)s to skip. "
+                        "`/circle list` shows the coming dates."
+                    ),
+                    title=circle.title,
+                    date=day.isoformat(),
                 )
             if occ.start_utc <= now:
-                raise InvalidInput("That meeting has already started, so it can't be skipped.")
+                raise InvalidInput(N_("That meeting has already started, so it can't be skipped."))
             row = await _store.meeting_row(session, circle, occ)
             row.skipped = True
             skipped = await _store.meeting_of(session, circle, occ, row)
@@ -273,19 +278,21 @@ class CircleService:
         changes = (zone, start_time, duration_minutes, first_date, rule, nth_weekday, yes_only)
         if all(change is None for change in changes):
             raise InvalidInput(
-                "Tell me what to change: the start time, length, zone, date, how often it "
-                "meets, or who the room opens to."
+                N_(
+                    "Tell me what to change: the start time, length, zone, date, how often it "
+                    "meets, or who the room opens to."
+                )
             )
         new_rule = _input.parse_rule(rule) if rule else None
         now = self._clock.now()
         async with self._sessions() as session:
             circle = await _store.circle_in(session, guild_id, circle_id)
             if circle.ended_at is not None:
-                raise InvalidInput("This circle has ended, so there is nothing left to change.")
+                raise InvalidInput(N_("This circle has ended, so there is nothing left to change."))
             schedule = await _store.schedule_of(session, circle)
             upcoming = recurrence.next_occurrences(schedule, now, 1)
             if not upcoming:
-                raise InvalidInput("This circle has no meetings left to change.")
+                raise InvalidInput(N_("This circle has no meetings left to change."))
             index = upcoming[0].index
             if yes_only is not None:
                 circle.yes_only = yes_only
@@ -302,7 +309,7 @@ class CircleService:
             following = recurrence.next_occurrences(edited, now - timedelta(microseconds=1), 1)
             if not following or following[0].index != index:
                 raise InvalidInput(
-                    "The next meeting would then be in the past. Pick a date after today."
+                    N_("The next meeting would then be in the past. Pick a date after today.")
                 )
             circle.segments = [_store.segment_data(segment) for segment in edited.segments]
             moved = await _store.move_rows(session, circle, edited, index)
@@ -315,7 +322,7 @@ class CircleService:
                 actor_id,
                 "circle.edit",
                 f"changed “{circle.title}” from meeting {index + 1} on: "
-                f"{recurrence.describe(edited)}",
+                f"{_input.schedule_note(edited)}",
                 circle_id=circle.id,
                 index=index,
             )
@@ -330,7 +337,7 @@ class CircleService:
         async with self._sessions() as session:
             circle = await _store.circle_in(session, guild_id, circle_id)
             if circle.ended_at is not None:
-                raise InvalidInput("This circle has already ended.")
+                raise InvalidInput(N_("This circle has already ended."))
             schedule = await _store.schedule_of(session, circle)
             coming = await session.scalars(
                 select(CircleOccurrence)
@@ -367,9 +374,18 @@ class CircleService:
 
     # ----- attending -----------------------------------------------------------------------
     async def rsvp(
-        self, guild_id: int, circle_id: int, index: int, user_id: int, going: bool
+        self,
+        guild_id: int,
+        circle_id: int,
+        index: int,
+        user_id: int,
+        going: bool,
+        locale: str | None = None,
     ) -> RsvpOutcome:
-        """Record a member's answer; a full circle waitlists in order and a drop-out promotes."""
+        """Record a member's answer; a full circle waitlists in order and a drop-out promotes.
+
+        `locale` is the Discord locale they answered in: their reminders follow it.
+        """
         await self._agreement.require_agreement(guild_id, user_id)
         now = self._clock.now()
         async with self._sessions() as session:
@@ -377,9 +393,9 @@ class CircleService:
             schedule = await _store.schedule_of(session, circle)
             occ = recurrence.occurrence_at(schedule, index)
             if circle.ended_at is not None or occ is None or occ.local_date in schedule.skipped:
-                raise InvalidInput("This meeting isn't happening any more, so there's no RSVP.")
+                raise InvalidInput(N_("This meeting isn't happening any more, so there's no RSVP."))
             if occ.start_utc <= now:
-                raise InvalidInput("This meeting has already started; RSVPs are closed.")
+                raise InvalidInput(N_("This meeting has already started; RSVPs are closed."))
             row = await _store.meeting_row(session, circle, occ, lock=True)
             mine = await session.scalar(
                 select(CircleRsvp).where(
@@ -398,7 +414,12 @@ class CircleService:
                 mine = _store.set_answer(session, mine, row.id, user_id, NO, None, now)
                 if before == YES:
                     promoted = await _store.promote(session, row.id, now)
+            if mine is not None and locale:
+                mine.locale = locale
             await session.flush()
+            promoted_locale = (
+                await _store.locale_of(session, row.id, promoted) if promoted is not None else None
+            )
             place = None
             if status == WAITLIST and mine is not None:
                 place = await _store.waitlist_place(session, row.id, mine)
@@ -408,7 +429,9 @@ class CircleService:
                 grants = (*newly, *((promoted,) if promoted is not None else ()))
             meeting = await _store.meeting_of(session, circle, occ, row)
             await session.commit()
-        return RsvpOutcome(meeting, status, place, status != before, promoted, grants, row.id)
+        return RsvpOutcome(
+            meeting, status, place, status != before, promoted, grants, row.id, promoted_locale
+        )
 
     # ----- data rights ---------------------------------------------------------------------
     def describe(self) -> str:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum, IntEnum
 
-from bot.domain import recurrence
 from bot.domain.recurrence import CircleSchedule
 from bot.domain.room_overwrites import Overwrite
 
@@ -42,11 +41,6 @@ class CircleInfo:
     lead_minutes: tuple[int, ...]
     ended: bool
     yes_only: bool = False
-
-    @property
-    def summary(self) -> str:
-        """Return a plain sentence saying when the circle meets."""
-        return recurrence.describe(self.schedule)
 
 
 @dataclass(frozen=True)
@@ -122,6 +116,16 @@ class RsvpOutcome:
     # Members to let into a room already open only to those who said yes, and its meeting.
     room_grants: tuple[int, ...] = ()
     occurrence_id: int = 0
+    promoted_locale: str | None = None  # the Discord locale the promoted member answered in
+
+
+@dataclass(frozen=True)
+class PromotionNotice:
+    """A member moved up off the waitlist, to tell privately (in the locale they answered in)."""
+
+    user_id: int
+    meeting: Meeting
+    locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,7 @@ class Reminder:
     user_id: int
     lead_minutes: int
     meeting: Meeting
+    locale: str | None = None  # the Discord locale they answered in (None: the server's language)
 
     @property
     def nonce(self) -> str:
