@@ -111,7 +111,8 @@ class PrivacyCog(commands.Cog):
             "undone. Roles you already have stay as they are, but you may be asked to accept "
             "the group agreement again."
         )
-        await reply_private(interaction, f"{erases}\n\n{_('Do you want to go ahead?')}", view=view)
+        go_ahead = _("Do you want to go ahead?")
+        await reply_private(interaction, f"{erases}\n\n{go_ahead}", view=view)
 
     async def confirmed(self, interaction: discord.Interaction, user_id: int) -> None:
         """Erase the member's data after they confirmed."""

@@ -69,6 +69,10 @@ LANGUAGE_NAMES = {
     "de": "Deutsch",
     "pt_BR": "Português (Brasil)",
 }
+NOT_SET = N_("not set")
+ROLE_GONE = N_("a role that no longer exists")
+CHANNEL_GONE = N_("a channel that no longer exists")
+GRACE_LABEL = N_("Re-acceptance grace period")
 NOT_SET_UP = N_(
     "Hearth isn't set up here yet. Start with `/setup roles` to choose the member role, "
     "then `/setup channels`."
@@ -114,9 +118,9 @@ def describe_settings(
         role_id = getattr(config, name)
         role = guild.get_role(role_id) if role_id else None
         if role_id is None:
-            lines.append(f"**{_(label)}**: {_('not set')}")
+            lines.append(f"**{_(label)}**: {_(NOT_SET)}")
         elif role is None:
-            lines.append(f"**{_(label)}**: {_('a role that no longer exists')}")
+            lines.append(f"**{_(label)}**: {_(ROLE_GONE)}")
             problems.append(
                 _("%(setting)s: the role was deleted, please choose another.", setting=_(short))
             )
@@ -133,9 +137,9 @@ def describe_settings(
         channel_id = getattr(config, name)
         channel = guild.get_channel(channel_id) if channel_id else None
         if channel_id is None:
-            lines.append(f"**{_(label)}**: {_('not set')}")
+            lines.append(f"**{_(label)}**: {_(NOT_SET)}")
         elif channel is None:
-            lines.append(f"**{_(label)}**: {_('a channel that no longer exists')}")
+            lines.append(f"**{_(label)}**: {_(CHANNEL_GONE)}")
             problems.append(
                 _("%(setting)s: the channel was deleted, please choose another.", setting=_(short))
             )
@@ -148,7 +152,7 @@ def describe_settings(
         if grace
         else _("off (the member role is never taken back)")
     )
-    lines.append(f"**{_('Re-acceptance grace period')}**: {period}")
+    lines.append(f"**{_(GRACE_LABEL)}**: {period}")
     lines.append(language_line(guild, config, _))
     return lines, problems
 
