@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInput
-from bot.i18n import N_, language
+from bot.i18n import N_, language, language_code
 from bot.services.agreement import MATERIAL, MINOR, AgreementService, MemberRoles
 from bot.services.settings import SettingsService
 from bot.ui import defer, guild_of, open_modal, reply_private, require_moderator, update
@@ -140,7 +140,8 @@ class AgreementCog(
     ) -> None:
         """Record acceptance and grant the member role once."""
         await defer(interaction, thinking=False)
-        outcome = await self.agreement.accept(guild_id, interaction.user.id, number)
+        code = language_code(interaction.locale)
+        outcome = await self.agreement.accept(guild_id, interaction.user.id, number, code)
         grant = await self.roles.grant(guild_id, interaction.user.id, outcome)
         _ = language(interaction.locale)
         await update(interaction, content=render.accepted(grant, _), embed=None, view=None)

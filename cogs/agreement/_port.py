@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.i18n import server_language
+from bot.i18n import language, server_language
 from bot.services.agreement import ReacceptanceAsk
 from bot.services.settings import SettingsService
 from bot.ui import NO_MENTIONS, send
@@ -22,12 +22,15 @@ class DiscordAgreementPort:
     async def send_ask(self, ask: ReacceptanceAsk) -> bool:
         """Message the member what changed, with a button to read it; False if DMs are closed.
 
-        A job sends it, with no interaction to tell the member's language, so it is written in
-        the server's language (its `/setup language` choice, else Discord's community locale).
+        A job sends it, with no interaction to tell the member's language: it is written in the
+        language they accepted in, else the server's (`/setup language`, else Discord's locale).
         """
         guild = self._client.get_guild(ask.guild_id)
-        config = await self._settings.get_or_default(ask.guild_id)
-        _ = server_language(guild.preferred_locale if guild else None, chosen=config.language)
+        if ask.language is not None:
+            _ = language(ask.language)
+        else:
+            config = await self._settings.get_or_default(ask.guild_id)
+            _ = server_language(guild.preferred_locale if guild else None, chosen=config.language)
         name = guild.name if guild else _("your community")
         try:
             channel = await self._client.create_dm(discord.Object(id=ask.user_id))

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import update
+
 from bot.app import Hearth
+from bot.db.models import AgreementStanding
 from emulator import Emulator
 from tests.e2e.conftest import Community, write_agreement
 from tests.e2e.test_agreement_e2e import EPHEMERAL, labels, read_card
@@ -129,21 +132,41 @@ async def test_setup_language_round_trip(
     assert "**Language of public posts**: the server's Discord language (English)" in description
 
 
-async def test_the_reacceptance_dm_is_in_the_servers_language(
+async def test_the_reacceptance_dm_is_in_the_language_the_member_accepted_in(
+    emu: Emulator, configured: Community
+) -> None:
+    """A job has no interaction: its DM uses the language kept from the member's acceptance."""
+    c = configured
+    await choose_language(emu, c, c.moderator.id, "fr")
+    lucia = member(emu, c, "lucia", "es-ES")
+    h, _card = await read_card(emu, c, lucia.id)
+    await (await emu.click(lucia.id, h.message, label="Aceptar")).original()
+    await write_agreement(
+        emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material"
+    )
+    dm = await emu.wait_for_dm(lucia.id)
+    assert dm["embeds"][0]["title"] == "El acuerdo del grupo de Harbour ha cambiado"
+    assert "**Qué ha cambiado**" in dm["embeds"][0]["description"]
+    assert labels(dm) == ["Leer el acuerdo"]
+
+
+async def test_without_a_known_language_the_dm_is_in_the_servers_language(
     emu: Emulator, configured: Community, hearth: Hearth
 ) -> None:
-    """A job has no interaction to read a locale from: its DM uses the server's chosen language."""
+    """An acceptance from before Hearth kept languages gets the server's chosen language."""
     c = configured
-    await choose_language(emu, c, c.moderator.id, "es")
+    await choose_language(emu, c, c.moderator.id, "fr")
     h, _card = await read_card(emu, c, c.alice.id)
     await (await emu.click(c.alice.id, h.message, label="Accept")).original()
+    async with hearth.services.agreement._sessions() as session:
+        await session.execute(update(AgreementStanding).values(language=None))
+        await session.commit()
     await write_agreement(
         emu, c, "Our group agreement", "We listen.\nNo advice unless asked.", "material"
     )
     dm = await emu.wait_for_dm(c.alice.id)
-    assert dm["embeds"][0]["title"] == "El acuerdo del grupo de Harbour ha cambiado"
-    assert "**Qué ha cambiado**" in dm["embeds"][0]["description"]
-    assert labels(dm) == ["Leer el acuerdo"]
+    assert dm["embeds"][0]["title"] == "La charte du groupe de Harbour a changé"
+    assert labels(dm) == ["Lire la charte"]
 
 
 async def test_mydata_in_portuguese(emu: Emulator, configured: Community) -> None:

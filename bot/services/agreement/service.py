@@ -171,8 +171,13 @@ class AgreementService:
         await self._audit.publish(record)
         return outcome
 
-    async def accept(self, guild_id: int, user_id: int, number: int) -> AcceptOutcome:
-        """Record that a member accepted version `number`; decide whether to grant the role."""
+    async def accept(
+        self, guild_id: int, user_id: int, number: int, language: str | None = None
+    ) -> AcceptOutcome:
+        """Record that a member accepted version `number`; decide whether to grant the role.
+
+        `language` is the member's (a shipped language code), kept for the re-acceptance DM.
+        """
         now = self._clock.now()
         async with self._sessions() as session:
             current = await store.current_row(session, guild_id)
@@ -186,7 +191,7 @@ class AgreementService:
                     )
                 )
             settings = await session.get(GuildSettings, guild_id)
-            inserted = await store.record_acceptance(session, current, user_id, now)
+            inserted = await store.record_acceptance(session, current, user_id, now, language)
             role_id = settings.member_role_id if settings else None
             grant = role_id is not None and await store.claim_grant(session, guild_id, user_id)
             await session.commit()
@@ -354,9 +359,9 @@ class AgreementService:
     def describe(self) -> str:
         """Say in plain words what this part stores."""
         return N_(
-            "**Group agreement**: which version of the agreement you accepted and when, whether "
-            "you passed the optional question (never your answer), and whether you were asked to "
-            "re-read it. Moderators see counts; the ledger is kept while the server uses Hearth."
+            "**Group agreement**: which version of the agreement you accepted and when, in which "
+            "language, whether you passed the optional question (never your answer), and whether "
+            "you were asked to re-read it. Moderators see counts; the ledger is kept while the server uses Hearth."
         )
 
     async def export_user(
