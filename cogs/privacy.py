@@ -13,36 +13,37 @@ from discord.ext import commands
 
 from bot.client import HearthBot
 from bot.errors import NotAllowed
+from bot.i18n import N_, NC_, language
 from bot.services.data_rights import DataRightsService, ExportChoice
 from bot.ui import (
     WARM,
     defer,
-    persistent_button,
     reply_private,
     update,
 )
+from bot.ui.components import ButtonSpec
 
 log = logging.getLogger(__name__)
 
-PRIVACY_INTRO = (
+PRIVACY_INTRO = N_(
     "Hearth keeps as little as it can, only to run this community's features. It never sells or "
     "shares anything, keeps no record of messages you write in channels, and never puts your "
     "name on an anonymous post. Here is what it stores:"
 )
-PRIVACY_RIGHTS = (
+PRIVACY_RIGHTS = N_(
     "You can see everything stored about you with `/mydata export`, and erase it with "
     "`/mydata delete`. The export counts your recent check-ins and their moods per day, but "
     "leaves out their words, references and pseudonyms unless you ask for them: a file with "
     "those would show anyone who sees it which posts are yours. Discord itself also keeps "
     "data under its own policy."
 )
-EXPORT_DONE = "Here is everything Hearth stores about you, across every server that uses it."
-EXPORT_WITHOUT_WORDS = (
+EXPORT_DONE = N_("Here is everything Hearth stores about you, across every server that uses it.")
+EXPORT_WITHOUT_WORDS = N_(
     "It leaves out the words, references and pseudonyms of your check-ins, so it can't point "
     "at your posts. To include them, use `/mydata export include_checkin_words:True` (anyone "
     "who sees that file will know which posts are yours)."
 )
-EXPORT_WITH_WORDS = (
+EXPORT_WITH_WORDS = N_(
     "It includes the words of your recent check-ins and which posts they are. Keep it "
     "somewhere only you can open: anyone who sees it will know which posts are yours."
 )
@@ -64,12 +65,13 @@ class PrivacyCog(commands.Cog):
     )
     async def privacy(self, interaction: discord.Interaction) -> None:
         """Explain privately what Hearth stores."""
+        _ = language(interaction.locale)
         embed = discord.Embed(
-            title="Your privacy with Hearth", description=PRIVACY_INTRO, colour=WARM
+            title=_("Your privacy with Hearth"), description=_(PRIVACY_INTRO), colour=WARM
         )
         for part in self.data_rights.describe():
-            embed.add_field(name="\u200b", value=part, inline=False)
-        embed.add_field(name="Your rights", value=PRIVACY_RIGHTS, inline=False)
+            embed.add_field(name="\u200b", value=_(part), inline=False)
+        embed.add_field(name=_("Your rights"), value=_(PRIVACY_RIGHTS), inline=False)
         await reply_private(interaction, embed=embed)
 
     @mydata.command(name="export", description="Get a file with everything Hearth stores about you")
@@ -83,66 +85,69 @@ class PrivacyCog(commands.Cog):
         self, interaction: discord.Interaction, include_checkin_words: bool = False
     ) -> None:
         """Send the member a JSON file of their data, privately."""
+        _ = language(interaction.locale)
         await defer(interaction)
         choice = ExportChoice(checkin_words=include_checkin_words)
         data = await self.data_rights.export(interaction.user.id, choice)
+        data["about"] = _(data["about"])
         payload = json.dumps(data, indent=2, ensure_ascii=False).encode()
+        words = EXPORT_WITH_WORDS if include_checkin_words else EXPORT_WITHOUT_WORDS
         await reply_private(
             interaction,
-            f"{EXPORT_DONE} {EXPORT_WITH_WORDS if include_checkin_words else EXPORT_WITHOUT_WORDS}",
+            f"{_(EXPORT_DONE)} {_(words)}",
             file=discord.File(io.BytesIO(payload), filename="hearth-my-data.json"),
         )
 
     @mydata.command(name="delete", description="Erase everything Hearth stores about you")
     async def delete(self, interaction: discord.Interaction) -> None:
         """Ask for confirmation before erasing."""
+        _ = language(interaction.locale)
         view = discord.ui.View(timeout=None)
-        view.add_item(self.confirm_button(interaction.user.id))
-        view.add_item(self.cancel_button(interaction.user.id))
-        await reply_private(
-            interaction,
+        view.add_item(CONFIRM.button(interaction.user.id, words=_))
+        view.add_item(CANCEL.button(interaction.user.id, words=_))
+        erases = _(
             "This erases everything Hearth stores about you, in every server that uses it: "
-            "your agreement acceptances and anything else listed in `/privacy`. It can't be undone. "
-            "Roles you already have stay as they are, but you may be asked to accept the group "
-            "agreement again.\n\nDo you want to go ahead?",
-            view=view,
+            "your agreement acceptances and anything else listed in `/privacy`. It can't be "
+            "undone. Roles you already have stay as they are, but you may be asked to accept "
+            "the group agreement again."
         )
+        go_ahead = _("Do you want to go ahead?")
+        await reply_private(interaction, f"{erases}\n\n{go_ahead}", view=view)
 
     async def confirmed(self, interaction: discord.Interaction, user_id: int) -> None:
         """Erase the member's data after they confirmed."""
         if interaction.user.id != user_id:
-            raise NotAllowed("Only the person who asked can confirm this.")
+            raise NotAllowed(N_("Only the person who asked can confirm this."))
         await defer(interaction, thinking=False)
         report = await self.data_rights.delete(user_id)
         log.info("Erased personal data on request (%d records)", report.total)
+        _ = language(interaction.locale)
         await update(
             interaction,
-            content="Done. Everything Hearth stored about you has been erased.",
+            content=_("Done. Everything Hearth stored about you has been erased."),
             view=None,
         )
 
     async def cancelled(self, interaction: discord.Interaction, user_id: int) -> None:
         """Leave everything as it was."""
-        await update(interaction, content="Okay, nothing was erased.", view=None)
+        _ = language(interaction.locale)
+        await update(interaction, content=_("Okay, nothing was erased."), view=None)
+
+
+CONFIRM = ButtonSpec(
+    "hearth:mydata:delete",
+    NC_("button", "Yes, erase my data"),
+    discord.ButtonStyle.danger,
+    ("user",),
+)
+CANCEL = ButtonSpec(
+    "hearth:mydata:keep", NC_("button", "No, keep it"), discord.ButtonStyle.secondary, ("user",)
+)
 
 
 def _make_items(cog: PrivacyCog) -> tuple[type[discord.ui.DynamicItem[Any]], ...]:
-    """Build the persistent confirmation buttons, bound to the loaded cog."""
-    confirm = persistent_button(
-        "hearth:mydata:delete",
-        label="Yes, erase my data",
-        style=discord.ButtonStyle.danger,
-        on_click=cog.confirmed,
-        fields=("user",),
-    )
-    cancel = persistent_button(
-        "hearth:mydata:keep",
-        label="No, keep it",
-        style=discord.ButtonStyle.secondary,
-        on_click=cog.cancelled,
-        fields=("user",),
-    )
-    return confirm, cancel
+    """Bind the persistent confirmation buttons to the loaded cog."""
+    return CONFIRM.handled_by(cog.confirmed), CANCEL.handled_by(cog.cancelled)
 
 
 async def setup(bot: HearthBot) -> None:

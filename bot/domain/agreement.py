@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
+from bot.domain.words import N_
 from bot.errors import InvalidInput
 
 MAX_TITLE = 100
@@ -28,22 +29,29 @@ def validate_agreement(title: str, points: tuple[str, ...]) -> str:
     """Check a title and points are usable; return the cleaned title."""
     title = " ".join(title.split())
     if not title:
-        raise InvalidInput("The agreement needs a title.")
+        raise InvalidInput(N_("The agreement needs a title."))
     if len(title) > MAX_TITLE:
-        raise InvalidInput(f"Please keep the title under {MAX_TITLE} characters.")
+        raise InvalidInput(N_("Please keep the title under %(count)s characters."), count=MAX_TITLE)
     if not points:
-        raise InvalidInput("The agreement needs at least one point: write one per line.")
+        raise InvalidInput(N_("The agreement needs at least one point: write one per line."))
     if len(points) > MAX_POINTS:
-        raise InvalidInput(f"Please keep the agreement to {MAX_POINTS} points or fewer.")
+        raise InvalidInput(
+            N_("Please keep the agreement to %(count)s points or fewer."), count=MAX_POINTS
+        )
     for number, point in enumerate(points, start=1):
         if len(point) > MAX_POINT_LENGTH:
             raise InvalidInput(
-                f"Point {number} is long; please keep each point under {MAX_POINT_LENGTH} characters."
+                N_("Point %(number)s is long; please keep each point under %(count)s characters."),
+                number=number,
+                count=MAX_POINT_LENGTH,
             )
     if len(render_points(points)) > MAX_RENDERED:
         raise InvalidInput(
-            f"The agreement is too long to show in one card: please keep it under {MAX_RENDERED} "
-            "characters in all."
+            N_(
+                "The agreement is too long to show in one card: please keep it under "
+                "%(count)s characters in all."
+            ),
+            count=MAX_RENDERED,
         )
     return title
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.domain.words import N_
 
 
 @dataclass(frozen=True)
@@ -26,34 +29,64 @@ class ChannelFacts:
     can_embed: bool
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing that blocks Hearth: a catalog sentence and the values that fill it in."""
+
+    text: str
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """Return the sentence in English (the catalogs' source language)."""
+        return self.text % dict(self.values) if self.values else self.text
+
+
 def role_problems(
     role: RoleFacts, *, bot_top_position: int, bot_can_manage_roles: bool
-) -> list[str]:
+) -> list[Problem]:
     """Return plain sentences describing why the bot could not grant this role (empty if fine)."""
     if role.is_default:
-        return ["@everyone cannot be the member role: pick or create a role such as “Member”."]
+        return [
+            Problem(
+                N_("@everyone cannot be the member role: pick or create a role such as “Member”.")
+            )
+        ]
+    named = {"role": role.name}
     if role.managed:
-        return [f"“{role.name}” belongs to an integration, so nobody can grant it: pick another."]
+        return [
+            Problem(
+                N_("“%(role)s” belongs to an integration, so nobody can grant it: pick another."),
+                named,
+            )
+        ]
     problems = []
     if not bot_can_manage_roles:
-        problems.append("Hearth needs the Manage Roles permission to grant it.")
+        problems.append(Problem(N_("Hearth needs the Manage Roles permission to grant it.")))
     if role.position >= bot_top_position:
         problems.append(
-            f"In Server Settings → Roles, drag Hearth's role above “{role.name}” "
-            "so Hearth can grant it."
+            Problem(
+                N_(
+                    "In Server Settings → Roles, drag Hearth's role above “%(role)s” "
+                    "so Hearth can grant it."
+                ),
+                named,
+            )
         )
     return problems
 
 
-def channel_problems(channel: ChannelFacts, *, needs: str = "text") -> list[str]:
+def channel_problems(channel: ChannelFacts, *, needs: str = "text") -> list[Problem]:
     """Return plain sentences describing what blocks the bot in this channel (empty if fine)."""
+    named = {"channel": channel.name}
     if needs == "text" and channel.kind != "text":
-        return [f"#{channel.name} is not a text channel."]
-    problems = []
+        return [Problem(N_("#%(channel)s is not a text channel."), named)]
     if not channel.can_view:
-        problems.append(f"Hearth cannot see #{channel.name}: allow View Channel for Hearth there.")
+        text = N_("Hearth cannot see #%(channel)s: allow View Channel for Hearth there.")
     elif not channel.can_send:
-        problems.append(f"Hearth cannot post in #{channel.name}: allow Send Messages there.")
+        text = N_("Hearth cannot post in #%(channel)s: allow Send Messages there.")
     elif not channel.can_embed:
-        problems.append(f"Hearth cannot show cards in #{channel.name}: allow Embed Links there.")
-    return problems
+        text = N_("Hearth cannot show cards in #%(channel)s: allow Embed Links there.")
+    else:
+        return []
+    return [Problem(text, named)]

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db.models import AuditEntry
 from bot.db.queries import rows_changed
+from bot.i18n import N_
 from bot.services.data_rights import ExportChoice
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class AuditService:
     # Data rights: moderators' own actions are their data too.
     def describe(self) -> str:
         """Say in plain words what this part stores."""
-        return (
+        return N_(
             "**Moderator actions**: when a moderator changes settings or the agreement, "
             "Hearth notes who did what and when. Moderators can see this; it is kept "
             "while the server uses Hearth."

@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db.engine import SessionFactory
 from bot.db.erasure import Erasure
+from bot.i18n import N_
+
+ABOUT = N_("Everything Hearth stores about you, across every server that uses it.")
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class PersonalDataSource(Protocol):
     section: str
 
     def describe(self) -> str:
-        """Say in plain words what is stored, for how long, and who can see it."""
+        """Say in plain words what is stored, for how long, and who can see it (an `N_` text)."""
         ...
 
     async def export_user(self, session: AsyncSession, user_id: int, choice: ExportChoice) -> Any:
@@ -69,7 +72,7 @@ class DataRightsService:
         self._sources.append(source)
 
     def describe(self) -> list[str]:
-        """Return each feature's plain description."""
+        """Return each feature's plain description (catalog text: shown in the reader's language)."""
         return [source.describe() for source in self._sources]
 
     async def export(self, user_id: int, choice: ExportChoice | None = None) -> dict[str, Any]:
@@ -81,7 +84,7 @@ class DataRightsService:
                 for source in self._sources
             }
         return {
-            "about": "Everything Hearth stores about you, across every server that uses it.",
+            "about": ABOUT,
             "user_id": str(user_id),
             "exported_at": self._clock.now().isoformat(),
             "data": data,

@@ -79,14 +79,19 @@ class SettingsService:
         config = await self.get(guild_id)
         if config is None:
             raise NotConfigured(
-                "Hearth isn't set up in this server yet. A moderator can start with `/setup roles`."
+                N_(
+                    "Hearth isn't set up in this server yet. "
+                    "A moderator can start with `/setup roles`."
+                )
             )
         missing = [name for name in needed if getattr(config, name) is None]
         if missing:
-            labels = ", ".join(name.removesuffix("_id").replace("_", " ") for name in missing)
             raise NotConfigured(
-                f"This needs a moderator to finish setting up Hearth first (missing: {labels}). "
-                "They can use `/setup roles` and `/setup channels`."
+                N_(
+                    "This needs a moderator to finish setting up Hearth first (missing: "
+                    "%(missing)s). They can use `/setup roles` and `/setup channels`."
+                ),
+                missing=", ".join(name.removesuffix("_id").replace("_", " ") for name in missing),
             )
         return config
 
@@ -127,7 +132,9 @@ class SettingsService:
             raise ValueError(f"unknown settings: {sorted(unknown)}")
         grace = changes.get("reaccept_grace_days")
         if grace is not None and not 0 <= grace <= MAX_GRACE_DAYS:
-            raise InvalidInput(f"The grace period can be 0 (off) to {MAX_GRACE_DAYS} days.")
+            raise InvalidInput(
+                N_("The grace period can be 0 (off) to %(count)s days."), count=MAX_GRACE_DAYS
+            )
         async with self._sessions() as session:
             row = await self._row(session, guild_id)
             for name, value in changes.items():

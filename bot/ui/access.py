@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import NotAllowed
+from bot.i18n import N_
 from bot.services.settings import GuildConfig, SettingsService
 
 # Hearth's own ids (circles, resources...) are 32-bit integers on PostgreSQL: an option or typed
@@ -36,5 +37,7 @@ async def require_moderator(
     """Return the server's settings if the member is a moderator; otherwise explain kindly."""
     config = await settings.get_or_default(guild_of(interaction).id)
     if not is_moderator(interaction.user, config.moderator_role_id):
-        raise NotAllowed("This is for moderators: it needs Manage Server or the moderator role.")
+        raise NotAllowed(
+            N_("This is for moderators: it needs Manage Server or the moderator role.")
+        )
     return config

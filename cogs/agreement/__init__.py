@@ -18,7 +18,7 @@ from cogs.agreement._port import DiscordAgreementPort
 async def setup(bot: HearthBot) -> None:
     """Load the agreement cog, its persistent components and its jobs."""
     agreement = bot.services.agreement
-    port = DiscordAgreementPort(bot)
+    port = DiscordAgreementPort(bot, bot.services.settings)
     asks = ReacceptanceAsks(agreement, port, pause=bot.settings.dm_interval_seconds)
     roles = MemberRoles(agreement, port)
 

@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import InvalidInput
+from bot.i18n import N_, language, language_code
 from bot.services.agreement import MATERIAL, MINOR, AgreementService, MemberRoles
 from bot.services.settings import SettingsService
 from bot.ui import defer, guild_of, open_modal, reply_private, require_moderator, update
@@ -57,20 +58,21 @@ class AgreementCog(
 
     async def show_agreement(self, interaction: discord.Interaction, guild_id: int) -> None:
         """Show the current agreement privately with Accept and Not now."""
+        _ = language(interaction.locale)
         version = await self.agreement.require_current(guild_id)
         accepted = await self.agreement.has_accepted_current(guild_id, interaction.user.id)
         if accepted and not await self._missing_member_role(interaction, guild_id):
             await reply_private(
                 interaction,
-                "You've already accepted this version. Here it is again, for reference.",
-                embed=render.agreement_embed(version),
+                _(render.ALREADY_ACCEPTED),
+                embed=render.agreement_embed(version, _),
             )
             return
         await reply_private(
             interaction,
-            "Please read our group agreement. When you're ready, press **Accept**.",
-            embed=render.agreement_embed(version),
-            view=card_view(guild_id, version.number),
+            _(render.PLEASE_READ),
+            embed=render.agreement_embed(version, _),
+            view=card_view(guild_id, version.number, _),
         )
 
     async def _missing_member_role(self, interaction: discord.Interaction, guild_id: int) -> bool:
@@ -92,13 +94,14 @@ class AgreementCog(
         """Show the agreement from a button (in the server, or from a DM naming the server)."""
         guild_id = guild_id or interaction.guild_id
         if guild_id is None:
-            await reply_private(interaction, "Please use `/agreement read` inside the server.")
+            await reply_private(interaction, language(interaction.locale)(render.USE_IN_SERVER))
             return
         await self.show_agreement(interaction, guild_id)
 
     async def not_now(self, interaction: discord.Interaction) -> None:
         """Say kindly that there is no hurry, and change nothing."""
-        await update(interaction, content=render.NOT_NOW, embed=None, view=None)
+        _ = language(interaction.locale)
+        await update(interaction, content=_(render.NOT_NOW), embed=None, view=None)
 
     # ----- accepting -----------------------------------------------------------------------
     async def start_accept(
@@ -109,11 +112,13 @@ class AgreementCog(
         if quiz is None:
             await self.finish_accept(interaction, guild_id, number)
             return
+        _ = language(interaction.locale)
+        asked = _("One quick question before you join in:")
         await update(
             interaction,
-            content=f"One quick question before you join in:\n**{quiz.question}**",
+            content=f"{asked}\n**{quiz.question}**",
             embed=None,
-            view=quiz_view(guild_id, number, quiz.options),
+            view=quiz_view(guild_id, number, quiz.options, _),
         )
 
     async def answer(
@@ -121,22 +126,25 @@ class AgreementCog(
     ) -> None:
         """Check the quiz answer, then accept or gently point back to the agreement."""
         if not picked or not picked[0].isdigit():
-            raise InvalidInput("Please choose one of the answers.")
+            raise InvalidInput(N_("Please choose one of the answers."))
         choice = int(picked[0])
         passed = await self.agreement.answer_quiz(guild_id, interaction.user.id, number, choice)
         if passed:
             await self.finish_accept(interaction, guild_id, number)
             return
-        await update(interaction, content=render.TRY_AGAIN, view=read_view(guild_id))
+        _ = language(interaction.locale)
+        await update(interaction, content=_(render.TRY_AGAIN), view=read_view(guild_id, _))
 
     async def finish_accept(
         self, interaction: discord.Interaction, guild_id: int, number: int
     ) -> None:
         """Record acceptance and grant the member role once."""
         await defer(interaction, thinking=False)
-        outcome = await self.agreement.accept(guild_id, interaction.user.id, number)
+        code = language_code(interaction.locale)
+        outcome = await self.agreement.accept(guild_id, interaction.user.id, number, code)
         grant = await self.roles.grant(guild_id, interaction.user.id, outcome)
-        await update(interaction, content=render.accepted(grant), embed=None, view=None)
+        _ = language(interaction.locale)
+        await update(interaction, content=render.accepted(grant, _), embed=None, view=None)
 
     # ----- moderators ----------------------------------------------------------------------
     async def require_moderator(self, interaction: discord.Interaction) -> int:
@@ -160,7 +168,8 @@ class AgreementCog(
         """Open the editor, filled with the current text."""
         guild_id = await self.require_moderator(interaction)
         current = await self.agreement.current(guild_id)
-        await open_modal(interaction, AgreementEditor(self, current, change.value))
+        words = language(interaction.locale)
+        await open_modal(interaction, AgreementEditor(self, current, change.value, words))
 
     async def saved(
         self, interaction: discord.Interaction, title: str, body: str, kind: str
@@ -174,30 +183,31 @@ class AgreementCog(
             body=body,
             change_kind=kind,
         )
+        _ = language(interaction.locale)
         version = outcome.version
-        lines = [f"Saved version {version.number} ({render.KIND_LABELS[version.change_kind]})."]
+        grace = outcome.grace_until
+        said = render.saved_text(
+            version.number,
+            version.change_kind,
+            outcome.members_to_ask if outcome.needs_reacceptance else None,
+            int(grace.timestamp()) if grace else None,
+            _,
+        )
         if outcome.needs_reacceptance:
-            lines.append(
-                f"{outcome.members_to_ask} member(s) who accepted an earlier version will be asked "
-                "privately to read it again."
-            )
-            if outcome.grace_until:
-                lines.append(
-                    f"Their member role stays until <t:{int(outcome.grace_until.timestamp())}:D>."
-                )
             self._spawn(self._ask_again())
-        await reply_private(interaction, " ".join(lines), embed=render.agreement_embed(version))
+        await reply_private(interaction, said, embed=render.agreement_embed(version, _))
 
     @app_commands.command(name="status", description="Acceptances per version (moderators)")
     @app_commands.guild_only()
     async def status(self, interaction: discord.Interaction) -> None:
         """Show acceptance counts privately."""
         guild_id = await self.require_moderator(interaction)
+        _ = language(interaction.locale)
         status = await self.agreement.status(guild_id)
         if status.current is None:
-            await reply_private(interaction, render.NO_AGREEMENT)
+            await reply_private(interaction, _(render.NO_AGREEMENT))
             return
-        await reply_private(interaction, render.status_text(status))
+        await reply_private(interaction, render.status_text(status, _))
 
     @app_commands.command(
         name="history", description="Every version with its author and date (moderators)"
@@ -206,11 +216,12 @@ class AgreementCog(
     async def history(self, interaction: discord.Interaction) -> None:
         """List versions privately."""
         guild_id = await self.require_moderator(interaction)
+        _ = language(interaction.locale)
         versions = await self.agreement.history(guild_id)
         if not versions:
-            await reply_private(interaction, render.NO_AGREEMENT)
+            await reply_private(interaction, _(render.NO_AGREEMENT))
             return
-        await reply_private(interaction, render.history_text(versions))
+        await reply_private(interaction, render.history_text(versions, _))
 
     @quiz.command(name="set", description="Ask a question before members accept (moderators)")
     @app_commands.describe(correct="The number of the right answer (1, 2, 3 or 4)")
@@ -230,10 +241,14 @@ class AgreementCog(
         quiz = await self.agreement.set_quiz(
             guild_id, interaction.user.id, question, answers, correct
         )
+        _ = language(interaction.locale)
         await reply_private(
             interaction,
-            f"Saved. Members will be asked **{quiz.question}** before accepting; "
-            "only whether they got it right is kept.",
+            _(
+                "Saved. Members will be asked **%(question)s** before accepting; "
+                "only whether they got it right is kept.",
+                question=quiz.question,
+            ),
         )
 
     @quiz.command(name="clear", description="Stop asking the question (moderators)")
@@ -241,8 +256,9 @@ class AgreementCog(
         """Remove the comprehension question."""
         guild_id = await self.require_moderator(interaction)
         removed = await self.agreement.clear_quiz(guild_id, interaction.user.id)
+        _ = language(interaction.locale)
         await reply_private(
-            interaction, "Removed the question." if removed else "There was no question set."
+            interaction, _("Removed the question.") if removed else _("There was no question set.")
         )
 
     # ----- re-acceptance -------------------------------------------------------------------
@@ -262,7 +278,8 @@ class AgreementCog(
         ask = await self.agreement.claim_in_app_notice(interaction.guild_id, interaction.user.id)
         if ask is None:
             return
-        name = interaction.guild.name if interaction.guild else "this server"
+        _ = language(interaction.locale)
+        name = interaction.guild.name if interaction.guild else _("this server")
         await reply_private(
-            interaction, embed=render.ask_embed(ask, name), view=read_view(ask.guild_id)
+            interaction, embed=render.ask_embed(ask, name, _), view=read_view(ask.guild_id, _)
         )

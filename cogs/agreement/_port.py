@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import discord
 
+from bot.i18n import language, server_language
 from bot.services.agreement import ReacceptanceAsk
+from bot.services.settings import SettingsService
 from bot.ui import NO_MENTIONS, send
 from cogs.agreement._render import ask_embed
 from cogs.agreement._views import read_view
@@ -13,19 +15,29 @@ from cogs.agreement._views import read_view
 class DiscordAgreementPort:
     """Messages members privately and gives or takes the member role (AskPort, RolePort)."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, settings: SettingsService) -> None:
         self._client = client
+        self._settings = settings
 
     async def send_ask(self, ask: ReacceptanceAsk) -> bool:
-        """Message the member what changed, with a button to read it; False if DMs are closed."""
+        """Message the member what changed, with a button to read it; False if DMs are closed.
+
+        A job sends it, with no interaction to tell the member's language: it is written in the
+        language they accepted in, else the server's (`/setup language`, else Discord's locale).
+        """
         guild = self._client.get_guild(ask.guild_id)
-        name = guild.name if guild else "your community"
+        if ask.language is not None:
+            _ = language(ask.language)
+        else:
+            config = await self._settings.get_or_default(ask.guild_id)
+            _ = server_language(guild.preferred_locale if guild else None, chosen=config.language)
+        name = guild.name if guild else _("your community")
         try:
             channel = await self._client.create_dm(discord.Object(id=ask.user_id))
             await send(
                 channel,
-                embed=ask_embed(ask, name),
-                view=read_view(ask.guild_id),
+                embed=ask_embed(ask, name, _),
+                view=read_view(ask.guild_id, _),
                 allowed_mentions=NO_MENTIONS,
             )
         except discord.HTTPException:

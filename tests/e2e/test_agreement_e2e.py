@@ -198,7 +198,7 @@ async def test_material_change_asks_again_by_dm_once_with_a_diff(
         "We listen without judging.\nNo advice unless asked.",
         "material",
     )
-    assert "1 member(s) who accepted an earlier version will be asked" in answer["data"]["content"]
+    assert "1 member who accepted an earlier version will be asked" in answer["data"]["content"]
     await emu.wait_for_dm(c.alice.id)  # saving starts the job at once
     await hearth.scheduler.run_now("agreement.reaccept")
     dms = emu.dm_messages(c.alice.id)

@@ -15,7 +15,11 @@ from bot.i18n.extract import templates
 
 LANGUAGES = [code for code in SHIPPED if code != ENGLISH]
 # The catalogs translated so far (each feature's is added as its words are marked and translated).
-TRANSLATED = [domain for domain in DOMAINS if domain in ("core", "checkins", "circles", "crisis")]
+TRANSLATED = [
+    domain
+    for domain in DOMAINS
+    if domain in ("core", "agreement", "checkins", "circles", "crisis", "setup")
+]
 # Discord's rule for command and option names, in every language (letters of any script).
 NAME = re.compile(r"^[-_\w]{1,32}$")
 CONTENT_LIMIT = 2000

@@ -62,6 +62,8 @@ class AgreementStanding(Base):
     asked_by_dm: Mapped[bool] = mapped_column(Boolean, default=False)
     told_in_app: Mapped[bool] = mapped_column(Boolean, default=False)
     role_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    language: Mapped[str | None] = mapped_column(String(10))
+    """The language the member last accepted in (a shipped code), for messages sent later."""
 
 
 class AgreementQuiz(Base):

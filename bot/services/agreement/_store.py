@@ -97,9 +97,16 @@ async def members_behind(session: AsyncSession, guild_id: int, number: int) -> i
 
 
 async def record_acceptance(
-    session: AsyncSession, version: AgreementVersion, user_id: int, now: Any
+    session: AsyncSession,
+    version: AgreementVersion,
+    user_id: int,
+    now: Any,
+    language: str | None = None,
 ) -> bool:
-    """Add the member's acceptance of version and raise their standing; return if it was new."""
+    """Add the member's acceptance of version and raise their standing; return if it was new.
+
+    `language` (the member's, as they accepted) is kept for messages sent to them later.
+    """
     guild_id, number = version.guild_id, version.number
     inserted = await insert_ignore(
         session,
@@ -117,9 +124,12 @@ async def record_acceptance(
             "role_granted": False,
             "asked_by_dm": False,
             "told_in_app": False,
+            "language": language,
         },
         ["guild_id", "user_id"],
     )
+    if language is not None:
+        await set_standing(session, guild_id, user_id, language=language)
     await session.execute(
         update(AgreementStanding)
         .where(
@@ -216,6 +226,7 @@ async def ask_for(
         title=current.title,
         diff=text.diff_points(old_points, text.parse_points(current.body)),
         grace_until=required.grace_until,
+        language=standing.language,
     )
 
 
@@ -316,6 +327,7 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
                 "accepted_version": s.accepted_number,
                 "member_role_granted_by_hearth": s.role_granted,
                 "asked_to_reaccept_version": s.asked_number,
+                "language": s.language,
             }
             for s in standing
         ],

@@ -19,6 +19,7 @@ from bot.db.models import (
 )
 from bot.domain import agreement as text
 from bot.errors import AgreementRequired, InvalidInput, NotFound
+from bot.i18n import N_
 from bot.services.agreement import _store as store
 from bot.services.agreement.values import (
     CHANGE_KINDS,
@@ -67,8 +68,10 @@ class AgreementService:
         version = await self.current(guild_id)
         if version is None:
             raise NotFound(
-                "This server hasn't written its group agreement yet. "
-                "A moderator can add it with `/agreement edit`."
+                N_(
+                    "This server hasn't written its group agreement yet. "
+                    "A moderator can add it with `/agreement edit`."
+                )
             )
         return version
 
@@ -96,17 +99,19 @@ class AgreementService:
                 await session.commit()
         if required is None:
             raise AgreementRequired(
-                "This server hasn't written its group agreement yet, so this isn't open yet. "
-                "A moderator can add it with `/agreement edit`.",
+                N_(
+                    "This server hasn't written its group agreement yet, so this isn't open yet. "
+                    "A moderator can add it with `/agreement edit`."
+                ),
                 guild_id=guild_id,
             )
         if standing is None:
-            message = (
+            message = N_(
                 "Before joining in, please read the group agreement: it keeps this space safe "
                 "for everyone. Use `/agreement read`, or the button below."
             )
         else:
-            message = (
+            message = N_(
                 "The group agreement has changed since you accepted it. Please have a look at "
                 "what's new with `/agreement read`, or the button below."
             )
@@ -120,7 +125,9 @@ class AgreementService:
         points = text.parse_points(body)
         title = text.validate_agreement(title, points)
         if change_kind not in CHANGE_KINDS:
-            raise InvalidInput("Choose whether this is a minor wording fix or a material change.")
+            raise InvalidInput(
+                N_("Choose whether this is a minor wording fix or a material change.")
+            )
         now = self._clock.now()
         async with self._sessions() as session:
             previous = await store.current_row(session, guild_id)
@@ -129,7 +136,7 @@ class AgreementService:
                 and text.parse_points(previous.body) == points
                 and (previous.title == title)
             ):
-                raise InvalidInput("Nothing changed, so no new version was saved.")
+                raise InvalidInput(N_("Nothing changed, so no new version was saved."))
             kind = INITIAL if previous is None else change_kind
             settings = await session.get(GuildSettings, guild_id)
             grace_days = settings.reaccept_grace_days if settings is not None else 7
@@ -164,20 +171,27 @@ class AgreementService:
         await self._audit.publish(record)
         return outcome
 
-    async def accept(self, guild_id: int, user_id: int, number: int) -> AcceptOutcome:
-        """Record that a member accepted version `number`; decide whether to grant the role."""
+    async def accept(
+        self, guild_id: int, user_id: int, number: int, language: str | None = None
+    ) -> AcceptOutcome:
+        """Record that a member accepted version `number`; decide whether to grant the role.
+
+        `language` is the member's (a shipped language code), kept for the re-acceptance DM.
+        """
         now = self._clock.now()
         async with self._sessions() as session:
             current = await store.current_row(session, guild_id)
             if current is None:
-                raise NotFound("This server hasn't written its group agreement yet.")
+                raise NotFound(N_("This server hasn't written its group agreement yet."))
             if current.number != number:
                 raise InvalidInput(
-                    "The agreement was updated while you were reading. "
-                    "Please open `/agreement read` again to see the newest version."
+                    N_(
+                        "The agreement was updated while you were reading. "
+                        "Please open `/agreement read` again to see the newest version."
+                    )
                 )
             settings = await session.get(GuildSettings, guild_id)
-            inserted = await store.record_acceptance(session, current, user_id, now)
+            inserted = await store.record_acceptance(session, current, user_id, now, language)
             role_id = settings.member_role_id if settings else None
             grant = role_id is not None and await store.claim_grant(session, guild_id, user_id)
             await session.commit()
@@ -344,10 +358,10 @@ class AgreementService:
     # ----- data rights ---------------------------------------------------------------------
     def describe(self) -> str:
         """Say in plain words what this part stores."""
-        return (
-            "**Group agreement**: which version of the agreement you accepted and when, whether "
-            "you passed the optional question (never your answer), and whether you were asked to "
-            "re-read it. Moderators see counts; the ledger is kept while the server uses Hearth."
+        return N_(
+            "**Group agreement**: which version of the agreement you accepted and when, in which "
+            "language, whether you passed the optional question (never your answer), and whether "
+            "you were asked to re-read it. Moderators see counts; the ledger is kept while the server uses Hearth."
         )
 
     async def export_user(
@@ -376,11 +390,13 @@ def _checked_quiz(question: str, options: list[str], correct: int) -> tuple[str,
     question = " ".join(question.split())
     options = [" ".join(o.split()) for o in options if o and o.strip()]
     if not question or len(question) > 200:
-        raise InvalidInput("The question needs to be between 1 and 200 characters.")
+        raise InvalidInput(N_("The question needs to be between 1 and 200 characters."))
     if not 2 <= len(options) <= 5 or any(len(o) > 100 for o in options):
-        raise InvalidInput("Give 2 to 5 answers, each under 100 characters.")
+        raise InvalidInput(N_("Give 2 to 5 answers, each under 100 characters."))
     if len(set(options)) != len(options):
-        raise InvalidInput("The answers need to be different from each other.")
+        raise InvalidInput(N_("The answers need to be different from each other."))
     if not 1 <= correct <= len(options):
-        raise InvalidInput(f"The correct answer must be a number from 1 to {len(options)}.")
+        raise InvalidInput(
+            N_("The correct answer must be a number from 1 to %(count)s."), count=len(options)
+        )
     return question, options

@@ -94,6 +94,8 @@ class ReacceptanceAsk:
     title: str
     diff: str
     grace_until: datetime | None
+    language: str | None = None
+    """The language the member last accepted in, if known (else: the server's)."""
 
 
 @dataclass(frozen=True)

@@ -359,7 +359,7 @@ class CrisisService(RequestLedger):
     # ----- data rights ---------------------------------------------------------------------
     def describe(self) -> str:
         """Say in plain words what this part stores."""
-        return (
+        return N_(
             "**Crisis signpost**: the country you saved with `/crisis-country` (only used to "
             "show you the right numbers); check-in requests you sent *with your name* (server, "
             "time, status) for 30 days; whether you asked not to be sent support resources; and "
