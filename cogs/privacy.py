@@ -21,7 +21,7 @@ from bot.ui import (
     reply_private,
     update,
 )
-from bot.ui.components import ButtonSpec
+from bot.ui.components import ButtonSpec, carried
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +102,10 @@ class PrivacyCog(commands.Cog):
     async def delete(self, interaction: discord.Interaction) -> None:
         """Ask for confirmation before erasing."""
         _ = language(interaction.locale)
-        view = discord.ui.View(timeout=None)
-        view.add_item(CONFIRM.button(interaction.user.id, words=_))
-        view.add_item(CANCEL.button(interaction.user.id, words=_))
+        view = carried(
+            CONFIRM.button(interaction.user.id, words=_),
+            CANCEL.button(interaction.user.id, words=_),
+        )
         erases = _(
             "This erases everything Hearth stores about you, in every server that uses it: "
             "your agreement acceptances and anything else listed in `/privacy`. It can't be "

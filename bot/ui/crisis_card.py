@@ -373,6 +373,7 @@ class CrisisCards:
             view.add_item(ASK.button(guild_id, code, words=words))
         if shared:
             view.add_item(OPT_OUT.button(words=words))
+        view.stop()  # only persistent components: discord.py keeps nothing per card sent
         return CardMessage(embed, view)
 
     def picker(

@@ -40,6 +40,7 @@ def read_agreement_view(guild_id: int | None = None, words: Words | None = None)
     """Return a view with the persistent "Read the agreement" button (in `words`' language)."""
     view = discord.ui.View(timeout=None)
     view.add_item(read_agreement_button().button(guild_id, words=words))
+    view.stop()  # only carries a persistent button: discord.py keeps nothing per message
     return view
 
 

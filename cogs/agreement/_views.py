@@ -10,7 +10,7 @@ import discord
 from bot.i18n import N_, NC_, Language
 from bot.services.agreement import AgreementText
 from bot.ui import HearthModal, read_agreement_button
-from bot.ui.components import ButtonSpec, SelectSpec
+from bot.ui.components import ButtonSpec, SelectSpec, carried
 
 if TYPE_CHECKING:
     from cogs.agreement._cog import AgreementCog
@@ -37,27 +37,20 @@ POINTS_LABEL = NC_("field label", "Points (one per line; markdown is fine)")
 
 def card_view(guild_id: int, number: int, words: Language) -> discord.ui.View:
     """Return Accept / Not now buttons for one version, in the member's language."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(ACCEPT.button(guild_id, number, words=words))
-    view.add_item(NOT_NOW.button(words=words))
-    return view
+    return carried(ACCEPT.button(guild_id, number, words=words), NOT_NOW.button(words=words))
 
 
 def read_view(guild_id: int | None, words: Language) -> discord.ui.View:
     """Return the "Read the agreement" button (naming the server, for use in DMs)."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(READ.button(guild_id, words=words))
-    return view
+    return carried(READ.button(guild_id, words=words))
 
 
 def quiz_view(
     guild_id: int, number: int, answers: Sequence[str], words: Language
 ) -> discord.ui.View:
     """Return the quiz question's answers as a select; each option's value is its index."""
-    view = discord.ui.View(timeout=None)
     options = [discord.SelectOption(label=a[:100], value=str(i)) for i, a in enumerate(answers)]
-    view.add_item(QUIZ.select(guild_id, number, options=options, words=words))
-    return view
+    return carried(QUIZ.select(guild_id, number, options=options, words=words))
 
 
 def persistent_items(cog: AgreementCog) -> tuple[type[discord.ui.DynamicItem[Any]], ...]:

@@ -12,7 +12,7 @@ from bot.errors import InvalidInput
 from bot.i18n import N_, NC_, Language
 from bot.services.circles import MAX_FEEDBACK_WORDS, MAX_NOTE, TOP_RATING, Meeting, TalkingOrder
 from bot.ui import HearthModal
-from bot.ui.components import ButtonSpec
+from bot.ui.components import ButtonSpec, carried
 
 CIRCLE, MEETING = "circle", "index"
 
@@ -62,10 +62,7 @@ FORM_TIMEOUT = 20 * 60  # seconds a form stays usable
 
 
 def _view(*buttons: discord.ui.Button[Any]) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    for button in buttons:
-        view.add_item(button)
-    return view
+    return carried(*buttons)
 
 
 def rsvp_view(_: Language, meeting: Meeting) -> discord.ui.View:

@@ -14,7 +14,7 @@ import discord
 
 from bot.i18n import NC_, Language
 from bot.ui.alerts import BACKUP, CLAIM, THREAD
-from bot.ui.components import ButtonSpec
+from bot.ui.components import ButtonSpec, carried
 from bot.ui.crisis_card import ASK, CHOOSE, CODE, OPT_OUT, PICK
 
 if TYPE_CHECKING:
@@ -39,11 +39,11 @@ NOT_NOW = ButtonSpec(
 
 def ask_choices(guild_id: int, code: str | None, words: Language) -> discord.ui.View:
     """Return Share my name / Stay anonymous / Not now, in the member's language."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(SEND_NAMED.button(guild_id, code, words=words))
-    view.add_item(SEND_ANONYMOUS.button(guild_id, code, words=words))
-    view.add_item(NOT_NOW.button(words=words))
-    return view
+    return carried(
+        SEND_NAMED.button(guild_id, code, words=words),
+        SEND_ANONYMOUS.button(guild_id, code, words=words),
+        NOT_NOW.button(words=words),
+    )
 
 
 def persistent_items(cog: CrisisCog) -> tuple[type[discord.ui.DynamicItem[Any]], ...]:
