@@ -180,9 +180,15 @@ async def test_members_cannot_use_moderator_subcommands(
 
 
 async def accept(emu: Emulator, c: Community, who: int) -> None:
-    """Read and accept the current agreement as a member."""
-    h, _ = await read_card(emu, c, who)
-    await (await emu.click(who, h.message, label="Accept")).original()
+    """Read and accept the current agreement as a member (in whatever language it is shown)."""
+    h, card = await read_card(emu, c, who)
+    [accept_id] = [
+        button["custom_id"]
+        for row in card.get("components", [])
+        for button in row.get("components", [])
+        if button.get("custom_id", "").startswith("hearth:agreement:accept:")
+    ]
+    await (await emu.click(who, h.message, custom_id=accept_id)).original()
 
 
 async def test_material_change_asks_again_by_dm_once_with_a_diff(
