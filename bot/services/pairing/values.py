@@ -185,6 +185,7 @@ class Notice:
     user_id: int
     kind: str
     round_number: int
+    locale: str | None = None  # the member's, from their profile (None: the server's language)
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ class Invitation:
     round_number: int
     trio: bool
     resumed: bool = False  # claimed by a process that stopped: it may have gone out already
+    locale: str | None = None  # the member's, from their profile (None: the server's language)
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,7 @@ class Followup:
     guild_id: int
     thread_id: int | None
     resumed: bool = False  # claimed by a process that stopped: it may have gone out already
+    locale: str | None = None  # the member's, from their profile (None: the server's language)
 
 
 @dataclass(frozen=True)
