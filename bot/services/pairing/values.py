@@ -59,12 +59,6 @@ class PairingConfig:
         """Return whether pairing is set up enough to run rounds."""
         return self.channel_id is not None
 
-    def cadence(self) -> str:
-        """Describe when rounds run, in plain words."""
-        if not self.scheduled:
-            return "no weekly time set (rounds run only when a moderator starts one)"
-        return f"every {WEEKDAYS[self.weekday or 0]} at {self.local_time} ({self.zone})"
-
     def next_round(self, now: datetime) -> datetime | None:
         """Return when the next scheduled round runs, if there is a schedule."""
         if not self.scheduled:
