@@ -337,13 +337,15 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         schedule_given = weekday is not None or at is not None or timezone is not None
         if schedule_given and not current.scheduled and None in (weekday, at, timezone):
             raise InvalidInput(
-                "To schedule rounds, give the day, the time and the time zone together."
+                N_("To schedule rounds, give the day, the time and the time zone together.")
             )
         options = (channel, weekday, at, timezone, repeat_rounds, trios, double_opt_in, topics)
         if all(o is None for o in options) and followup_days is None:
             await reply_private(
                 interaction,
-                embed=render.config_embed(current, self.clock.now(), "Pairing settings"),
+                embed=render.config_embed(
+                    current, self.clock.now(), N_("Pairing settings"), language(interaction.locale)
+                ),
             )
             return
         config = await self.pairing.update_settings(

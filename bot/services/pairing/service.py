@@ -84,8 +84,8 @@ def parse_local_time(text: str) -> str:
         parsed = datetime.strptime(text.strip(), "%H:%M")  # noqa: DTZ007 - a wall-clock time
     except ValueError:
         raise InvalidInput(
-            N_("I could not read the time “%(text)s”. Write it like 18:30 (24-hour)."),
-            text=excerpt(text),
+            N_("I could not read the time “%(typed)s”. Write it like 18:30 (24-hour)."),
+            typed=excerpt(text),
         ) from None
     return parsed.strftime("%H:%M")
 
@@ -264,8 +264,8 @@ class PairingService(RoundLedger):
                     day = date.fromisoformat(until.strip())
                 except ValueError:
                     raise InvalidInput(
-                        N_("I could not read the date “%(text)s”. Write it like 2026-03-17."),
-                        text=excerpt(until),
+                        N_("I could not read the date “%(typed)s”. Write it like 2026-03-17."),
+                        typed=excerpt(until),
                     ) from None
                 resume_at = pause_start(day, row.zone)
                 if resume_at <= now:
