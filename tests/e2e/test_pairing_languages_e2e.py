@@ -64,7 +64,7 @@ async def test_a_spanish_member_joins_in_spanish(emu: Emulator, pairing: Pairing
     picked = await emu.select(who, offer, ["sleep"])
     await picked.response()
     assert (await picked.original())["content"] == (
-        "Guardado: sleep. Puedes cambiarlos con `/pair topics`."
+        "Guardado: sleep. Puedes cambiarlos con `/pareja temas`."
     )
     paused = await p.slash("lucia", "pair pause", options={"until": "pronto"})
     assert paused["content"] == "No pude leer la fecha «pronto». Escríbela así: 2026-03-17."
