@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from bot.app import Hearth
 from bot.clock import FakeClock
+from bot.db.models import PairingProfile
+from bot.services.pairing import FOLLOWUP_JOB
 from emulator import Emulator
 from tests.e2e.conftest import Community
 from tests.e2e.test_pairing_e2e import EPHEMERAL, FIRST_SLOT, NOW, Pairing, run_round
@@ -122,6 +125,25 @@ async def test_invitations_follow_the_language_each_member_joined_in(
     assert said["content"] == (
         "Danke! Ich öffne euren privaten Thread, sobald alle geantwortet haben."
     )
+
+
+async def test_followups_without_a_stored_language_use_the_servers(
+    emu: Emulator, pairing: Pairing, hearth: Hearth, clock: FakeClock
+) -> None:
+    """Profiles from before migration 0013 have no locale: "Did you connect?" comes in French."""
+    p = pairing
+    await hearth.services.settings.set_language(p.c.guild.id, p.c.moderator.id, "fr")
+    await p.settings(followup_days=2)
+    await p.join("alice")
+    await p.join("bob")
+    async with hearth.engine.begin() as connection:
+        await connection.execute(update(PairingProfile).values(locale=None))
+    await run_round(p, clock, FIRST_SLOT)
+    clock.advance(days=2, minutes=5)
+    await hearth.scheduler.run_now(FOLLOWUP_JOB)
+    asked = await emu.wait_for_dm(p.members["alice"])
+    assert asked["content"].startswith("Il y a quelques jours, tu as été présenté·e à un pair")
+    assert labels(asked) == ["Oui", "Pas encore", "Non"]
 
 
 async def test_an_unsupported_locale_falls_back_to_english(emu: Emulator, pairing: Pairing) -> None:
