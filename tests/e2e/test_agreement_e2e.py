@@ -180,9 +180,15 @@ async def test_members_cannot_use_moderator_subcommands(
 
 
 async def accept(emu: Emulator, c: Community, who: int) -> None:
-    """Read and accept the current agreement as a member."""
+    """Read and accept the current agreement as a member (in whatever language they read it)."""
     h, _ = await read_card(emu, c, who)
-    await (await emu.click(who, h.message, label="Accept")).original()
+    [button] = [
+        b["custom_id"]
+        for row in h.message["components"]
+        for b in row["components"]
+        if b.get("custom_id", "").startswith("hearth:agreement:accept:")
+    ]
+    await (await emu.click(who, h.message, custom_id=button)).original()
 
 
 async def test_material_change_asks_again_by_dm_once_with_a_diff(
