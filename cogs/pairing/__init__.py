@@ -18,7 +18,7 @@ from cogs.pairing._port import DiscordPairingPort
 async def setup(bot: HearthBot) -> None:
     """Load the pairing cog, its persistent components and its jobs."""
     services = bot.services
-    port = DiscordPairingPort(bot)
+    port = DiscordPairingPort(bot, services.settings)
     rounds = RoundWork(services.pairing, port)
     followups = FollowupSending(services.pairing, port)
     cog = PairingCog(services.pairing, services.settings, rounds, services.clock)

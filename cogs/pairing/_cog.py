@@ -28,6 +28,7 @@ from discord.ext import commands
 
 from bot.clock import Clock
 from bot.errors import InvalidInput, NotConfigured
+from bot.i18n import N_, language, server_language
 from bot.services.pairing import (
     ACCEPTED,
     READY,
@@ -107,18 +108,21 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             zone=timezone,
             frequency=how_often.value if how_often else "every_round",
             line=line,
+            locale=str(interaction.locale),
         )
         config = await self.pairing.settings(guild_id)
         nxt = config.next_round(self.clock.now())
-        await reply_private(interaction, render.joined_text(profile.frequency.value, nxt))
+        _ = language(interaction.locale)
+        await reply_private(interaction, render.joined_text(profile.frequency.value, nxt, _))
         await self._offer_topics(interaction, config)
 
     async def _offer_topics(self, interaction: discord.Interaction, config: PairingConfig) -> None:
+        _ = language(interaction.locale)
         if not config.topics:
-            await reply_private(interaction, render.NO_TOPICS_YET)
+            await reply_private(interaction, _(render.NO_TOPICS_YET))
             return
-        view = views.topic_picker(config.guild_id, config.topics)
-        await reply_private(interaction, render.PICK_TOPICS, view=view)
+        view = views.topic_picker(config.guild_id, config.topics, _)
+        await reply_private(interaction, _(render.PICK_TOPICS), view=view)
 
     @join.autocomplete("timezone")
     @choices_fitted
@@ -134,7 +138,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         """Show the topic multi-select privately."""
         guild_id = guild_of(interaction).id
         if await self.pairing.profile(guild_id, interaction.user.id) is None:
-            raise InvalidInput("You haven't joined pairing here yet. `/pair join` opts you in.")
+            raise InvalidInput(N_("You haven't joined pairing here yet. `/pair join` opts you in."))
         await self._offer_topics(interaction, await self.pairing.settings(guild_id))
 
     async def topics_chosen(
@@ -142,9 +146,12 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
     ) -> None:
         """Save the picked topics and confirm privately."""
         profile = await self.pairing.set_topics(guild_id, interaction.user.id, values)
-        chosen = ", ".join(profile.topics) if profile.topics else "no particular topics"
+        _ = language(interaction.locale)
+        chosen = ", ".join(profile.topics) if profile.topics else _("no particular topics")
         await reply_private(
-            interaction, f"Saved: {chosen}. You can change them with `/pair topics`."
+            interaction,
+            _("Saved: %(topics)s. You can change them with `/pair topics`.", topics=chosen),
+            allowed_mentions=NO_MENTIONS,
         )
 
     @app_commands.command(name="pause", description="Sit out pairing rounds for a while")
@@ -155,42 +162,50 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
     async def pause(self, interaction: discord.Interaction, until: str | None = None) -> None:
         """Pause until a date or until the member resumes."""
         profile = await self.pairing.pause(guild_of(interaction).id, interaction.user.id, until)
-        await reply_private(interaction, render.paused_text(profile.paused_until))
+        await reply_private(
+            interaction, render.paused_text(profile.paused_until, language(interaction.locale))
+        )
 
     @app_commands.command(name="resume", description="Come back to pairing rounds")
     @app_commands.guild_only()
     async def resume(self, interaction: discord.Interaction) -> None:
         """End the member's pause."""
         await self.pairing.resume(guild_of(interaction).id, interaction.user.id)
-        await reply_private(interaction, "Welcome back. You'll be in the next round. 💛")
+        await reply_private(
+            interaction,
+            language(interaction.locale)("Welcome back. You'll be in the next round. 💛"),
+        )
 
     @app_commands.command(name="leave", description="Stop pairing and remove your profile")
     @app_commands.guild_only()
     async def leave(self, interaction: discord.Interaction) -> None:
         """Remove the member's profile."""
         left = await self.pairing.leave(guild_of(interaction).id, interaction.user.id)
+        _ = language(interaction.locale)
         if not left:
             await reply_private(
-                interaction, "You weren't in pairing here, so there was nothing to remove."
+                interaction, _("You weren't in pairing here, so there was nothing to remove.")
             )
             return
-        await reply_private(interaction, render.LEFT)
+        await reply_private(interaction, _(render.LEFT))
 
     @app_commands.command(name="status", description="See your pairing settings and the next round")
     @app_commands.guild_only()
     async def status(self, interaction: discord.Interaction) -> None:
         """Show the member's settings and the next round privately."""
         status = await self.pairing.status(guild_of(interaction).id, interaction.user.id)
-        next_line, lines = render.status_lines(status, self.clock.now())
+        _ = language(interaction.locale)
+        next_line, lines = render.status_lines(status, self.clock.now(), _)
         if lines is None:
             await reply_private(
                 interaction,
-                f"You haven't joined pairing here. `/pair join` opts you in.\n{next_line}",
+                _("You haven't joined pairing here. `/pair join` opts you in.") + "\n" + next_line,
             )
             return
         await reply_private(
             interaction,
-            embed=discord.Embed(title="Your pairing", description="\n".join(lines), colour=WARM),
+            embed=discord.Embed(title=_("Your pairing"), description="\n".join(lines), colour=WARM),
+            allowed_mentions=NO_MENTIONS,
         )
 
     @app_commands.command(name="block", description="Never be matched with someone again")
@@ -201,21 +216,28 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
     ) -> None:
         """Block a member, or everyone else in this pair thread; nobody is told."""
         guild_id = guild_of(interaction).id
+        _ = language(interaction.locale)
         if member is not None:
             await self.pairing.block(guild_id, interaction.user.id, member.id)
-            who = "them"
+            done = _("Done. You'll never be matched with them again, and nobody is told.")
         elif isinstance(interaction.channel, discord.Thread):
             await self.pairing.block_thread(guild_id, interaction.user.id, interaction.channel.id)
-            who = "the others in this thread"
+            done = _(
+                "Done. You'll never be matched with the others in this thread again, and "
+                "nobody is told."
+            )
         else:
             raise InvalidInput(
-                "Pick the member with `member:`, or use `/pair block` inside your pair thread."
+                N_("Pick the member with `member:`, or use `/pair block` inside your pair thread.")
             )
         await reply_private(
             interaction,
-            f"Done. You'll never be matched with {who} again, and nobody is told. If you'd "
-            "rather not stay in a thread, you can leave it from its menu. If something worried "
-            "you, `/pair report` tells the moderators privately. 💛",
+            done
+            + " "
+            + _(
+                "If you'd rather not stay in a thread, you can leave it from its menu. If "
+                "something worried you, `/pair report` tells the moderators privately. 💛"
+            ),
         )
 
     @app_commands.command(
@@ -235,24 +257,26 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
             found = await self.pairing.thread_members(guild_id, interaction.channel.id)
             if found is None or interaction.user.id not in found:
                 raise InvalidInput(
-                    "This isn't one of your pair threads. Use `member:` to say who it's about."
+                    N_("This isn't one of your pair threads. Use `member:` to say who it's about.")
                 )
             about = tuple(u for u in found if u != interaction.user.id)
             thread_id = interaction.channel.id
         else:
             raise InvalidInput(
-                "Pick the member with `member:`, or use `/pair report` inside your pair thread."
+                N_("Pick the member with `member:`, or use `/pair report` inside your pair thread.")
             )
-        await open_modal(interaction, ReportModal(self.send_report, about, thread_id))
+        form = ReportModal(self.send_report, about, thread_id, language(interaction.locale))
+        await open_modal(interaction, form)
 
     async def report_clicked(self, interaction: discord.Interaction, thread_id: int) -> None:
         """Open the report form from the button in a pair thread."""
         guild_id = guild_of(interaction).id
         found = await self.pairing.thread_members(guild_id, thread_id)
         if found is None or interaction.user.id not in found:
-            raise InvalidInput("This button is for the people in this pair thread.")
+            raise InvalidInput(N_("This button is for the people in this pair thread."))
         about = tuple(u for u in found if u != interaction.user.id)
-        await open_modal(interaction, ReportModal(self.send_report, about, thread_id))
+        form = ReportModal(self.send_report, about, thread_id, language(interaction.locale))
+        await open_modal(interaction, form)
 
     async def send_report(
         self,
@@ -264,22 +288,18 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         """Post a report card in moderator alerts; tell the member plainly if that fails."""
         guild = guild_of(interaction)
         config = await self.settings.get_or_default(guild.id)
+        _ = language(interaction.locale)
         channel = guild.get_channel(config.alerts_channel_id or 0)
         if not isinstance(channel, discord.TextChannel):
-            raise NotConfigured(
-                render.not_reached(
-                    "I couldn't reach the moderators: no moderator-alerts channel is set up.", text
-                )
-            )
-        embed = render.report_embed(interaction.user.id, about, thread_id, text)
+            raise NotConfigured(render.not_reached(render.NO_ALERTS_CHANNEL, text, _))
+        public = server_language(guild.preferred_locale, chosen=config.language)
+        embed = render.report_embed(interaction.user.id, about, thread_id, text, public)
         try:
             await send(channel, embed=embed, allowed_mentions=NO_MENTIONS)
         except discord.HTTPException:
             log.warning("Could not post a pairing report in guild %s", guild.id)
-            raise NotConfigured(
-                render.not_reached("I couldn't post in the moderator-alerts channel.", text)
-            ) from None
-        await reply_private(interaction, render.REPORTED)
+            raise NotConfigured(render.not_reached(render.ALERTS_REFUSED, text, _)) from None
+        await reply_private(interaction, _(render.REPORTED))
 
     # ----- moderators ----------------------------------------------------------------------
     @app_commands.command(name="settings", description="Pairing settings (moderators)")
@@ -317,13 +337,15 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         schedule_given = weekday is not None or at is not None or timezone is not None
         if schedule_given and not current.scheduled and None in (weekday, at, timezone):
             raise InvalidInput(
-                "To schedule rounds, give the day, the time and the time zone together."
+                N_("To schedule rounds, give the day, the time and the time zone together.")
             )
         options = (channel, weekday, at, timezone, repeat_rounds, trios, double_opt_in, topics)
         if all(o is None for o in options) and followup_days is None:
             await reply_private(
                 interaction,
-                embed=render.config_embed(current, self.clock.now(), "Pairing settings"),
+                embed=render.config_embed(
+                    current, self.clock.now(), N_("Pairing settings"), language(interaction.locale)
+                ),
             )
             return
         config = await self.pairing.update_settings(
@@ -341,7 +363,12 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         )
         await reply_private(
             interaction,
-            embed=render.config_embed(config, self.clock.now(), "Pairing settings saved"),
+            embed=render.config_embed(
+                config,
+                self.clock.now(),
+                N_("Pairing settings saved"),
+                language(interaction.locale),
+            ),
         )
 
     @settings_command.autocomplete("timezone")
@@ -358,7 +385,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         """Show the moderator how many would be matched and left out, privately."""
         await require_moderator(interaction, self.settings)
         preview = await self.pairing.preview(guild_of(interaction).id)
-        await reply_private(interaction, render.preview_text(preview))
+        await reply_private(interaction, render.preview_text(preview, language(interaction.locale)))
 
     @round_.command(name="now", description="Run a pairing round now (moderators)")
     @app_commands.guild_only()
@@ -368,20 +395,25 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         guild = guild_of(interaction)
         await defer(interaction)
         round_id = await self.pairing.start_round(guild.id)
+        _ = language(interaction.locale)
         if round_id is None:
-            await reply_private(interaction, "A round has just run; try again in a moment.")
+            await reply_private(interaction, _("A round has just run; try again in a moment."))
             return
         plan = await self.pairing.round_plan(round_id)
         asked = (
-            " Everyone is asked privately first (double opt-in)."
+            _("Everyone is asked privately first (double opt-in).")
             if plan.double_opt_in
-            else " The private threads are being opened now."
+            else _("The private threads are being opened now.")
         )
-        await reply_private(
-            interaction,
-            f"Round {plan.number} is under way: {len(plan.groups)} groups from {plan.eligible} "
-            f"members; {plan.left_out} told privately they go first next time.{asked}",
+        under_way = _(
+            "Round %(number)s is under way: %(groups)s groups from %(eligible)s members; "
+            "%(left_out)s told privately they go first next time.",
+            number=_.number(plan.number),
+            groups=_.number(len(plan.groups)),
+            eligible=_.number(plan.eligible),
+            left_out=_.number(plan.left_out),
         )
+        await reply_private(interaction, f"{under_way} {asked}")
         # Introductions may take a while in a big server; a restart resumes them from the job.
         await self.rounds.process(round_id)
 
@@ -391,29 +423,33 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
         """Show the aggregate, never names."""
         await require_moderator(interaction, self.settings)
         stats = await self.pairing.stats(guild_of(interaction).id)
-        await reply_private(interaction, embed=render.stats_embed(stats))
+        await reply_private(
+            interaction, embed=render.stats_embed(stats, language(interaction.locale))
+        )
 
     # ----- invitations and follow-ups -------------------------------------------------------
     async def accepted(self, interaction: discord.Interaction, row_id: int) -> None:
         """Record a yes; open the thread if everyone said yes."""
         outcome = await self.pairing.respond(row_id, interaction.user.id, ACCEPTED)
+        _ = language(interaction.locale)
         if not outcome.changed:
-            await reply_private(interaction, render.NO_LONGER_WAITING)
+            await reply_private(interaction, _(render.NO_LONGER_WAITING))
             return
         if outcome.status == READY:
-            text = "Wonderful — everyone said yes. I'm opening your private thread now. 💛"
+            text = _("Wonderful — everyone said yes. I'm opening your private thread now. 💛")
         else:
-            text = "Thank you! I'll open your private thread as soon as everyone has answered."
+            text = _("Thank you! I'll open your private thread as soon as everyone has answered.")
         await update(interaction, content=text, view=None)
         await self.rounds.process(outcome.round_id)
 
     async def skipped(self, interaction: discord.Interaction, row_id: int) -> None:
         """Record a skip; the others are told kindly, without a name or a reason."""
         outcome = await self.pairing.respond(row_id, interaction.user.id, SKIPPED)
+        _ = language(interaction.locale)
         if not outcome.changed:
-            await reply_private(interaction, render.NO_LONGER_WAITING)
+            await reply_private(interaction, _(render.NO_LONGER_WAITING))
             return
-        await update(interaction, content=render.SKIPPED_THIS_ONE, view=None)
+        await update(interaction, content=_(render.SKIPPED_THIS_ONE), view=None)
         await self.rounds.process(outcome.round_id)
 
     def followup_answer(self, answer: str) -> Callable[[discord.Interaction, int], Awaitable[None]]:
@@ -421,6 +457,7 @@ class PairingCog(commands.GroupCog, group_name="pair", group_description="One-to
 
         async def handle(interaction: discord.Interaction, row_id: int) -> None:
             await self.pairing.answer_followup(row_id, interaction.user.id, answer)
-            await update(interaction, content=render.FOLLOWUP_REPLIES[answer], view=None)
+            words = language(interaction.locale)
+            await update(interaction, content=words(render.FOLLOWUP_REPLIES[answer]), view=None)
 
         return handle

@@ -8,7 +8,9 @@ from typing import Literal
 import discord
 
 from bot.client import HearthBot
+from bot.i18n import Language, language, server_language
 from bot.services.pairing import Followup, Group, Invitation, Notice, RoundStopped
+from bot.services.settings import SettingsService
 from bot.ui import NO_MENTIONS, find_own_message, fit_thread_name, send
 from cogs.pairing import _render as render
 from cogs.pairing import _views as views
@@ -28,9 +30,23 @@ class DiscordPairingPort:
     introduction is posted, so the next step needn't ask Discord for them again.
     """
 
-    def __init__(self, bot: HearthBot) -> None:
+    def __init__(self, bot: HearthBot, settings: SettingsService) -> None:
         self._bot = bot
+        self._settings = settings
         self._threads: dict[int, discord.Thread] = {}
+
+    async def server_words(self, guild_id: int) -> Language:
+        """Return the server's language: its `/setup language` choice, else its Discord locale."""
+        guild = self._bot.get_guild(guild_id)
+        config = await self._settings.get(guild_id)
+        return server_language(
+            guild.preferred_locale if guild is not None else None,
+            chosen=config.language if config is not None else None,
+        )
+
+    async def member_words(self, guild_id: int, locale: str | None) -> Language:
+        """Return the language the member joined pairing in, else the server's."""
+        return language(locale) if locale else await self.server_words(guild_id)
 
     # ----- finding -------------------------------------------------------------------------
     def has_guild(self, guild_id: int) -> bool:
@@ -137,10 +153,11 @@ class DiscordPairingPort:
                 await thread.add_user(discord.Object(id=user_id))
             if look_first and await self._has_intro(thread):
                 return
+            words = await self.server_words(guild_id)
             await send(
                 thread,
-                render.intro_text(group),
-                view=views.report_button(thread.id),
+                render.intro_text(group, words),
+                view=views.report_button(thread.id, words),
                 allowed_mentions=discord.AllowedMentions(
                     everyone=False,
                     roles=False,
@@ -191,12 +208,15 @@ class DiscordPairingPort:
     async def send_invitation(self, invitation: Invitation, group: Group | None) -> str | None:
         """Ask the member privately whether they'd like to meet."""
         guild = self._bot.get_guild(invitation.guild_id)
-        text = render.invitation_text(invitation, group, guild.name if guild else None)
-        return await self._dm(invitation.user_id, text, views.invitation_buttons(invitation.row_id))
+        words = await self.member_words(invitation.guild_id, invitation.locale)
+        text = render.invitation_text(invitation, group, guild.name if guild else None, words)
+        buttons = views.invitation_buttons(invitation.row_id, words)
+        return await self._dm(invitation.user_id, text, buttons)
 
     async def send_notice(self, notice: Notice) -> str | None:
         """Tell the member kindly that their match fell through or nobody fit."""
-        return await self._dm(notice.user_id, render.notice_text(notice.kind))
+        words = await self.member_words(notice.guild_id, notice.locale)
+        return await self._dm(notice.user_id, render.notice_text(notice.kind, words))
 
     async def followup_sent(self, followup: Followup) -> bool:
         """Say whether the member already has this "Did you connect?"."""
@@ -205,8 +225,9 @@ class DiscordPairingPort:
 
     async def ask_followup(self, followup: Followup) -> str | None:
         """Ask "Did you connect?" privately."""
+        words = await self.member_words(followup.guild_id, followup.locale)
         return await self._dm(
             followup.user_id,
-            render.followup_text(followup.thread_id),
-            views.followup_buttons(followup.row_id),
+            render.followup_text(followup.thread_id, words),
+            views.followup_buttons(followup.row_id, words),
         )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.i18n import NC_, Language
 from bot.ui import HearthModal, carried
 from bot.ui.components import ButtonSpec, SelectSpec
 
@@ -18,43 +19,59 @@ if TYPE_CHECKING:
     from cogs.pairing._cog import PairingCog
 
 ACCEPT = ButtonSpec(
-    "hearth:pair:accept", "Yes, let's meet", discord.ButtonStyle.success, ("member",)
+    "hearth:pair:accept",
+    NC_("button", "Yes, let's meet"),
+    discord.ButtonStyle.success,
+    ("member",),
 )
-SKIP = ButtonSpec("hearth:pair:skip", "Skip this round", discord.ButtonStyle.secondary, ("member",))
+SKIP = ButtonSpec(
+    "hearth:pair:skip", NC_("button", "Skip this round"), discord.ButtonStyle.secondary, ("member",)
+)
 REPORT = ButtonSpec(
-    "hearth:pair:report", "Tell a moderator", discord.ButtonStyle.secondary, ("thread",)
+    "hearth:pair:report",
+    NC_("button", "Tell a moderator"),
+    discord.ButtonStyle.secondary,
+    ("thread",),
 )
 # "Did you connect?": each answer's button, in the order they are shown.
 CONNECTED = {
-    "yes": ButtonSpec("hearth:pair:connected:yes", "Yes", discord.ButtonStyle.success, ("member",)),
-    "not_yet": ButtonSpec(
-        "hearth:pair:connected:notyet", "Not yet", discord.ButtonStyle.secondary, ("member",)
+    "yes": ButtonSpec(
+        "hearth:pair:connected:yes", NC_("button", "Yes"), discord.ButtonStyle.success, ("member",)
     ),
-    "no": ButtonSpec("hearth:pair:connected:no", "No", discord.ButtonStyle.secondary, ("member",)),
+    "not_yet": ButtonSpec(
+        "hearth:pair:connected:notyet",
+        NC_("button", "Not yet"),
+        discord.ButtonStyle.secondary,
+        ("member",),
+    ),
+    "no": ButtonSpec(
+        "hearth:pair:connected:no", NC_("button", "No"), discord.ButtonStyle.secondary, ("member",)
+    ),
 }
-TOPICS = SelectSpec("hearth:pair:topics", "Choose your topics", ("guild",))
+TOPICS = SelectSpec("hearth:pair:topics", NC_("placeholder", "Choose your topics"), ("guild",))
 
 
-def invitation_buttons(row_id: int) -> discord.ui.View:
+def invitation_buttons(row_id: int, words: Language) -> discord.ui.View:
     """Return Yes, let's meet / Skip this round for one invitation."""
-    return carried(ACCEPT.button(row_id), SKIP.button(row_id))
+    return carried(ACCEPT.button(row_id, words=words), SKIP.button(row_id, words=words))
 
 
-def followup_buttons(row_id: int) -> discord.ui.View:
+def followup_buttons(row_id: int, words: Language) -> discord.ui.View:
     """Return the "Did you connect?" answers for one member of a group."""
-    return carried(*(spec.button(row_id) for spec in CONNECTED.values()))
+    return carried(*(spec.button(row_id, words=words) for spec in CONNECTED.values()))
 
 
-def report_button(thread_id: int) -> discord.ui.View:
+def report_button(thread_id: int, words: Language) -> discord.ui.View:
     """Return the "Tell a moderator" button for a pair thread."""
-    return carried(REPORT.button(thread_id))
+    return carried(REPORT.button(thread_id, words=words))
 
 
-def topic_picker(guild_id: int, topics: tuple[str, ...]) -> discord.ui.View:
+def topic_picker(guild_id: int, topics: tuple[str, ...], words: Language) -> discord.ui.View:
     """Return the private multi-select of the server's topics."""
     options = [discord.SelectOption(label=t[:100], value=t[:100]) for t in topics]
     select = TOPICS.select(
         guild_id,
+        words=words,
         options=options or [discord.SelectOption(label="-", value="-")],
         min_values=0,
         max_values=max(1, len(topics)),
@@ -76,19 +93,22 @@ def persistent_items(cog: PairingCog) -> tuple[type[discord.ui.DynamicItem[Any]]
 ReportSender = Callable[[discord.Interaction, tuple[int, ...], int | None, str], Awaitable[None]]
 
 
-class ReportModal(HearthModal, title="Tell the moderators"):
+class ReportModal(HearthModal):
     """A private note to the moderators about a pairing."""
 
-    def __init__(self, send: ReportSender, about: tuple[int, ...], thread_id: int | None) -> None:
-        super().__init__()
+    def __init__(
+        self, send: ReportSender, about: tuple[int, ...], thread_id: int | None, _: Language
+    ) -> None:
+        super().__init__(title=_.context("form title", "Tell the moderators"))
         self.send_report, self.about, self.thread_id = send, about, thread_id
         self.what: discord.ui.TextInput[Any] = discord.ui.TextInput(
             custom_id="what",
             style=discord.TextStyle.paragraph,
             max_length=1000,
-            placeholder="Only the moderators will see this.",
+            placeholder=_.context("placeholder", "Only the moderators will see this."),
         )
-        self.add_item(discord.ui.Label(text="What happened?", component=self.what))
+        label = _.context("field label", "What happened?")
+        self.add_item(discord.ui.Label(text=label, component=self.what))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Post the card in moderator alerts and thank the member."""

@@ -18,7 +18,7 @@ LANGUAGES = [code for code in SHIPPED if code != ENGLISH]
 TRANSLATED = [
     domain
     for domain in DOMAINS
-    if domain in ("core", "agreement", "checkins", "circles", "crisis", "setup")
+    if domain in ("core", "agreement", "checkins", "circles", "crisis", "pairing", "setup")
 ]
 # Discord's rule for command and option names, in every language (letters of any script).
 NAME = re.compile(r"^[-_\w]{1,32}$")

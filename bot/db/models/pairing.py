@@ -64,6 +64,9 @@ class PairingProfile(Base):
     priority: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The Discord locale the member last joined or updated pairing in: their invitations and
+    # follow-ups are written in it (None: the server's language).
+    locale: Mapped[str | None] = mapped_column(String(10))
 
 
 class PairingBlock(Base):

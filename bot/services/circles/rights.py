@@ -17,10 +17,11 @@ from bot.db.models import (
     CircleReminderDelivery,
     CircleRsvp,
 )
+from bot.i18n import N_
 from bot.services.circles import _store
 from bot.services.circles.values import YES
 
-DESCRIPTION = (
+DESCRIPTION = N_(
     "**Circles**: your answers to circle meetings (yes, no, or your place on a waitlist), "
     "which reminders were sent to you, and circles you created; while a circle is open, "
     "your raised hand and notes you chose to sign. Anonymous notes and feedback carry no "

@@ -27,6 +27,7 @@ from bot.db.models import (
 )
 from bot.domain.pairing_times import latest_slot, suggest_meeting_times
 from bot.errors import NotConfigured, NotFound
+from bot.i18n import N_
 from bot.services.pairing import _store as store
 from bot.services.pairing.matcher import Matcher
 from bot.services.pairing.values import (
@@ -104,8 +105,10 @@ class RoundLedger:
             settings = await session.get(PairingSettings, guild_id)
             if settings is None or settings.channel_id is None:
                 raise NotConfigured(
-                    "Pairing isn't set up in this server yet: choose a channel with "
-                    "`/pair settings channel:`."
+                    N_(
+                        "Pairing isn't set up in this server yet: choose a channel with "
+                        "`/pair settings channel:`."
+                    )
                 )
             exists = await session.scalar(
                 select(PairingRound.id).where(
@@ -169,7 +172,7 @@ class RoundLedger:
         async with self._reads() as session:
             round_ = await session.get(PairingRound, round_id)
             if round_ is None:
-                raise NotFound("That round doesn't exist.")
+                raise NotFound(N_("That round doesn't exist."))
             settings = await session.get(PairingSettings, round_.guild_id)
             groups = list(
                 await session.scalars(
@@ -338,6 +341,9 @@ class RoundLedger:
                         round_number=round_.number,
                         trio=sizes[group.id] > 2,
                         resumed=resumed,
+                        locale=await store.member_locale(
+                            session, round_.guild_id, member.user_id or 0
+                        ),
                     )
                 )
             await session.commit()
@@ -354,10 +360,10 @@ class RoundLedger:
         async with self._sessions() as session:
             member = await session.get(PairingGroupMember, row_id)
             if member is None or member.user_id != user_id:
-                raise NotFound("This invitation isn't yours, or it's no longer open.")
+                raise NotFound(N_("This invitation isn't yours, or it's no longer open."))
             group = await session.get(PairingGroup, member.group_id)
             if group is None:
-                raise NotFound("This match is no longer open.")
+                raise NotFound(N_("This match is no longer open."))
             if group.status != AWAITING or member.response is not None:
                 return ResponseOutcome(group.id, group.round_id, group.status, changed=False)
             member.response = SKIPPED if response == UNREACHABLE else response
@@ -394,7 +400,12 @@ class RoundLedger:
                 notice.sent_at = now
                 claimed.append(
                     Notice(
-                        notice.id, round_.guild_id, notice.user_id or 0, notice.kind, round_.number
+                        notice.id,
+                        round_.guild_id,
+                        notice.user_id or 0,
+                        notice.kind,
+                        round_.number,
+                        await store.member_locale(session, round_.guild_id, notice.user_id or 0),
                     )
                 )
             await session.commit()
@@ -468,7 +479,12 @@ class RoundLedger:
                 member.followup_sent_at = member.followup_sent_at or now
                 claimed.append(
                     Followup(
-                        member.id, member.user_id or 0, round_.guild_id, group.thread_id, resumed
+                        member.id,
+                        member.user_id or 0,
+                        round_.guild_id,
+                        group.thread_id,
+                        resumed,
+                        await store.member_locale(session, round_.guild_id, member.user_id or 0),
                     )
                 )
             await session.commit()
@@ -494,6 +510,6 @@ class RoundLedger:
         async with self._sessions() as session:
             member = await session.get(PairingGroupMember, row_id)
             if member is None or member.user_id != user_id:
-                raise NotFound("This question isn't yours, or it's no longer open.")
+                raise NotFound(N_("This question isn't yours, or it's no longer open."))
             member.followup_answer = answer
             await session.commit()

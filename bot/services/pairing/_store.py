@@ -26,6 +26,7 @@ from bot.db.queries import rows_changed
 from bot.domain.pairing import Candidate, Frequency, MatchingInput, MatchingResult, WakingHours
 from bot.domain.pairing_times import waking_hours
 from bot.errors import NotFound
+from bot.i18n import N_
 from bot.services.pairing.values import (
     ACCEPTED,
     AWAITING,
@@ -110,8 +111,14 @@ async def require_profile(session: AsyncSession, guild_id: int, user_id: int) ->
     """Return the member's profile row, or say kindly that they haven't joined."""
     row = await session.get(PairingProfile, (guild_id, user_id))
     if row is None:
-        raise NotFound("You haven't joined pairing here. `/pair join` opts you in.")
+        raise NotFound(N_("You haven't joined pairing here. `/pair join` opts you in."))
     return row
+
+
+async def member_locale(session: AsyncSession, guild_id: int, user_id: int) -> str | None:
+    """Return the Discord locale the member joined pairing in (None: not known)."""
+    row = await session.get(PairingProfile, (guild_id, user_id))
+    return row.locale if row is not None else None
 
 
 async def group_in_thread(

@@ -40,6 +40,7 @@ from bot.domain.pairing import Frequency
 from bot.domain.pairing_times import pause_start
 from bot.domain.text import excerpt
 from bot.errors import InvalidInput, NotConfigured
+from bot.i18n import N_
 from bot.services.agreement import AgreementService
 from bot.services.audit import AuditRecord, AuditService
 from bot.services.data_rights import ExportChoice
@@ -83,7 +84,8 @@ def parse_local_time(text: str) -> str:
         parsed = datetime.strptime(text.strip(), "%H:%M")  # noqa: DTZ007 - a wall-clock time
     except ValueError:
         raise InvalidInput(
-            f"I could not read the time “{excerpt(text)}”. Write it like 18:30 (24-hour)."
+            N_("I could not read the time “%(typed)s”. Write it like 18:30 (24-hour)."),
+            typed=excerpt(text),
         ) from None
     return parsed.strftime("%H:%M")
 
@@ -184,21 +186,27 @@ class PairingService(RoundLedger):
         zone: str,
         frequency: str = Frequency.EVERY_ROUND.value,
         line: str | None = None,
+        locale: str | None = None,
     ) -> Profile:
-        """Opt the member in (or update their choices); needs the agreement and a set-up server."""
+        """Opt the member in (or update their choices); needs the agreement and a set-up server.
+
+        `locale` is the Discord locale they joined in: their invitations and follow-ups use it.
+        """
         zone = require_zone(zone).key
         try:
             how_often = Frequency(frequency)
         except ValueError:
-            raise InvalidInput("Pick how often: every round or every other round.") from None
+            raise InvalidInput(N_("Pick how often: every round or every other round.")) from None
         line = (line or "").strip() or None
         if line is not None and len(line) > MAX_LINE:
-            raise InvalidInput(f"Your line can be up to {MAX_LINE} characters.")
+            raise InvalidInput(N_("Your line can be up to %(count)s characters."), count=MAX_LINE)
         config = await self.settings(guild_id)
         if not config.ready:
             raise NotConfigured(
-                "Pairing isn't set up in this server yet. A moderator can start it with "
-                "`/pair settings`."
+                N_(
+                    "Pairing isn't set up in this server yet. A moderator can start it with "
+                    "`/pair settings`."
+                )
             )
         await self._agreement.require_agreement(guild_id, user_id)
         now = self._clock.now()
@@ -219,6 +227,7 @@ class PairingService(RoundLedger):
             row.zone = zone
             row.frequency = how_often.value
             row.line = line
+            row.locale = locale or row.locale
             row.updated_at = now
             await session.commit()
             return store.profile_value(row)
@@ -230,8 +239,10 @@ class PairingService(RoundLedger):
         unknown = [t for t in chosen if t not in config.topics]
         if unknown:
             raise InvalidInput(
-                "Some of those topics are no longer on the server's list. Run `/pair topics` to "
-                "pick again."
+                N_(
+                    "Some of those topics are no longer on the server's list. Run `/pair topics` "
+                    "to pick again."
+                )
             )
         async with self._sessions() as session:
             row = await store.require_profile(session, guild_id, user_id)
@@ -253,13 +264,16 @@ class PairingService(RoundLedger):
                     day = date.fromisoformat(until.strip())
                 except ValueError:
                     raise InvalidInput(
-                        f"I could not read the date “{excerpt(until)}”. Write it like 2026-03-17."
+                        N_("I could not read the date “%(typed)s”. Write it like 2026-03-17."),
+                        typed=excerpt(until),
                     ) from None
                 resume_at = pause_start(day, row.zone)
                 if resume_at <= now:
                     raise InvalidInput(
-                        "That date has already come. Pick a date in the future, or leave it out "
-                        "to pause until you resume."
+                        N_(
+                            "That date has already come. Pick a date in the future, or leave it "
+                            "out to pause until you resume."
+                        )
                     )
                 row.paused_until = resume_at
                 row.paused_indefinitely = False
@@ -321,7 +335,7 @@ class PairingService(RoundLedger):
     async def block(self, guild_id: int, user_id: int, other_id: int) -> bool:
         """Never match the member with another again (the other is not told)."""
         if other_id == user_id:
-            raise InvalidInput("You can't block yourself. 💛")
+            raise InvalidInput(N_("You can't block yourself. 💛"))
         async with self._sessions() as session:
             settings = await store.settings_row(session, guild_id, self._clock.now())
             added = await store.add_blocks(
@@ -353,8 +367,10 @@ class PairingService(RoundLedger):
             )
             if mine not in tokens:
                 raise InvalidInput(
-                    "This isn't one of your pairing threads. Use `/pair block member:` and pick "
-                    "the person instead."
+                    N_(
+                        "This isn't one of your pairing threads. Use `/pair block member:` and "
+                        "pick the person instead."
+                    )
                 )
             others = [t for t in tokens if t != mine]
             added = await store.add_blocks(session, guild_id, mine, others, self._clock.now())
@@ -443,7 +459,7 @@ class PairingService(RoundLedger):
 
     def describe(self) -> str:
         """Say in plain words what this part stores."""
-        return (
+        return N_(
             "**Pairing**: if you join, your time zone, topics, how often, your optional line and "
             "any pause; the groups you were in and your answers to invitations and to "
             '"Did you connect?". Leaving (or deleting your data) erases all of that; only '
@@ -514,28 +530,36 @@ def parse_topics(text: str) -> list[str]:
     """Read a comma-separated topic list, or explain kindly."""
     topics = list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
     if len(topics) > MAX_TOPICS:
-        raise InvalidInput(f"Up to {MAX_TOPICS} topics, please (Discord shows 25 choices).")
+        raise InvalidInput(
+            N_("Up to %(count)s topics, please (Discord shows 25 choices)."), count=MAX_TOPICS
+        )
     long = [t for t in topics if len(t) > MAX_TOPIC_LENGTH]
     if long:
-        raise InvalidInput(f"Each topic can be up to {MAX_TOPIC_LENGTH} characters.")
+        raise InvalidInput(
+            N_("Each topic can be up to %(count)s characters."), count=MAX_TOPIC_LENGTH
+        )
     return topics
 
 
 def _weekday(day: int) -> int:
     if not 0 <= day <= 6:
-        raise InvalidInput("Pick a day of the week.")
+        raise InvalidInput(N_("Pick a day of the week."))
     return day
 
 
 def _repeat_rounds(rounds: int) -> int:
     if not 0 <= rounds <= MAX_REPEAT_ROUNDS:
-        raise InvalidInput(f"Rounds before a repeat can be 0 to {MAX_REPEAT_ROUNDS}.")
+        raise InvalidInput(
+            N_("Rounds before a repeat can be 0 to %(count)s."), count=MAX_REPEAT_ROUNDS
+        )
     return rounds
 
 
 def _followup_days(days: int) -> int:
     if not 1 <= days <= MAX_FOLLOWUP_DAYS:
-        raise InvalidInput(f"The follow-up can come after 1 to {MAX_FOLLOWUP_DAYS} days.")
+        raise InvalidInput(
+            N_("The follow-up can come after 1 to %(count)s days."), count=MAX_FOLLOWUP_DAYS
+        )
     return days
 
 

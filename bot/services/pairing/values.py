@@ -59,12 +59,6 @@ class PairingConfig:
         """Return whether pairing is set up enough to run rounds."""
         return self.channel_id is not None
 
-    def cadence(self) -> str:
-        """Describe when rounds run, in plain words."""
-        if not self.scheduled:
-            return "no weekly time set (rounds run only when a moderator starts one)"
-        return f"every {WEEKDAYS[self.weekday or 0]} at {self.local_time} ({self.zone})"
-
     def next_round(self, now: datetime) -> datetime | None:
         """Return when the next scheduled round runs, if there is a schedule."""
         if not self.scheduled:
@@ -185,6 +179,7 @@ class Notice:
     user_id: int
     kind: str
     round_number: int
+    locale: str | None = None  # the member's, from their profile (None: the server's language)
 
 
 @dataclass(frozen=True)
@@ -198,6 +193,7 @@ class Invitation:
     round_number: int
     trio: bool
     resumed: bool = False  # claimed by a process that stopped: it may have gone out already
+    locale: str | None = None  # the member's, from their profile (None: the server's language)
 
 
 @dataclass(frozen=True)
@@ -219,6 +215,7 @@ class Followup:
     guild_id: int
     thread_id: int | None
     resumed: bool = False  # claimed by a process that stopped: it may have gone out already
+    locale: str | None = None  # the member's, from their profile (None: the server's language)
 
 
 @dataclass(frozen=True)
