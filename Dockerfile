@@ -4,6 +4,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     HEARTH_DATA_DIR=/data
 
+# A font with accents for the mood chart's words in every language Hearth speaks.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --create-home --uid 10001 hearth \
     && mkdir -p /data \
     && chown hearth:hearth /data
@@ -15,6 +20,7 @@ COPY cogs ./cogs
 COPY emulator ./emulator
 COPY migrations ./migrations
 COPY data ./data
+COPY locales ./locales
 RUN pip install --no-cache-dir -e .
 
 USER hearth

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
 from bot.i18n.catalogs import DOMAINS, ENGLISH, LOCALES_DIR, SHIPPED, catalog_path
@@ -33,6 +34,7 @@ KEYWORDS = {
     "context": ((1, "c"), 2),
 }
 SOURCES = ("bot", "cogs")
+MAPPING = ROOT / "babel.cfg"  # Babel's extraction config, shared with `pybabel extract`
 # Which feature's catalog a file's messages belong to (by path prefix); the rest are "core".
 FEATURE_FILES = {
     "agreement": ("bot/services/agreement", "cogs/agreement", "bot/domain/agreement"),
@@ -83,10 +85,13 @@ def code_messages() -> Iterator[tuple[str, str | tuple[str, ...], str | None, in
 
     A plural message is the tuple of its singular and plural forms.
     """
+    with MAPPING.open(encoding="utf-8") as file:
+        method_map, options_map = parse_mapping_cfg(file, filename=str(MAPPING))
     for folder in SOURCES:
         found = extract_from_dir(
             ROOT / folder,
-            method_map=[("**.py", "python")],
+            method_map=method_map,
+            options_map=options_map,
             keywords=KEYWORDS,
             comment_tags=("Translators:",),
             strip_comment_tags=True,
