@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bot import invite
 from emulator import Emulator, Permissions, overwrite
 
-# The permissions the README's invite link asks for (View Channels, Send Messages, Embed Links,
-# Attach Files, Read Message History, Manage Roles, Manage Events, Manage Threads, Create
-# Public and Private Threads, Send Messages in Threads).
-INVITE_PERMISSIONS = 403995479040
+# The permissions the README's invite link asks for (bot/invite.py).
+INVITE_PERMISSIONS = invite.INVITE_PERMISSIONS.value
 VOICE = 2
 CATEGORY = 4
 # What a moderator gives Hearth in a channel hidden from @everyone, so it can work there.
