@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.ops.metrics import Metrics
+from bot.ops.refusals import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,14 @@ class JobScheduler:
             began = time.monotonic()
             try:
                 await job()
-            except Exception:
-                log.exception("Job %s failed; it will run again at its next time", job_id)
+            except Exception as error:
+                log_failure(
+                    log,
+                    logging.ERROR,
+                    "Job %s failed; it will run again at its next time",
+                    job_id,
+                    error=error,
+                )
                 if self._metrics is not None:
                     self._metrics.job_failures.labels(job_id).inc()
             finally:

@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.db.models import AuditEntry
 from bot.db.queries import rows_changed
 from bot.i18n import N_
+from bot.ops.refusals import log_failure
 from bot.services.data_rights import ExportChoice
 
 log = logging.getLogger(__name__)
@@ -75,9 +76,13 @@ class AuditService:
             for publisher in self._publishers:
                 try:
                     await publisher(record)
-                except Exception:
-                    log.warning(
-                        "Could not post %s to the moderator log", record.action, exc_info=True
+                except Exception as error:
+                    log_failure(
+                        log,
+                        logging.WARNING,
+                        "Could not post %s to the moderator log",
+                        record.action,
+                        error=error,
                     )
 
     # Data rights: moderators' own actions are their data too.

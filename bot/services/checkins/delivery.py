@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.i18n import N_
+from bot.ops.refusals import log_failure
 from bot.services.checkins.queue import DeliveryQueue
 from bot.services.checkins.service import CheckinService
 from bot.services.checkins.values import (
@@ -177,9 +178,15 @@ class CheckinDelivery:
             try:
                 if not await self._deliver(delivery, done):
                     stalled.add(delivery.guild_id)
-            except Exception:
+            except Exception as error:
                 # Left claimed: the next run checks the channel before posting again.
-                log.exception("Delivering check-in %s failed", delivery.checkin_id)
+                log_failure(
+                    log,
+                    logging.ERROR,
+                    "Delivering check-in %s failed",
+                    delivery.checkin_id,
+                    error=error,
+                )
                 self._recovered = False
                 stalled.add(delivery.guild_id)
 
