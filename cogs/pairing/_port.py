@@ -8,7 +8,7 @@ from typing import Literal
 import discord
 
 from bot.client import HearthBot
-from bot.i18n import Language, language, server_language
+from bot.i18n import SHIPPED, Language, language, server_language
 from bot.services.pairing import Followup, Group, Invitation, Notice, RoundStopped
 from bot.services.settings import SettingsService
 from bot.ui import NO_MENTIONS, find_own_message, fit_thread_name, send
@@ -98,26 +98,31 @@ class DiscordPairingPort:
             thread = fetched if isinstance(fetched, discord.Thread) else None
         return self._keep(thread)
 
-    async def find_thread_named(self, guild_id: int, channel_id: int, name: str) -> int | None:
-        """Find a thread a crash left unrecorded, by its deterministic name."""
+    async def find_thread_for(self, guild_id: int, channel_id: int, group: Group) -> int | None:
+        """Find a thread a crash left unrecorded, by its deterministic name (in any language
+        Hearth speaks: the server's language may have changed since)."""
         guild, channel = self._guild(guild_id), self._channel(guild_id, channel_id)
         if channel is None:
             raise RoundStopped(404)
+        names = {group.name} | {
+            fit_thread_name(render.thread_title(group, language(code))) for code in SHIPPED
+        }
         for thread in channel.threads:
-            if thread.name == name:
+            if thread.name in names:
                 return self._keep(thread)
         try:
             active = await guild.active_threads()
         except discord.HTTPException as error:
             raise RoundStopped(error.status) from None
         for thread in active:
-            if thread.parent_id == channel.id and thread.name == name:
+            if thread.parent_id == channel.id and thread.name in names:
                 return self._keep(thread)
         return None
 
     # ----- threads -------------------------------------------------------------------------
-    async def open_thread(self, guild_id: int, channel_id: int, name: str) -> int:
-        """Make a private thread in the pairing channel and return its id."""
+    async def open_thread(self, guild_id: int, channel_id: int, group: Group) -> int:
+        """Make the group's private thread in the pairing channel (named in the server's
+        language) and return its id."""
         channel = self._channel(guild_id, channel_id)
         if channel is None:
             raise RoundStopped(404)
@@ -125,7 +130,7 @@ class DiscordPairingPort:
         manages = channel.permissions_for(channel.guild.me).manage_threads
         try:
             thread = await channel.create_thread(
-                name=fit_thread_name(name),
+                name=fit_thread_name(render.thread_title(group, await self.server_words(guild_id))),
                 type=discord.ChannelType.private_thread,
                 invitable=not manages,
                 auto_archive_duration=THREAD_ARCHIVE_MINUTES,

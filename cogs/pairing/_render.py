@@ -67,6 +67,15 @@ def yes_no(value: bool, _: Language) -> str:
     return _("yes") if value else _("no")
 
 
+def thread_title(group: Group, _: Language) -> str:
+    """Return the name of a group's private thread (found again by it after a crash)."""
+    return _(
+        "Peer pair · round %(round)s · #%(position)s",
+        round=group.round_number,
+        position=group.position,
+    )
+
+
 def intro_text(group: Group, _: Language) -> str:
     """Render a group's warm introduction (the thread's first message)."""
     trio = len(group.user_ids) == 3

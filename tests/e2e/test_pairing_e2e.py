@@ -430,6 +430,34 @@ async def test_resume_finds_a_thread_made_just_before_a_crash(
     assert len(emu.channel_messages(orphan.id)) == 1
 
 
+async def test_resume_finds_a_thread_named_in_the_servers_language(
+    emu: Emulator, pairing: Pairing, clock: FakeClock, start_hearth: StartHearth
+) -> None:
+    """In a French server the thread is named in French, and a resume finds it by that name."""
+    p = pairing
+    await p.hearth.services.settings.set_language(p.c.guild.id, p.c.moderator.id, "fr")
+    await p.join("alice")
+    await p.join("bob")
+    clock.set(FIRST_SLOT + timedelta(minutes=1))
+    services = p.hearth.services
+    [(guild_id, slot)] = await services.pairing.due_rounds()
+    round_id = await services.pairing.start_round(guild_id, slot)
+    assert round_id is not None
+    [group] = (await services.pairing.round_plan(round_id)).groups
+    await services.pairing.request_thread(group.id)
+    orphan = emu.create_thread(
+        p.channel.id,
+        "Binôme · tour 1 · #1",
+        type=PRIVATE_THREAD,
+        owner_id=emu.bot_user.id,
+        members=[emu.bot_user.id],
+    )
+    hearth = await start_hearth()
+    await hearth.scheduler.run_now(ROUNDS_JOB)
+    assert [t.id for t in p.threads()] == [orphan.id]
+    assert len(emu.channel_messages(orphan.id)) == 1
+
+
 async def test_a_member_who_left_the_server_is_not_introduced(
     emu: Emulator, pairing: Pairing, clock: FakeClock
 ) -> None:

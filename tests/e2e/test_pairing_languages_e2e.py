@@ -89,6 +89,7 @@ async def test_a_french_server_introduces_in_french_while_english_answers_stay_e
     await p.join("bob")
     await run_round(p, clock, FIRST_SLOT)
     [thread] = p.threads()
+    assert thread.name == "Binôme · tour 1 · #1"
     [intro] = emu.channel_messages(thread.id)
     alice, bob = p.members["alice"], p.members["bob"]
     assert intro["content"].startswith("Bonjour <@")

@@ -49,12 +49,12 @@ class RoundPort(Protocol):
         """Return the thread's id if it still exists as a thread (*stops*)."""
         ...
 
-    async def find_thread_named(self, guild_id: int, channel_id: int, name: str) -> int | None:
-        """Return the id of the channel's active thread with that name, if any (*stops*)."""
+    async def find_thread_for(self, guild_id: int, channel_id: int, group: Group) -> int | None:
+        """Return the id of the channel's active thread named for the group, if any (*stops*)."""
         ...
 
-    async def open_thread(self, guild_id: int, channel_id: int, name: str) -> int:
-        """Make a private thread in the channel and return its id (*stops*)."""
+    async def open_thread(self, guild_id: int, channel_id: int, group: Group) -> int:
+        """Make the group's private thread in the channel and return its id (*stops*)."""
         ...
 
     async def welcome(
@@ -179,12 +179,12 @@ class RoundWork:
         if group.thread_id is not None:
             thread_id = await port.find_thread(guild_id, group.thread_id)  # None: deleted
         elif group.thread_requested:
-            thread_id = await port.find_thread_named(guild_id, channel_id, group.name)
+            thread_id = await port.find_thread_for(guild_id, channel_id, group)
             if thread_id is not None:
                 await self._pairing.record_thread(group.id, thread_id)
         if thread_id is None:
             await self._pairing.request_thread(group.id)
-            thread_id = await port.open_thread(guild_id, channel_id, group.name)
+            thread_id = await port.open_thread(guild_id, channel_id, group)
             await self._pairing.record_thread(group.id, thread_id)
         await port.welcome(guild_id, thread_id, group, look_first=resumed)
         await self._pairing.mark_introduced(group.id)
