@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
@@ -233,19 +233,34 @@ _DAY_WORDS = {
 _CLOCK = re.compile(r"^\s*(\d{1,2})(?::|\.|h)?(\d{2})?\s*(am|pm)?\s*$", re.IGNORECASE)
 
 
-def parse_days(text: str) -> frozenset[int]:
-    """Parse "daily", "weekdays", "weekends" or a list like "mon, thu" into weekday numbers."""
-    cleaned = text.strip().lower()
-    if cleaned in _DAY_WORDS:
-        return _DAY_WORDS[cleaned]
-    days = set()
+def _folded(text: str) -> str:
+    """Lowercase without accents or dots, so "Mié." and "mie" read alike."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace(".", "")
+
+
+def parse_days(text: str, local: Mapping[str, frozenset[int]] | None = None) -> frozenset[int]:
+    """Parse "daily", "weekdays", "weekends" or a list like "mon, thu" into weekday numbers.
+
+    `local` adds the member's own language: its words for several days ("laborables") and its
+    day names or their short forms ("lun", "mié"), each read like the English ones (a day is
+    any word that begins with its short form).
+    """
+    local = {_folded(word): days for word, days in (local or {}).items() if word.strip()}
+    cleaned = _folded(text)
+    several = {**_DAY_WORDS, **{w: d for w, d in local.items() if len(d) > 1}}
+    if cleaned in several:
+        return several[cleaned]
+    names = [(name, frozenset({i})) for i, name in enumerate(WEEKDAYS)]
+    names += [(word, d) for word, d in local.items() if len(d) == 1]
+    days: set[int] = set()
     for part in re.split(r"[\s,;/]+", cleaned):
         if not part:
             continue
-        matches = [i for i, name in enumerate(WEEKDAYS) if part.startswith(name)]
+        matches = {day for name, found in names if part.startswith(name) for day in found}
         if len(matches) != 1:
             raise ValueError(f"unknown day “{excerpt(part)}”")
-        days.add(matches[0])
+        days |= matches
     if not days:
         raise ValueError("choose at least one day")
     return frozenset(days)

@@ -339,7 +339,13 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
         _ = language(interaction.locale)
         guild_id = guild_of(interaction).id
         saved = await self.reminders.set(
-            guild_id, interaction.user.id, timezone, time, days, locale=str(interaction.locale)
+            guild_id,
+            interaction.user.id,
+            timezone,
+            time,
+            days,
+            locale=str(interaction.locale),
+            local_days=render.local_days(_),
         )
         await reply_private(
             interaction,
@@ -366,9 +372,11 @@ class CheckinsCog(commands.GroupCog, group_name="checkin", group_description="An
     async def days_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        """Suggest day choices."""
-        options = [*DAY_SUGGESTIONS, *WEEKDAYS]
-        return [app_commands.Choice(name=o, value=o) for o in options if current.lower() in o][:25]
+        """Suggest day choices, in the member's language first."""
+        mine = render.day_suggestions(language(interaction.locale))
+        options = list(dict.fromkeys([*mine, *DAY_SUGGESTIONS, *WEEKDAYS]))
+        typed = current.lower()
+        return [app_commands.Choice(name=o, value=o) for o in options if typed in o.lower()][:25]
 
     @reminder.command(name="off", description="Stop check-in reminders in this server")
     async def reminder_off(self, interaction: discord.Interaction) -> None:

@@ -57,6 +57,31 @@ def mood_label(value: int, _: Language) -> str:
     return f"{MOODS[value - 1].emoji} {mood_word(value, _)}"
 
 
+# Words for several days at once, as a member may type them (in their language too).
+SEVERAL_DAYS = {
+    NC_("day word", "daily"): frozenset(range(7)),
+    NC_("day word", "weekdays"): frozenset(range(5)),
+    NC_("day word", "weekends"): frozenset({5, 6}),
+}
+
+
+def local_days(_: Language) -> dict[str, frozenset[int]]:
+    """Return the reader's language's words for days: "laborables", "lunes", "lun"..."""
+    words = {_.context("day word", word): days for word, days in SEVERAL_DAYS.items()}
+    for width in ("wide", "abbreviated"):
+        for day, name in get_day_names(width, locale=_.babel).items():
+            words[name] = frozenset({day})
+    return words
+
+
+def day_suggestions(_: Language) -> list[str]:
+    """Return what the days option suggests: the reader's words first, then the English."""
+    mine = [_.context("day word", word) for word in SEVERAL_DAYS]
+    names = get_day_names("abbreviated", locale=_.babel)
+    example = ", ".join(names[d] for d in (0, 2, 4))  # read back by parse_days as typed
+    return [*mine, example, *(names[d] for d in range(7))]
+
+
 def days_words(days: frozenset[int], _: Language) -> str:
     """Say which weekdays (0 is Monday) a reminder comes on: "every day", "on Mon and Thu"."""
     if days == frozenset(range(7)):

@@ -137,6 +137,40 @@ async def test_a_reminder_speaks_the_language_it_was_set_in(
     assert labels(nudge) == ["Einchecken", "Diese Erinnerungen stoppen"]
 
 
+async def test_a_member_types_the_days_in_their_own_language(
+    emu: Emulator, configured: Community
+) -> None:
+    """A Spanish member types "lunes, jueves" or "entre semana"; the days are suggested in Spanish."""
+    c = await make_ready(emu, configured)
+    lucia = member(emu, c, "lucia", "es-ES")
+    await make_ready(emu, c, lucia)
+    for typed, said in (("lunes, jueves", "los lun y jue"), ("entre semana", "entre semana")):
+        saved = await emu.slash(
+            lucia.id,
+            "checkin reminder set",
+            guild_id=c.guild.id,
+            time="09:00",
+            timezone="Europe/Madrid",
+            days=typed,
+        )
+        answer = (await saved.response())["data"]["content"]
+        assert answer.startswith("Guardado"), answer
+        assert said in answer, answer
+    suggested = await emu.autocomplete(
+        lucia.id,
+        "checkin reminder set",
+        focused="days",
+        guild_id=c.guild.id,
+        time="09:00",
+        timezone="Europe/Madrid",
+    )
+    assert [choice["name"] for choice in suggested][:3] == [
+        "a diario",
+        "entre semana",
+        "fines de semana",
+    ]
+
+
 async def test_an_unsupported_locale_gets_english(emu: Emulator, configured: Community) -> None:
     """A Japanese client (no catalog yet): the form and the refusals are English, never mixed."""
     c = await make_ready(emu, configured)

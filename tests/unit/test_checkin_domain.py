@@ -214,3 +214,37 @@ def test_next_reminder_refuses_naive_times() -> None:
     """Times are aware, always."""
     with pytest.raises(ValueError):
         d.next_reminder(datetime(2026, 1, 1), ZoneInfo("UTC"), time(9), frozenset({0}))  # noqa: DTZ001
+
+
+SPANISH_DAYS = {
+    "lunes": frozenset({0}),
+    "lun": frozenset({0}),
+    "miércoles": frozenset({2}),
+    "mié": frozenset({2}),
+    "jueves": frozenset({3}),
+    "jue": frozenset({3}),
+    "entre semana": frozenset(range(5)),
+}
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [
+        ("lun, mié", {0, 2}),
+        ("Lunes Jueves", {0, 3}),
+        ("mie", {2}),  # without its accent
+        ("Mié.", {2}),  # as Babel writes it short
+        ("entre semana", set(range(5))),
+        ("mon, jue", {0, 3}),  # English still reads alongside
+        ("weekends", {5, 6}),
+    ],
+)
+def test_days_are_read_in_the_members_language_too(typed: str, days: set[int]) -> None:
+    """A member may type their own language's day names and words; English still works."""
+    assert d.parse_days(typed, SPANISH_DAYS) == days
+
+
+def test_a_word_that_is_no_day_in_either_language_is_refused() -> None:
+    """Words that name no day (in English or the member's language) get the kind refusal."""
+    with pytest.raises(ValueError, match="unknown day"):
+        d.parse_days("lun, mañana", SPANISH_DAYS)

@@ -7,6 +7,7 @@ restart never sends it twice. `ReminderSending` is the job; the cog's port talks
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -40,10 +41,12 @@ class CheckinReminders:
         at: str,
         days: str,
         locale: str | None = None,
+        local_days: Mapping[str, frozenset[int]] | None = None,
     ) -> Reminder:
         """Save a reminder at a local time in an IANA time zone, on some weekdays.
 
         `locale` is the Discord locale the member asked in: the reminders speak its language.
+        `local_days` are that language's words for days, read besides the English ones.
         """
         tz = require_zone(zone)
         try:
@@ -53,7 +56,7 @@ class CheckinReminders:
                 N_("Sorry, I couldn't read that time: try one like 08:30 or 8pm.")
             ) from None
         try:
-            weekdays = domain.parse_days(days)
+            weekdays = domain.parse_days(days, local_days)
         except ValueError:
             raise InvalidInput(
                 N_(
