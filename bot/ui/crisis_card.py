@@ -19,7 +19,7 @@ import discord
 from bot.domain.helplines import CardService, Country, CrisisCard, FallbackLink
 from bot.i18n import ENGLISH, N_, NC_, Language, language
 from bot.services.crisis import CrisisAnswer, CrisisService, LocalResource
-from bot.ui.components import ButtonSpec, SelectSpec, flag, text, whole
+from bot.ui.components import ButtonSpec, SelectSpec, carried, flag, text, whole
 from bot.ui.text import WARM, code
 
 WARM_LINE = N_(
@@ -343,7 +343,7 @@ class CrisisCards:
         """Render an answer: the country's card, or the country picker with the fallback links."""
         words = words or english()
         guild_id = answer.guild_id
-        view = discord.ui.View(timeout=None)
+        items: list[discord.ui.Item[Any]] = []
         if answer.card is not None:
             embed = card_embed(
                 answer.card,
@@ -353,7 +353,7 @@ class CrisisCards:
                 words=words,
             )
             code: str | None = answer.card.country_code
-            view.add_item(CHOOSE.button(guild_id, shared, words=words))
+            items.append(CHOOSE.button(guild_id, shared, words=words))
         else:
             countries = self.crisis.directory.countries
             pages = country_pages(countries, words)
@@ -368,13 +368,12 @@ class CrisisCards:
             )
             code = None
             for number, page in enumerate(pages):
-                view.add_item(country_select(guild_id, shared, number, page, words))
+                items.append(country_select(guild_id, shared, number, page, words))
         if guild_id is not None:
-            view.add_item(ASK.button(guild_id, code, words=words))
+            items.append(ASK.button(guild_id, code, words=words))
         if shared:
-            view.add_item(OPT_OUT.button(words=words))
-        view.stop()  # only persistent components: discord.py keeps nothing per card sent
-        return CardMessage(embed, view)
+            items.append(OPT_OUT.button(words=words))
+        return CardMessage(embed, carried(*items))
 
     def picker(
         self,

@@ -316,15 +316,13 @@ async def current_window(
     return window
 
 
-async def pseudonym_for(session: AsyncSession, window: WindowKey, token: bytes) -> str:
-    """Return the member's pseudonym in this window, giving one no one else has yet."""
-    mine = await session.scalar(
-        select(CheckinAlias.pseudonym).where(
-            CheckinAlias.window_id == window.id, CheckinAlias.author_token == token
-        )
-    )
-    if mine is not None:
-        return mine
+async def new_pseudonym(session: AsyncSession, window: WindowKey, token: bytes) -> str:
+    """Give the member a pseudonym no one else has in this window yet.
+
+    For a member the context read found none for (`Context.pseudonym`): the unique
+    (window, token) constraint decides if another writer gave them one meanwhile, and the
+    check-in is then retried from the read.
+    """
     candidates = [pseudonym(token, n) for n in range(64)]
     taken = set(
         await session.scalars(

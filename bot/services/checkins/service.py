@@ -210,7 +210,7 @@ class CheckinService:
             await store.check_may_post(session, guild_id, context)
             window = await store.current_window(session, context, guild_id, user_id, now)
             token = context.tokens[window.id]
-            name = context.pseudonym or await store.pseudonym_for(session, window, token)
+            name = context.pseudonym or await store.new_pseudonym(session, window, token)
             config = context.config
             detection = self._detection(note, context)
             due = now + domain.delivery_delay(config.max_delay_seconds, self.rng)
