@@ -402,11 +402,10 @@ async def test_restart_mid_round_neither_doubles_nor_drops(
     assert await hearth.services.pairing.unfinished_rounds() == []
 
 
-async def test_resume_finds_a_thread_made_just_before_a_crash(
-    emu: Emulator, pairing: Pairing, clock: FakeClock, start_hearth: StartHearth
-) -> None:
-    """A thread created but not recorded (crash in between) is found by name, not made twice."""
-    p = pairing
+async def _crash_after_making_the_thread(
+    emu: Emulator, p: Pairing, clock: FakeClock, name: str
+) -> Any:
+    """Start alice and bob's round, then leave a thread made but not recorded, as a crash would."""
     await p.join("alice")
     await p.join("bob")
     clock.set(FIRST_SLOT + timedelta(minutes=1))
@@ -416,13 +415,21 @@ async def test_resume_finds_a_thread_made_just_before_a_crash(
     assert round_id is not None
     [group] = (await services.pairing.round_plan(round_id)).groups
     await services.pairing.request_thread(group.id)
-    orphan = emu.create_thread(
+    return emu.create_thread(
         p.channel.id,
-        thread_name(1, 1),
+        name,
         type=PRIVATE_THREAD,
         owner_id=emu.bot_user.id,
         members=[emu.bot_user.id],
     )
+
+
+async def test_resume_finds_a_thread_made_just_before_a_crash(
+    emu: Emulator, pairing: Pairing, clock: FakeClock, start_hearth: StartHearth
+) -> None:
+    """A thread created but not recorded (crash in between) is found by name, not made twice."""
+    p = pairing
+    orphan = await _crash_after_making_the_thread(emu, p, clock, thread_name(1, 1))
     hearth = await start_hearth()
     await hearth.scheduler.run_now(ROUNDS_JOB)
     assert [t.id for t in p.threads()] == [orphan.id]
@@ -436,22 +443,7 @@ async def test_resume_finds_a_thread_named_in_the_servers_language(
     """In a French server the thread is named in French, and a resume finds it by that name."""
     p = pairing
     await p.hearth.services.settings.set_language(p.c.guild.id, p.c.moderator.id, "fr")
-    await p.join("alice")
-    await p.join("bob")
-    clock.set(FIRST_SLOT + timedelta(minutes=1))
-    services = p.hearth.services
-    [(guild_id, slot)] = await services.pairing.due_rounds()
-    round_id = await services.pairing.start_round(guild_id, slot)
-    assert round_id is not None
-    [group] = (await services.pairing.round_plan(round_id)).groups
-    await services.pairing.request_thread(group.id)
-    orphan = emu.create_thread(
-        p.channel.id,
-        "Binôme · tour 1 · #1",
-        type=PRIVATE_THREAD,
-        owner_id=emu.bot_user.id,
-        members=[emu.bot_user.id],
-    )
+    orphan = await _crash_after_making_the_thread(emu, p, clock, "Binôme · tour 1 · #1")
     hearth = await start_hearth()
     await hearth.scheduler.run_now(ROUNDS_JOB)
     assert [t.id for t in p.threads()] == [orphan.id]
